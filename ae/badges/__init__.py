@@ -1,0 +1,1 @@
+"""ACM and USENIX reproducibility badges: schemes, recommendations from evidence (no Flask)."""

@@ -1,0 +1,55 @@
+"""Domain errors: small, flat, each one a sentence a user can act on."""
+
+from __future__ import annotations
+
+
+class AeError(Exception):
+    """Base of every error the service reports to a user."""
+
+    http_status = 400
+
+
+class ConfigError(AeError):
+    """The service configuration is invalid."""
+
+    http_status = 500
+
+
+class ConferenceError(AeError):
+    """A conference file is missing or invalid."""
+
+
+class NotFound(AeError):
+    """A requested object does not exist."""
+
+    http_status = 404
+
+
+class SourceError(AeError):
+    """An artifact source (git URL, commit, archive) cannot be used."""
+
+
+class CkError(AeError):
+    """A CK repository or entry is missing or malformed."""
+
+
+class AppendixError(AeError):
+    """An Artifact Appendix cannot be read."""
+
+
+class ClaimsError(AeError):
+    """A claims block is invalid; the message names the line."""
+
+
+class PipelineError(AeError):
+    """A program pipeline stage failed; `kind` classifies the failure."""
+
+    def __init__(self, message: str, kind: str = "run-error") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class SandboxUnavailable(AeError):
+    """No sandbox is available and unsandboxed runs are not allowed."""
+
+    http_status = 503

@@ -1,0 +1,1 @@
+"""Untrusted artifact sources turned into content-addressed snapshots (no Flask, no DB)."""

@@ -1,0 +1,1 @@
+"""Evaluation reports rendered from plain data (no Flask)."""
