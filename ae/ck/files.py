@@ -1,0 +1,90 @@
+"""Reading the small files of a CK repository safely: size cap, no symlinks out, clear errors."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from typing import Any
+
+META_CAP = 4 * 1024 * 1024
+_CHUNK = 65536
+_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+class UnreadableFile(Exception):
+    """A repository file cannot be used; the message is one sentence without the path."""
+
+
+def inside(path: str, root: str) -> bool:
+    """Tell whether `path` (after resolving symlinks) lies inside the resolved `root`."""
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def read_bytes(path: str, root: str, cap: int = META_CAP) -> bytes:
+    """Read a file of at most `cap` bytes; a symlink is followed only when it stays inside `root`.
+
+    Raises FileNotFoundError when the file does not exist and UnreadableFile for everything else
+    (too big, a link out of the repository, not a regular file, I/O error).
+    """
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise FileNotFoundError(path) from exc
+        if exc.errno != errno.ELOOP:
+            raise UnreadableFile(f"cannot be opened ({exc.strerror})") from exc
+        if not inside(path, root):
+            raise UnreadableFile("is a symbolic link that leaves the repository") from exc
+        return read_bytes(os.path.realpath(path), root, cap)
+    try:
+        chunks = []
+        size = 0
+        while True:
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > cap:
+                raise UnreadableFile(f"is larger than the {cap // (1024 * 1024)} MiB limit")
+            chunks.append(chunk)
+    except IsADirectoryError as exc:
+        raise UnreadableFile("is a directory, not a file") from exc
+    except OSError as exc:
+        raise UnreadableFile(f"cannot be read ({exc.strerror})") from exc
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def parse_json(data: bytes) -> Any:
+    """Decode JSON bytes; raise UnreadableFile naming the line and column of a syntax error."""
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                             f"{exc.msg})") from exc
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("is not UTF-8 text") from exc
+
+
+def read_json(path: str, root: str, cap: int = META_CAP) -> Any:
+    """Read and decode one JSON file (see `read_bytes` for the errors)."""
+    return parse_json(read_bytes(path, root, cap))
+
+
+def read_first_line(path: str, root: str) -> str | None:
+    """Return the stripped first line of an alias file, or None when it is missing or unreadable.
+
+    CK reads alias files with `readline().strip()` and treats any failure as "no alias file".
+    """
+    try:
+        data = read_bytes(path, root, 4096)
+    except (FileNotFoundError, UnreadableFile):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text.split("\n", 1)[0].strip()

@@ -1,0 +1,383 @@
+"""An in-memory index of one or more CK repositories, cached per snapshot digest.
+
+Answers `ls` (CID patterns), `search` (AND of exact tags) and `load` (first hit in search order)
+with the same results as the original `ck` for the same repositories, without re-reading files.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ae.ck.entry import CkEntry, CkRepo, Problem, is_uid
+from ae.ck.files import UnreadableFile, read_json
+from ae.ck.repository import read_repo
+from ae.ck.scanner import (
+    EntryRecord,
+    Found,
+    Inconsistent,
+    ModuleRecord,
+    RepoScan,
+    resolve,
+    scan_repo,
+)
+from ae.errors import CkError
+
+CACHE_FORMAT = 1
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+def _wild(s: str) -> bool:
+    return "*" in s or "?" in s
+
+
+def split_cid(cid: str, module: str | None = None) -> tuple[str, str, str]:
+    """Split `repo:module:data`, `module:data` or (with `module`) a bare UOA into three parts."""
+    parts = cid.split(":")
+    if module is not None:
+        if len(parts) != 1:
+            raise CkError(f"CID {cid!r} names a module; do not pass module={module!r} as well.")
+        return "", module, cid
+    if len(parts) == 2:
+        return "", parts[0], parts[1]
+    if len(parts) == 3:
+        return parts[0], parts[1], parts[2]
+    raise CkError(f"CID {cid!r} must look like module:data or repo:module:data.")
+
+
+class CkIndex:
+    """Entries of several CK repositories in search order (first repo wins on `load`)."""
+
+    def __init__(self, scans: list[RepoScan], problems: list[Problem]) -> None:
+        self._scans = scans
+        self.repos: list[CkRepo] = [s.repo for s in scans]
+        self.problems: list[Problem] = problems
+        self._by_path: dict[str, EntryRecord] = {}
+        for scan in scans:
+            for records in scan.entries.values():
+                for record in records:
+                    self._by_path.setdefault(record.path, record)
+        self._tags: dict[str, dict[str, list[int]]] = {}
+
+    # -- building ------------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        repo_paths: Sequence[Path],
+        *,
+        cache_dir: Path | None = None,
+        cache_key: str | None = None,
+    ) -> CkIndex:
+        """Index `repo_paths` (in search order), reusing `cache_dir`'s copy for `cache_key`."""
+        paths = [Path(p) for p in repo_paths]
+        cache_file = None
+        if cache_dir is not None and cache_key is not None:
+            cache_file = Path(cache_dir) / f"ck-index-{_cache_name(cache_key)}.json"
+            cached = _read_cache(cache_file, paths)
+            if cached is not None:
+                return cached
+        problems: list[Problem] = []
+        scans = [scan_repo(read_repo(p, problems), problems) for p in paths]
+        index = cls(scans, problems)
+        if cache_file is not None:
+            _write_cache(cache_file, paths, index)
+        return index
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def entries(self) -> Iterator[CkEntry]:
+        """Yield every indexed entry (repo order, then module and entry directory order)."""
+        for scan in self._scans:
+            for module in scan.modules:
+                for record in scan.entries.get(module.path, []):
+                    yield _entry(scan.repo, module, record)
+
+    def list(self, pattern: str) -> list[CkEntry]:
+        """Return the entries matching a CID pattern (`*`/`?` wildcards) as `ck list` finds them.
+
+        `program` means `program:*`; `module:data` and `repo:module:data` are matched as CK does:
+        a wildcard matches aliases only (UID-only repos and modules are skipped unless the
+        pattern is `*`), fixed parts are resolved through the alias files.
+        """
+        parts = pattern.split(":")
+        if len(parts) == 1:
+            parts = ["", parts[0], "*"]
+        elif len(parts) == 2:
+            parts = ["", *parts]
+        elif len(parts) != 3:
+            raise CkError(f"Pattern {pattern!r} must look like module, module:data or "
+                          "repo:module:data.")
+        return [_entry(scan.repo, m, r) for scan, m, r in self._match(*parts)]
+
+    def search(self, module: str, tags: Sequence[str] = ()) -> list[CkEntry]:
+        """Return the entries of `module` (a pattern as in `list`) having every tag in `tags`.
+
+        Like `ck search`, entries whose meta is missing or malformed are never returned, and tags
+        are exact, case-sensitive strings looked up in the meta's `tags` list.
+        """
+        pattern = module if ":" in module else f"{module}:*"
+        wanted = [t for t in tags]
+        found = []
+        for scan, mod, record in self._match(*self._parts(pattern), tags=wanted):
+            if record.searchable and _has_tags(record.meta, wanted):
+                found.append(_entry(scan.repo, mod, record))
+        return found
+
+    def load(self, cid_or_uoa: str, module: str | None = None) -> CkEntry:
+        """Return the first entry in search order for a CID (or a UOA of `module`).
+
+        Raises CkError naming the CID when it is not found, and naming the file when the entry's
+        alias files are inconsistent or its meta, info, desc or updates file is unreadable.
+        """
+        repo_part, module_part, data_part = split_cid(cid_or_uoa, module)
+        if not module_part or not data_part or _wild(module_part + data_part + repo_part):
+            raise CkError(f"Cannot load {cid_or_uoa!r}: give a module and an entry without "
+                          "wildcards (use list for patterns).")
+        for scan in self._scans:
+            if repo_part and repo_part not in (scan.repo.alias, scan.repo.uid):
+                continue
+            try:
+                mod = resolve(str(scan.repo.path), module_part, scan.root)
+                if mod is None:
+                    continue
+                found = resolve(mod.path, data_part, scan.root)
+            except Inconsistent as exc:
+                raise CkError(f"Cannot load {cid_or_uoa!r}: {exc}.") from exc
+            if found is None:
+                continue
+            record = self._record(found, scan.root)
+            if record.error is not None:
+                raise CkError(f"Cannot load {cid_or_uoa!r}: {record.error}.")
+            for extra in ("desc.json", "updates.json"):
+                _check_optional(os.path.join(found.path, ".cm", extra), scan.root, cid_or_uoa)
+            module_record = ModuleRecord(mod.uoa, mod.uid, mod.alias, mod.path)
+            return _entry(scan.repo, module_record, record)
+        where = f" in repository {repo_part!r}" if repo_part else ""
+        raise CkError(f"CK entry {cid_or_uoa!r} was not found{where} "
+                      f"(searched {', '.join(r.alias for r in self.repos) or 'no repositories'}).")
+
+    # -- internals -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _parts(pattern: str) -> tuple[str, str, str]:
+        parts = pattern.split(":")
+        if len(parts) == 2:
+            return "", parts[0], parts[1]
+        if len(parts) == 3:
+            return parts[0], parts[1], parts[2]
+        raise CkError(f"Pattern {pattern!r} must look like module:data or repo:module:data.")
+
+    def _match(
+        self, repo_part: str, module_part: str, data_part: str, tags: Sequence[str] = ()
+    ) -> Iterator[tuple[RepoScan, ModuleRecord, EntryRecord]]:
+        repo_part = repo_part or "*"
+        module_part = module_part or "*"
+        data_part = data_part or "*"
+        seen: set[tuple[str, str, str]] = set()
+        for scan in self._scans:
+            if not _repo_matches(scan.repo, repo_part):
+                continue
+            for mod in self._modules(scan, module_part):
+                for record in self._records(scan, mod, data_part, tags):
+                    key = (scan.root, record.path, record.uid)
+                    if key not in seen:
+                        seen.add(key)
+                        yield scan, mod, record
+
+    def _modules(self, scan: RepoScan, module_part: str) -> list[ModuleRecord]:
+        if not _wild(module_part):
+            try:
+                found = resolve(str(scan.repo.path), module_part, scan.root)
+            except Inconsistent:
+                return []
+            if found is None:
+                return []
+            return [ModuleRecord(found.uoa, found.uid, found.alias, found.path)]
+        return [m for m in scan.modules if _name_matches(m.uoa, module_part, uid_skips=True)]
+
+    def _records(
+        self, scan: RepoScan, mod: ModuleRecord, data_part: str, tags: Sequence[str]
+    ) -> list[EntryRecord]:
+        if not _wild(data_part):
+            try:
+                found = resolve(mod.path, data_part, scan.root)
+            except Inconsistent:
+                return []
+            if found is None or not os.path.isdir(os.path.join(found.path, ".cm")):
+                return []
+            return [self._record(found, scan.root)]
+        records = scan.entries.get(mod.path)
+        if records is None:
+            records = scan.entries[mod.path] = _rescan(mod.path, scan.root, self.problems)
+        if tags:
+            records = self._with_tags(mod.path, records, tags)
+        if data_part == "*":
+            return records
+        return [r for r in records if fnmatch.fnmatchcase(r.uoa, data_part)]
+
+    def _with_tags(
+        self, module_path: str, records: list[EntryRecord], tags: Sequence[str]
+    ) -> list[EntryRecord]:
+        postings = self._tags.get(module_path)
+        if postings is None:
+            postings = self._tags[module_path] = _tag_postings(records)
+        lists = []
+        for tag in set(tags):
+            hits = postings.get(tag)
+            if not hits:
+                return []
+            lists.append(hits)
+        lists.sort(key=len)
+        first, rest = lists[0], [set(h) for h in lists[1:]]
+        return [records[i] for i in first if all(i in s for s in rest)]
+
+    def _record(self, found: Found, root: str) -> EntryRecord:
+        known = self._by_path.get(found.path)
+        if known is not None:
+            if known.uid == found.uid and known.alias == found.alias:
+                return known
+            return EntryRecord(found.uoa, found.uid, found.alias, found.path, known.meta,
+                               known.info, known.searchable, known.error)
+        from ae.ck.scanner import _read_entry
+
+        record = _read_entry(found, root, [])
+        if record is None:
+            return EntryRecord(found.uoa, found.uid, found.alias, found.path, None, {}, False,
+                               f"{found.path}: meta description is not found")
+        return record
+
+
+def _rescan(module_path: str, root: str, problems: list[Problem]) -> list[EntryRecord]:
+    from ae.ck.scanner import _scan_module
+
+    return _scan_module(module_path, root, problems)
+
+
+def _tag_postings(records: list[EntryRecord]) -> dict[str, list[int]]:
+    postings: dict[str, list[int]] = {}
+    for n, record in enumerate(records):
+        meta = record.meta
+        if not record.searchable or not isinstance(meta, dict):
+            continue
+        tags = meta.get("tags")
+        if not isinstance(tags, list):
+            continue
+        for tag in dict.fromkeys(t for t in tags if isinstance(t, str)):
+            postings.setdefault(tag, []).append(n)
+    return postings
+
+
+def _has_tags(meta: Any, tags: Sequence[str]) -> bool:
+    if not tags:
+        return True
+    if not isinstance(meta, dict):
+        return False
+    have = meta.get("tags")
+    return isinstance(have, list) and all(t in have for t in tags)
+
+
+def _repo_matches(repo: CkRepo, pattern: str) -> bool:
+    if not _wild(pattern):
+        return pattern in (repo.alias, repo.uid)
+    return _name_matches(repo.alias, pattern, uid_skips=True)
+
+
+def _name_matches(name: str, pattern: str, *, uid_skips: bool) -> bool:
+    if pattern == "*":
+        return True
+    if uid_skips and is_uid(name):
+        return False
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+def _entry(repo: CkRepo, module: ModuleRecord, record: EntryRecord) -> CkEntry:
+    meta = record.meta if isinstance(record.meta, dict) else {}
+    return CkEntry(
+        repo_alias=repo.alias,
+        repo_uid=repo.uid,
+        module=module.uoa,
+        alias=record.alias or None,
+        uid=record.uid,
+        path=Path(record.path),
+        meta=meta,
+        info=record.info,
+        module_uid=module.uid,
+    )
+
+
+def _check_optional(path: str, root: str, cid: str) -> None:
+    try:
+        read_json(path, root)
+    except FileNotFoundError:
+        return
+    except UnreadableFile as exc:
+        raise CkError(f"Cannot load {cid!r}: {path}: {exc}.") from exc
+
+
+# -- cache ---------------------------------------------------------------------------------------
+
+
+def _cache_name(key: str) -> str:
+    if _SAFE_KEY.match(key):
+        return key
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _read_cache(cache_file: Path, paths: list[Path]) -> CkIndex | None:
+    try:
+        data = json.loads(cache_file.read_bytes())
+        if data.get("format") != CACHE_FORMAT or data.get("paths") != [str(p) for p in paths]:
+            return None
+        return _index_from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def _write_cache(cache_file: Path, paths: list[Path], index: CkIndex) -> None:
+    data = {"format": CACHE_FORMAT, "paths": [str(p) for p in paths], **_index_to_json(index)}
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, cache_file)
+    except OSError:
+        return  # a cache that cannot be written only costs time next build
+
+
+def _index_to_json(index: CkIndex) -> dict[str, Any]:
+    scans = []
+    for scan in index._scans:
+        repo = scan.repo
+        scans.append({
+            "repo": [repo.alias, repo.uid, repo.name, str(repo.path), list(repo.repo_deps),
+                     repo.dict],
+            "root": scan.root,
+            "modules": [[m.uoa, m.uid, m.alias, m.path] for m in scan.modules],
+            "entries": {
+                path: [[r.uoa, r.uid, r.alias, r.path, r.meta, r.info, r.searchable, r.error]
+                       for r in records]
+                for path, records in scan.entries.items()
+            },
+        })
+    problems = [[str(p.path), p.message] for p in index.problems]
+    return {"scans": scans, "problems": problems}
+
+
+def _index_from_json(data: dict[str, Any]) -> CkIndex:
+    scans = []
+    for item in data["scans"]:
+        alias, uid, name, path, deps, body = item["repo"]
+        repo = CkRepo(alias, uid, name, Path(path), tuple(deps), body)
+        scan = RepoScan(repo=repo, root=item["root"])
+        scan.modules = [ModuleRecord(*m) for m in item["modules"]]
+        scan.entries = {p: [EntryRecord(*r) for r in rs] for p, rs in item["entries"].items()}
+        scans.append(scan)
+    problems = [Problem(Path(p), m) for p, m in data["problems"]]
+    return CkIndex(scans, problems)

@@ -1,0 +1,86 @@
+"""Repository descriptors (`.ckr.json`) and the search order over an artifact and its deps."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ae.ck.entry import CkRepo, Problem
+from ae.ck.files import UnreadableFile, read_json
+from ae.errors import CkError
+
+DESCRIPTOR = ".ckr.json"
+
+
+def read_repo(path: Path, problems: list[Problem] | None = None) -> CkRepo:
+    """Read a repository's `.ckr.json`; raise CkError when there is none.
+
+    A descriptor that exists but is unreadable is recorded in `problems` (when given) and the
+    directory name stands in for the alias, so that indexing can go on.
+    """
+    path = Path(path)
+    descriptor = path / DESCRIPTOR
+    root = os.path.realpath(path)
+    if not path.is_dir() or not os.path.lexists(descriptor):
+        raise CkError(f"{path}: not a CK repository (no {DESCRIPTOR})")
+    try:
+        data: Any = read_json(str(descriptor), root)
+    except (UnreadableFile, FileNotFoundError) as exc:
+        if problems is None:
+            raise CkError(f"{descriptor}: {exc}") from exc
+        problems.append(Problem(descriptor, str(exc)))
+        data = {}
+    if not isinstance(data, dict):
+        if problems is None:
+            raise CkError(f"{descriptor}: is not a JSON object")
+        problems.append(Problem(descriptor, "is not a JSON object"))
+        data = {}
+    body = data.get("dict") if isinstance(data.get("dict"), dict) else {}
+    alias = str(data.get("data_alias") or data.get("data_uoa") or path.name)
+    deps = []
+    for dep in body.get("repo_deps") or []:
+        if isinstance(dep, dict) and isinstance(dep.get("repo_uoa"), str):
+            deps.append(dep["repo_uoa"])
+        elif problems is not None:
+            problems.append(Problem(descriptor, f"repo_deps item {dep!r} has no repo_uoa"))
+    if problems is not None and "split_all_dirs" in body:
+        problems.append(Problem(descriptor,
+                                "split_all_dirs is not supported; entries may be missed"))
+    return CkRepo(
+        alias=alias,
+        uid=str(data.get("data_uid") or ""),
+        name=str(data.get("data_name") or alias),
+        path=path,
+        repo_deps=tuple(deps),
+        dict=body,
+    )
+
+
+def search_order(artifact: Path, available: Sequence[Path] = ()) -> list[Path]:
+    """Return the artifact repo followed by its `repo_deps` (recursively) found among `available`.
+
+    Dependencies are matched by alias or UID, breadth first, each repository once; missing ones are
+    skipped, as an evaluator cannot fetch them.
+    """
+    known: dict[str, CkRepo] = {}
+    for candidate in available:
+        try:
+            repo = read_repo(candidate)
+        except CkError:
+            continue
+        known.setdefault(repo.alias, repo)
+        if repo.uid:
+            known.setdefault(repo.uid, repo)
+    first = read_repo(artifact)
+    order = [first]
+    queue = [first]
+    while queue:
+        current = queue.pop(0)
+        for dep in current.repo_deps:
+            repo = known.get(dep)
+            if repo is not None and all(repo.path != r.path for r in order):
+                order.append(repo)
+                queue.append(repo)
+    return [r.path for r in order]

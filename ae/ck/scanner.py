@@ -1,0 +1,279 @@
+"""Walking one CK repository the way `ck list` does, and noting every defect on the way.
+
+CK's rules (kernel `find_path_to_entry` and `list_data`), reproduced here:
+- a directory name that is a UID is looked up in the parent's `.cm/alias-u-<uid>`; when that file
+  exists, the entry lives in the directory it names (not checked for existence), else in `<uid>/`;
+- any other name must be a directory and have `.cm/alias-a-<name>` (its first line is the UID);
+  without it the directory is skipped by listings and is an error ("inconsistent entry") on load;
+- a listed directory is an entry only when it has a `.cm/` directory; `.cm`, `.svn`, `.git` and
+  non-directories are ignored; meta is `.cm/meta.json`, else `.cm/data.json`.
+We refuse alias files naming paths (`..`, `/`) and symlinks that leave the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ae.ck.entry import CkRepo, Problem, is_uid
+from ae.ck.files import UnreadableFile, inside, read_first_line, read_json
+
+SPECIAL = frozenset({".cm", ".svn", ".git"})
+
+
+@dataclass(slots=True)
+class Found:
+    """Where a UOA points inside a parent directory (CK's `find_path_to_entry` answer)."""
+
+    path: str
+    uid: str
+    alias: str
+
+    @property
+    def uoa(self) -> str:
+        """Return the alias, else the UID."""
+        return self.alias or self.uid
+
+
+class Inconsistent(Exception):
+    """An aliased directory has no `alias-a-` file (CK error 10)."""
+
+
+def resolve(parent: str, uoa: str, root: str) -> Found | None:
+    """Find a module or entry by UID or alias in `parent`; None when absent.
+
+    Raises Inconsistent for an alias directory without its alias file, and for alias files that
+    name a path instead of a directory name.
+    """
+    cm = os.path.join(parent, ".cm")
+    if is_uid(uoa):
+        alias = read_first_line(os.path.join(cm, "alias-u-" + uoa), root)
+        if alias is not None:
+            if not _plain_name(alias):
+                raise Inconsistent(f"alias-u-{uoa} names {alias!r}, which is not a directory name")
+            return Found(os.path.join(parent, alias), uoa, alias)
+        path = os.path.join(parent, uoa)
+        return Found(path, uoa, "") if os.path.isdir(path) else None
+    if not _plain_name(uoa):
+        return None
+    path = os.path.join(parent, uoa)
+    if not os.path.isdir(path):
+        return None
+    uid = read_first_line(os.path.join(cm, "alias-a-" + uoa), root)
+    if uid is None:
+        raise Inconsistent(f"directory {uoa!r} exists but {os.path.join(cm, 'alias-a-' + uoa)} "
+                           "does not")
+    return Found(path, uid, uoa)
+
+
+def _plain_name(name: str) -> bool:
+    return bool(name) and name not in (".", "..") and "/" not in name and "\0" not in name
+
+
+@dataclass(slots=True)
+class EntryRecord:
+    """An indexed entry: identity, meta (None when unreadable) and the reason load would fail."""
+
+    uoa: str
+    uid: str
+    alias: str
+    path: str
+    meta: Any
+    info: dict[str, Any]
+    searchable: bool
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class ModuleRecord:
+    """A module directory of a repository, with the entries listed under its (resolved) path."""
+
+    uoa: str
+    uid: str
+    alias: str
+    path: str
+
+
+@dataclass
+class RepoScan:
+    """Everything read from one repository."""
+
+    repo: CkRepo
+    root: str
+    modules: list[ModuleRecord] = field(default_factory=list)
+    entries: dict[str, list[EntryRecord]] = field(default_factory=dict)
+
+
+def scan_repo(repo: CkRepo, problems: list[Problem]) -> RepoScan:
+    """Read every module and entry of `repo`, appending each defect to `problems`."""
+    root = os.path.realpath(repo.path)
+    result = RepoScan(repo=repo, root=root)
+    base = str(repo.path)
+    for name in _subdirs(base, root, problems):
+        found = _resolve_listed(base, name, root, problems)
+        if found is None:
+            continue
+        module = ModuleRecord(found.uoa, found.uid, found.alias, found.path)
+        result.modules.append(module)
+        if found.path not in result.entries:
+            result.entries[found.path] = _scan_module(found.path, root, problems)
+    return result
+
+
+def _subdirs(parent: str, root: str, problems: list[Problem]) -> list[str]:
+    names = []
+    try:
+        listing = list(os.scandir(parent))
+    except OSError as exc:
+        problems.append(Problem(Path(parent), f"cannot be listed ({exc.strerror})"))
+        return names
+    for item in listing:
+        if item.name in SPECIAL:
+            continue
+        try:
+            if not item.is_dir():
+                continue
+            if item.is_symlink() and not inside(item.path, root):
+                problems.append(Problem(Path(item.path),
+                                        "is a symbolic link that leaves the repository; skipped"))
+                continue
+        except OSError:
+            continue
+        names.append(item.name)
+    names.sort()
+    return names
+
+
+def _resolve_listed(parent: str, name: str, root: str, problems: list[Problem]) -> Found | None:
+    try:
+        found = resolve(parent, name, root)
+    except Inconsistent as exc:
+        problems.append(Problem(Path(parent, name), f"{exc}; ck skips it"))
+        return None
+    if found is None:
+        return None
+    cm = os.path.join(parent, ".cm")
+    if found.alias and name == found.uid:
+        problems.append(Problem(Path(parent, name), f"is named by UID but .cm/alias-u-{name} "
+                                f"redirects it to {found.alias!r}; ck lists {found.alias!r} "
+                                "instead"))
+        if os.path.lexists(found.path) and not inside(found.path, root):
+            problems.append(Problem(Path(found.path), "is a symbolic link that leaves the "
+                                    "repository; skipped"))
+            return None
+    elif found.alias:
+        if not is_uid(found.uid):
+            problems.append(Problem(Path(cm, "alias-a-" + name),
+                                    f"holds {found.uid!r}, which is not a 16-hex-digit UID"))
+        back = read_first_line(os.path.join(cm, "alias-u-" + found.uid), root)
+        if back is None:
+            problems.append(Problem(Path(cm, "alias-a-" + name), f"points to UID {found.uid!r} "
+                                    f"but .cm/alias-u-{found.uid} is missing"))
+        elif back != name:
+            problems.append(Problem(Path(cm, "alias-u-" + found.uid), f"names {back!r} but "
+                                    f".cm/alias-a-{name} points to this UID (inconsistent "
+                                    "alias files)"))
+    return found
+
+
+def _scan_module(module_path: str, root: str, problems: list[Problem]) -> list[EntryRecord]:
+    records: list[EntryRecord] = []
+    seen_uid: dict[str, str] = {}
+    seen: set[tuple[str, str]] = set()
+    by_path: dict[str, EntryRecord | None] = {}
+    for name in _subdirs(module_path, root, problems):
+        found = _resolve_listed(module_path, name, root, problems)
+        if found is None:
+            continue
+        if found.path in by_path:
+            same = by_path[found.path]
+            record = None if same is None else EntryRecord(
+                found.uoa, found.uid, found.alias, found.path, same.meta, same.info,
+                same.searchable, same.error)
+        else:
+            record = by_path[found.path] = _read_entry(found, root, problems)
+        if record is None:
+            continue
+        other = seen_uid.get(found.uid)
+        if other is not None and other != found.path:
+            problems.append(Problem(Path(found.path), f"UID {found.uid} is also used by "
+                                    f"{other}; lookups by UID find only one of them"))
+        seen_uid.setdefault(found.uid, found.path)
+        if (found.path, found.uid) in seen:
+            continue
+        seen.add((found.path, found.uid))
+        records.append(record)
+    _check_stray_alias_files(module_path, records, root, problems)
+    return records
+
+
+def _read_entry(found: Found, root: str, problems: list[Problem]) -> EntryRecord | None:
+    cm = os.path.join(found.path, ".cm")
+    try:
+        st = os.lstat(cm)
+    except OSError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        if not inside(cm, root):
+            problems.append(Problem(Path(cm), "is a symbolic link that leaves the repository; "
+                                    "skipped"))
+            return None
+        if not os.path.isdir(cm):
+            return None
+    elif not stat.S_ISDIR(st.st_mode):
+        return None
+    meta: Any = None
+    error = None
+    for meta_name in ("meta.json", "data.json"):
+        meta_path = os.path.join(cm, meta_name)
+        try:
+            meta = read_json(meta_path, root)
+        except FileNotFoundError:
+            continue
+        except UnreadableFile as exc:
+            error = f"{meta_path}: {exc}"
+        break
+    else:
+        error = f"{found.path}: has .cm/ but neither .cm/meta.json nor .cm/data.json"
+    searchable = error is None
+    info: dict[str, Any] = {}
+    info_path = os.path.join(cm, "info.json")
+    try:
+        raw = read_json(info_path, root)
+        if isinstance(raw, dict):
+            info = raw
+        else:
+            error = error or f"{info_path}: is not a JSON object"
+    except FileNotFoundError:
+        pass
+    except UnreadableFile as exc:
+        error = error or f"{info_path}: {exc}"
+    if error is not None:
+        problems.append(Problem(Path(error.split(": ", 1)[0]), error.split(": ", 1)[1]))
+    return EntryRecord(found.uoa, found.uid, found.alias, found.path, meta, info, searchable, error)
+
+
+def _check_stray_alias_files(
+    module_path: str, records: list[EntryRecord], root: str, problems: list[Problem]
+) -> None:
+    cm = os.path.join(module_path, ".cm")
+    try:
+        names = os.listdir(cm)
+    except OSError:
+        return
+    claimed = {r.alias: r.uid for r in records if r.alias}
+    known_uids = {r.uid for r in records}
+    for fname in names:
+        if not fname.startswith("alias-u-"):
+            continue
+        uid = fname[len("alias-u-"):]
+        if uid in known_uids:
+            continue
+        alias = read_first_line(os.path.join(cm, fname), root)
+        if alias is not None and alias in claimed:
+            problems.append(Problem(Path(cm, fname), f"gives alias {alias!r} to UID {uid}, but "
+                                    f"alias-a-{alias} gives it to {claimed[alias]} (duplicate "
+                                    "alias)"))
