@@ -21,7 +21,7 @@ STATISTICS = (
     "repeats", "exp", "exp_allx", "exp_ally", "exp_warning",
     "min_imp", "max_imp", "mean_imp", "center_imp", "exp_imp",
 )
-EXPERIMENT_PRUNE = ("##characteristics#*", "##features#*", "##choices#*")
+EXPERIMENT_PRUNE = ("##characteristics#*", "##features#*", "##choices#*", "##pipeline_state#*")
 
 _STEP = re.compile(r"([#@])([^#@]*)")
 
@@ -205,10 +205,18 @@ def _maybe_float(s: str) -> float | str:
         return s
 
 
-def subpoint_statistics(subpoints: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Compute a point's `ckp-<uid>.flat.json` from its sub-points as `ck` records it."""
+def subpoint_statistics(
+    subpoints: Sequence[dict[str, Any]], pipeline_state: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Compute a point's `ckp-<uid>.flat.json` from its sub-points as `ck` records it.
+
+    `ck` also folds the pipeline's final state (`repetitions`, `fail`, `fail_bool`, `fail_reason`)
+    into every sample; sub-point files do not store it, so pass it when it is known.
+    """
     stats: dict[str, Any] = {}
     for sub in subpoints:
+        if pipeline_state is not None:
+            sub = {**sub, "pipeline_state": pipeline_state}
         skip = ("characteristics", "characteristics_list")
         base = {k: v for k, v in sub.items() if k not in skip}
         runs = list(sub.get("characteristics_list") or [])
