@@ -1,0 +1,78 @@
+"""`ae submit` and `ae status`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ae.cli.ready import ready
+from ae.db import session_scope
+from ae.intake import appendix as appendix_file
+from ae.queries import find_artifact
+from ae.status import all_status, artifact_status
+from ae.submission import submit as submit_artifact
+
+
+@click.command()
+@click.argument("source")
+@click.option("--ref", help="Branch, tag or commit to pin (default: HEAD).")
+@click.option("--title", help="Paper title (default: the source's name).")
+@click.option("--conference", help="Conference slug (default: AE_CONFERENCE).")
+@click.option("--badge", "badges", multiple=True, help="Requested badge (repeatable).")
+@click.option("--appendix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Artifact Appendix file (default: found in the repository).")
+@with_appcontext
+def submit(source: str, ref: str | None, title: str | None, conference: str | None,
+           badges: tuple[str, ...], appendix: Path | None) -> None:
+    """Submit the git repository SOURCE (URL or local path) for evaluation."""
+    ready(current_app)
+    text = appendix_file.decode(appendix.read_bytes(), appendix.name) if appendix else None
+    ids = submit_artifact(
+        conference=conference or current_app.config["CONFERENCE"],
+        title=title or Path(source.rstrip("/")).name.removesuffix(".git"), source=source, ref=ref,
+        badges=badges, appendix_name=appendix.name if appendix else None, appendix_text=text)
+    click.echo(f"submitted artifact {ids.artifact_id} (version {ids.version_id}); "
+               "a worker (`ae worker`) will reproduce it; follow it with `ae status`")
+
+
+def _print(item: dict) -> None:
+    click.echo(f"{item['id'][:12]}  {item['status']:<8} {item['title']}  [{item['conference']}]")
+    if item["error"]:
+        click.echo(f"    error: {item['error']}")
+    for run in item["runs"]:
+        failure = f"  {run['failure_kind']}: {run['message']}" if run["failure_kind"] else ""
+        click.echo(f"    run {run['program']}:{run['cmd_key']}"
+                   f"{'@' + run['dataset'] if run['dataset'] else ''} x{run['repetitions']} "
+                   f"{run['status']}{failure}")
+    for verdict in item["verdicts"]:
+        click.echo(f"    claim {verdict['claim']}: {verdict['outcome']} — {verdict['reason']}")
+    for badge in item["badges"]:
+        click.echo(f"    badge {badge['title']}: {badge['status']} — {badge['why']}")
+    if item["report"]:
+        click.echo(f"    report: {item['report']}")
+
+
+@click.command()
+@click.argument("artifact", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def status(artifact: str | None, as_json: bool) -> None:
+    """Show artifacts (or one, by id prefix) with runs, verdicts and badges."""
+    ready(current_app)
+    with session_scope() as session:
+        if artifact:
+            items = [artifact_status(session=session,
+                                     artifact_id=find_artifact(session=session, prefix=artifact).id)]
+        else:
+            items = all_status(session=session)
+    if as_json:
+        click.echo(json.dumps(items, indent=2, default=str))
+        return
+    if not items:
+        click.echo("no artifacts yet: submit one with `ae submit <git-url-or-path>`")
+    for item in items:
+        _print(item)

@@ -1,0 +1,17 @@
+"""Make sure the database is usable before a command touches it."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ae import migrate
+from ae.config import is_embedded
+from ae.db import get_engine
+
+
+def ready(app: Flask) -> None:
+    """Migrate the embedded SQLite database automatically; require `ae db upgrade` otherwise."""
+    ext = app.extensions["ae"]
+    if not ext.get("schema_checked"):
+        migrate.ensure_schema(get_engine(app), auto=is_embedded(app.config))
+        ext["schema_checked"] = True

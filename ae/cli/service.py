@@ -1,0 +1,161 @@
+"""`ae serve`, `ae worker`, `ae demo` and `ae redis`: the processes of the service."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from ae import embedded_redis
+from ae import worker as ae_worker
+from ae.cli.ready import ready
+from ae.db import session_scope
+from ae.errors import AeError
+from ae.status import all_status
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Serve the web app and JSON API."""
+    app = _app()
+    ready(app)
+    click.echo(f"ae serving on http://{host}:{port}/ (instance {app.instance_path})")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Exit once the queues are empty.")
+@click.option("--pool", "pools", multiple=True, help="Serve only these pools (repeatable).")
+@click.option("--name", help="Worker name (default: host.pid).")
+@click.option("--quiet", is_flag=True, help="Log warnings only.")
+@with_appcontext
+def worker(burst: bool, pools: tuple[str, ...], name: str | None, quiet: bool) -> None:
+    """Run an RQ worker that reproduces artifacts on this machine."""
+    app = _app()
+    ready(app)
+    ae_worker.run(app, burst=burst, pools=list(pools) or None, name=name,
+                  log_level="WARNING" if quiet else "INFO")
+
+
+@click.group()
+def redis() -> None:
+    """Control the embedded redis-server (used when AE_REDIS_URL is unset)."""
+
+
+@redis.command("stop")
+@with_appcontext
+def redis_stop() -> None:
+    """Stop the embedded redis-server of this instance."""
+    stopped = embedded_redis.stop(Path(_app().instance_path))
+    click.echo("embedded redis-server stopped" if stopped else "no embedded redis-server was running")
+
+
+@redis.command("status")
+@with_appcontext
+def redis_status() -> None:
+    """Tell whether the embedded redis-server of this instance is running."""
+    instance = Path(_app().instance_path)
+    alive = embedded_redis.is_alive(instance)
+    click.echo(f"embedded redis-server at {embedded_redis.socket_path(instance)}: "
+               f"{'running' if alive else 'not running'}")
+
+
+def _progress(items: list[dict]) -> tuple[str, bool]:
+    runs = [r for item in items for r in item["runs"]]
+    finished = sum(r["status"] in ("succeeded", "failed") for r in runs)
+    settled = sum(item["status"] in ("done", "failed") for item in items)
+    line = (f"artifacts settled {settled}/{len(items)}, runs finished {finished}/{len(runs)}")
+    return line, settled == len(items)
+
+
+def _worker_process(app: Flask) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, AE_INSTANCE_PATH=app.instance_path)
+    for key in ("DATABASE_URL", "REDIS_URL", "DATA_DIR", "CONFERENCES_DIR", "SANDBOX"):
+        if app.config.get(key):
+            env[f"AE_{key}"] = str(app.config[key])
+    code = "from ae.cli import cli; cli()"
+    return subprocess.Popen([sys.executable, "-c", code, "worker", "--burst", "--quiet"],
+                            env=env, stdin=subprocess.DEVNULL)
+
+
+@click.command()
+@click.option("--conference", help="Conference slug (default: AE_CONFERENCE).")
+@click.option("--timeout", default=900, show_default=True, help="Seconds to wait for the worker.")
+@click.option("--keep-redis", is_flag=True, help="Leave the embedded redis-server running.")
+@with_appcontext
+def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
+    """Submit the sample artifacts, reproduce them with a real worker, and report."""
+    from ae.demo import as_git_repository, examples
+    from ae.submission import submit
+
+    app = _app()
+    ready(app)
+    instance = Path(app.instance_path)
+    started_redis = not app.config.get("REDIS_URL") and embedded_redis.ensure(instance)
+    try:
+        conference = conference or app.config["CONFERENCE"]
+        ids = []
+        for example in examples():
+            repo = as_git_repository(example, instance / "demo")
+            ids.append(submit(conference=conference, title=f"Sample artifact: {example.name}",
+                              source=str(repo), badges=("available", "functional", "reproduced")))
+            click.echo(f"submitted {example.name} from {repo}")
+        process = _worker_process(app)
+        deadline, last = time.monotonic() + timeout, ""
+        mine = {i.artifact_id for i in ids}
+        while True:
+            with session_scope() as session:
+                items = [s for s in all_status(session=session) if s["id"] in mine]
+            line, done = _progress(items)
+            if line != last:
+                click.echo(f"  {line}")
+                last = line
+            if done or process.poll() is not None or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        if process.poll() is None:
+            process.terminate()
+        process.wait(timeout=30)
+        with session_scope() as session:
+            items = [s for s in all_status(session=session) if s["id"] in mine]
+        _summary(items)
+        if not all(item["status"] == "done" for item in items):
+            raise AeError("the demo did not complete: see the errors above (and `ae status`)")
+    finally:
+        if started_redis and not keep_redis:
+            embedded_redis.stop(instance)
+
+
+def _summary(items: list[dict]) -> None:
+    click.echo("\nDemo summary")
+    runs = [r for item in items for r in item["runs"]]
+    verdicts = [v for item in items for v in item["verdicts"]]
+    click.echo(f"  artifacts: {len(items)}  runs: {len(runs)} "
+               f"({sum(r['status'] == 'succeeded' for r in runs)} succeeded)  verdicts: {len(verdicts)}")
+    for item in items:
+        click.echo(f"\n  {item['title']}  [{item['status']}]  commit {str(item['commit'])[:12]}")
+        if item["error"]:
+            click.echo(f"    error: {item['error']}")
+        for run in item["runs"]:
+            failure = f"  ({run['failure_kind']}: {run['message']})" if run["failure_kind"] else ""
+            click.echo(f"    run   {run['program']}:{run['cmd_key']} x{run['repetitions']} "
+                       f"{run['status']}{failure}")
+        for verdict in item["verdicts"]:
+            click.echo(f"    claim {verdict['claim']}: {verdict['outcome']} — {verdict['reason']}")
+        for badge in item["badges"]:
+            click.echo(f"    badge {badge['title']}: {badge['status']}")
+        if item["report"]:
+            click.echo(f"    report: {item['report']}")

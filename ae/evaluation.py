@@ -1,0 +1,151 @@
+"""A version's evaluation once its runs finish: verdicts, more repetitions, badges and report."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from ae.badges import schemes
+from ae.badges.recommend import Evidence, as_dicts, recommend
+from ae.checklist.claims import Claim
+from ae.conferences import Conference
+from ae.evaluators.verdicts import Verdict, VerdictPolicy, decide, samples_for
+from ae.models import Artifact, ArtifactVersion, Run, utcnow
+from ae.queries import replace_verdicts
+from ae.reports import artifact as artifact_report
+
+
+@dataclass
+class Outcome:
+    """What one evaluation pass decided."""
+
+    verdicts: list[Verdict]
+    new_runs: list[Run] = field(default_factory=list)
+    report: dict[str, Path] = field(default_factory=dict)
+
+
+def _dataset_of(run: Run) -> str | None:
+    return run.dataset or run.record.get("dataset")
+
+
+def matches(claim: Claim, run: Run) -> bool:
+    """Tell whether a run measures what a claim is about (unset claim fields match anything)."""
+    return (claim.program in (None, run.program) and claim.cmd_key in (None, run.cmd_key)
+            and claim.dataset in (None, _dataset_of(run)))
+
+
+def _outputs_ok(runs: Sequence[Run]) -> bool | None:
+    checks = [c for r in runs for c in (r.record.get("output_check") or {}).values()]
+    if not checks and not any(r.failure_kind == "output-mismatch" for r in runs):
+        return None
+    return all(c.get("ok") for c in checks) and not any(
+        r.failure_kind == "output-mismatch" for r in runs)
+
+
+def judge(claim: Claim, runs: Sequence[Run], policy: VerdictPolicy) -> Verdict:
+    """Decide one claim from the stored samples of the runs that measure it."""
+    mine = [r for r in runs if matches(claim, r)]
+    samples = samples_for(claim, [s for r in mine if r.status == "succeeded" for s in r.samples])
+    runs_ok = bool(mine) and all(r.status == "succeeded" for r in mine)
+    return decide(claim, samples, runs_ok=runs_ok, outputs_ok=_outputs_ok(mine), policy=policy)
+
+
+def policy_for(conference: Conference) -> VerdictPolicy:
+    """Return the verdict policy of a conference."""
+    return VerdictPolicy(default_tolerance=conference.tolerance,
+                         min_repetitions=min(conference.repetitions, conference.max_repetitions),
+                         max_repetitions=conference.max_repetitions)
+
+
+def _more_runs(claim: Claim, verdict: Verdict, runs: Sequence[Run], version_id: str) -> list[Run]:
+    if verdict.outcome != "inconclusive" or verdict.more_repetitions <= 0:
+        return []
+    targets = {(r.program, r.cmd_key, r.dataset, r.pool) for r in runs
+               if matches(claim, r) and r.status == "succeeded"}
+    return [Run(version_id=version_id, program=p, cmd_key=k, dataset=d, pool=pool,
+                repetitions=verdict.more_repetitions) for p, k, d, pool in sorted(targets, key=str)]
+
+
+def evaluate(*, session: Session, version: ArtifactVersion, artifact: Artifact, runs: Sequence[Run],
+             claims: Sequence[Claim], conference: Conference, data_dir: Path) -> Outcome:
+    """Store verdicts; enqueue-ready new runs when inconclusive, else badges and the report."""
+    policy = policy_for(conference)
+    verdicts = [judge(claim, runs, policy) for claim in claims]
+    replace_verdicts(session=session, version_id=version.id, verdicts=[v.to_dict() for v in verdicts])
+    new_runs: dict[tuple[Any, ...], Run] = {}
+    for claim, verdict in zip(claims, verdicts, strict=True):
+        for run in _more_runs(claim, verdict, runs, version.id):
+            new_runs.setdefault((run.program, run.cmd_key, run.dataset, run.pool), run)
+    outcome = Outcome(verdicts=verdicts, new_runs=list(new_runs.values()))
+    if outcome.new_runs:
+        session.add_all(outcome.new_runs)
+        version.status, version.updated_at = "running", utcnow()
+        return outcome
+    recommendations = recommend(schemes.get(conference.badge_scheme), conference.badges,
+                                evidence(version, runs, verdicts))
+    version.recommended_badges = {"scheme": conference.badge_scheme,
+                                  "badges": as_dicts(recommendations)}
+    report = build_report(artifact, version, runs, claims, verdicts)
+    outcome.report = artifact_report.write(report, data_dir / "reports" / version.id)
+    version.report_path = str(outcome.report.get("pdf") or outcome.report["html"])
+    version.status, version.updated_at = "done", utcnow()
+    return outcome
+
+
+def evidence(version: ArtifactVersion, runs: Sequence[Run], verdicts: Sequence[Verdict]) -> Evidence:
+    """Collect the badge evidence of a version."""
+    programs = tuple(sorted({r.program for r in runs}))
+    programs_ok = tuple(sorted({r.program for r in runs if r.status == "succeeded"}))
+    count = {o: sum(v.outcome == o for v in verdicts)
+             for o in ("reproduced", "not-reproduced", "inconclusive")}
+    dois = version.checklist.get("dois") or []
+    return Evidence(pinned_commit=version.commit, doi=dois[0] if dois else None, programs=programs,
+                    programs_ok=programs_ok, claims=len(verdicts), reproduced=count["reproduced"],
+                    not_reproduced=count["not-reproduced"], inconclusive=count["inconclusive"],
+                    checklist_ok=version.checklist.get("ok"))
+
+
+def _fmt(value: float | None, unit: str | None = None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.4g}{' ' + unit if unit else ''}"
+
+
+def build_report(artifact: Artifact, version: ArtifactVersion, runs: Sequence[Run],
+                 claims: Sequence[Claim], verdicts: Sequence[Verdict]) -> artifact_report.ArtifactReport:
+    """Assemble the report data of a version."""
+    claim_rows = []
+    for claim, verdict in zip(claims, verdicts, strict=True):
+        relation = {"approx": "≈", "at_most": "≤", "at_least": "≥", "equal": "="}[claim.relation]
+        claimed = ("reference output" if claim.expected is None
+                   else f"{relation} {_fmt(claim.expected, claim.unit)}")
+        ci = verdict.ratio_ci
+        claim_rows.append({
+            "id": claim.id, "text": claim.text, "metric": claim.metric, "claimed": claimed,
+            "measured": _fmt(verdict.measured_median, claim.unit),
+            "ci": f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "—",
+            "outcome": verdict.outcome, "reason": verdict.reason,
+        })
+    run_rows = []
+    for run in runs:
+        times = [s["execution_time"] for s in run.samples if "execution_time" in s]
+        run_rows.append({
+            "program": run.program, "cmd_key": run.cmd_key, "dataset": _dataset_of(run) or "—",
+            "repetitions": run.repetitions, "status": run.status,
+            "median_time": _fmt(statistics.median(times)) if times else "—",
+            "failure": f"{run.failure_kind}: {run.message}" if run.failure_kind else "",
+        })
+    platform = next((r.record.get("platform") for r in runs if r.record.get("platform")), {}) or {}
+    shown = {k: v for k, v in platform.items() if not isinstance(v, dict | list)}
+    return artifact_report.ArtifactReport(
+        title=artifact.title, conference=artifact.conference, source=artifact.source,
+        version=version.number, commit=version.commit, snapshot_digest=version.snapshot_digest,
+        status="done", claims=claim_rows, runs=run_rows,
+        badges=(version.recommended_badges or {}).get("badges", []), platform=shown,
+        checklist=version.checklist,
+    )

@@ -1,0 +1,37 @@
+"""Find and read the Artifact Appendix of a snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ae.errors import AppendixError
+
+CANDIDATES = ("ARTIFACT-APPENDIX.md", "artifact-appendix.md", "appendix.md", "APPENDIX.md", "ae.tex")
+MAX_BYTES = 1 << 20
+
+
+def decode(data: bytes, name: str) -> str:
+    """Return appendix bytes as text, or raise AppendixError when they are not UTF-8 text."""
+    if len(data) > MAX_BYTES:
+        raise AppendixError(f"{name}: {len(data)} bytes is too large for an appendix (max {MAX_BYTES})")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise AppendixError(f"{name}: not a text file (NUL byte at offset {nul})")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AppendixError(f"{name}: not UTF-8 text (invalid byte at offset {exc.start})") from exc
+
+
+def find(tree: Path, given: str | None = None) -> tuple[str, str] | None:
+    """Return (name, text) of the appendix at `given` or the first known name in the tree."""
+    names = [given] if given else list(CANDIDATES)
+    for name in names:
+        path = (tree / name).resolve()
+        if not path.is_relative_to(tree.resolve()):
+            raise AppendixError(f"{name}: appendix path leaves the artifact")
+        if path.is_file():
+            return name, decode(path.read_bytes(), name)
+    if given:
+        raise AppendixError(f"{given}: no such appendix file in the artifact")
+    return None

@@ -1,0 +1,199 @@
+"""What workers run: plain importable functions that take a row id and own their transactions."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from ae import conferences, queue
+from ae.checklist.claims import Claim, parse_claims, parse_claims_toml
+from ae.db import session_scope
+from ae.errors import AeError, CkError
+from ae.intake import appendix, snapshot
+from ae.intake import git as git_source
+from ae.models import utcnow
+from ae.queries import (
+    FINISHED,
+    claims_of,
+    get_artifact,
+    get_run,
+    get_version,
+    replace_claims,
+    runs_of,
+)
+
+log = logging.getLogger(__name__)
+
+
+def data_dir() -> Path:
+    """Return the artifact store root."""
+    return Path(current_app.config["DATA_DIR"])
+
+
+def snapshot_tree(digest: str) -> Path:
+    """Return the unpacked read-only tree of a stored snapshot."""
+    return snapshot.unpack(data_dir() / "snapshots" / f"{digest}.tar", data_dir() / "snapshots" / digest)
+
+
+def _fail_version(version_id: str, message: str) -> None:
+    with session_scope() as session:
+        version = get_version(session=session, version_id=version_id)
+        version.status, version.error, version.updated_at = "failed", message, utcnow()
+
+
+def _read_claims(tree: Path, text: str | None, name: str) -> list[Claim]:
+    claims = parse_claims(text, source=name) if text else []
+    toml_path = tree / "claims.toml"
+    if toml_path.is_file():
+        toml_text = appendix.decode(toml_path.read_bytes(), "claims.toml")
+        claims += parse_claims_toml(toml_text, source="claims.toml")
+    return claims
+
+
+def intake_version(version_id: str) -> None:
+    """Pin the version's source, store its snapshot, read appendix and claims, create its runs."""
+    from ae.evaluators.pipeline import list_targets
+
+    with session_scope() as session:
+        version = get_version(session=session, version_id=version_id)
+        artifact = get_artifact(session=session, artifact_id=version.artifact_id)
+        version.status, version.updated_at = "intake", utcnow()
+        source, ref, conference_slug = artifact.source, version.ref, artifact.conference
+        given_text, given_name = version.appendix_text, version.appendix_name
+    try:
+        conference = conferences.get(conference_slug)
+        pinned = git_source.pin(source, ref, data_dir() / "incoming")
+        snap = snapshot.store(pinned.tar_path, data_dir() / "snapshots")
+        if not (snap.tree / ".ckr.json").is_file():
+            raise CkError(f"{source} at {pinned.commit[:12]}: not a CK repository (no .ckr.json at its root)")
+        if given_text is not None:
+            found: tuple[str, str] | None = (given_name or "appendix", given_text)
+        else:
+            found = appendix.find(snap.tree, given_name)
+        name, text = found if found else (None, None)
+        claims = _read_claims(snap.tree, text, name or "appendix")
+        targets = list_targets([snap.tree])
+    except AeError as exc:
+        _fail_version(version_id, str(exc))
+        raise
+    pools = set(conference.pool_names())
+    plan = _plan_runs(targets, claims, pools)
+    with session_scope() as session:
+        version = get_version(session=session, version_id=version_id)
+        version.commit, version.snapshot_digest = pinned.commit, snap.digest
+        version.appendix_name, version.appendix_text = name, text
+        version.checklist = _checklist(text, name, conference)
+        replace_claims(session=session, version_id=version_id,
+                       claims=[dataclasses.asdict(c) for c in claims])
+        from ae.models import Run
+
+        runs = [Run(version_id=version_id, program=p, cmd_key=k, dataset=d, pool=pool,
+                    repetitions=conference.repetitions) for (p, k, d, pool) in plan]
+        session.add_all(runs)
+        version.status = "queued" if runs else "failed"
+        version.error = None if runs else "the artifact has no CK program with run commands"
+        version.updated_at = utcnow()
+        to_enqueue = [(r.id, r.pool) for r in runs]
+    for run_id, pool in to_enqueue:
+        queue.enqueue(reproduce_run, run_id, queue=queue.pool_queue(pool))
+
+
+def _plan_runs(targets: list[Any], claims: list[Claim], pools: set[str],
+               ) -> list[tuple[str, str, str | None, str]]:
+    """Return (program, cmd_key, dataset, pool) per run: every target, plus datasets claims name."""
+    plan: dict[tuple[str, str, str | None], str] = {}
+    for target in targets:
+        plan[(target.program, target.cmd_key, target.dataset)] = "default"
+    for claim in claims:
+        pool = claim.hardware if claim.hardware in pools else "default"
+        for program, cmd_key, dataset in list(plan):
+            if claim.program not in (None, program) or claim.cmd_key not in (None, cmd_key):
+                continue
+            key = (program, cmd_key, claim.dataset if claim.dataset else dataset)
+            if claim.dataset and dataset is None:
+                plan.pop((program, cmd_key, None), None)
+            plan[key] = pool if claim.hardware else plan.get(key, "default")
+    if "default" not in pools:
+        first = sorted(pools)[0]
+        plan = {key: (first if pool == "default" else pool) for key, pool in plan.items()}
+    return [(p, k, d, pool) for (p, k, d), pool in sorted(plan.items(), key=lambda i: str(i[0]))]
+
+
+def _checklist(text: str | None, name: str | None, conference: conferences.Conference) -> dict[str, Any]:
+    try:
+        from ae.checklist.lint import lint
+    except ImportError:
+        return {"available": False}
+    if text is None:
+        return {"ok": False, "findings": [{"severity": "error", "message": "no Artifact Appendix found"}]}
+    return lint(text, filename=name or "appendix").to_dict()
+
+
+def _worker_name() -> str:
+    return os.environ.get("RQ_WORKER_ID", f"pid-{os.getpid()}")
+
+
+def reproduce_run(run_id: str) -> None:
+    """Run one program through the pipeline in the sandbox and store the record."""
+    from ae.evaluators.pipeline import RunSpec, run_program
+    from ae.evaluators.sandbox import Limits
+
+    with session_scope() as session:
+        run = get_run(session=session, run_id=run_id)
+        if run.status in FINISHED:
+            return
+        version = get_version(session=session, version_id=run.version_id)
+        artifact = get_artifact(session=session, artifact_id=version.artifact_id)
+        run.status, run.started_at, run.worker = "running", utcnow(), _worker_name()
+        run.attempt += 1
+        version.status = "running"
+        conference = conferences.get(artifact.conference)
+        spec_args = dict(program=run.program, cmd_key=run.cmd_key, dataset=run.dataset,
+                         repetitions=run.repetitions)
+        digest, version_id = version.snapshot_digest, version.id
+    if digest is None:
+        raise AeError(f"run {run_id}: its version has no snapshot")
+    work_dir = data_dir() / "runs" / run_id
+    shutil.rmtree(work_dir, ignore_errors=True)
+    work_dir.mkdir(parents=True)
+    spec = RunSpec(
+        repo_paths=[snapshot_tree(digest)], work_dir=work_dir, cache_dir=data_dir() / "cache",
+        references_dir=data_dir() / "references" / version_id,
+        limits=Limits.from_mapping(conference.limits), network=conference.network,
+        sandbox_mode=str(current_app.config["SANDBOX"]), **spec_args,
+    )
+    record = run_program(spec)
+    with session_scope() as session:
+        run = get_run(session=session, run_id=run_id)
+        run.status = "succeeded" if record.ok else "failed"
+        run.failure_kind, run.message = record.failure_kind, record.message
+        run.samples, run.record = list(record.samples), record.to_dict()
+        run.finished_at = utcnow()
+    evaluate_version(version_id)
+
+
+def evaluate_version(version_id: str) -> None:
+    """Once every run of a version has finished: verdicts, more repetitions or the final report."""
+    from ae.evaluation import evaluate
+
+    lock = queue.get_redis().lock(f"ae:lock:version:{version_id}", timeout=600, blocking_timeout=600)
+    with lock:
+        with session_scope() as session:
+            runs = runs_of(session=session, version_id=version_id)
+            if not runs or any(r.status not in FINISHED for r in runs):
+                return
+            version = get_version(session=session, version_id=version_id)
+            artifact = get_artifact(session=session, artifact_id=version.artifact_id)
+            conference = conferences.get(artifact.conference)
+            claims = [Claim(**c.data) for c in claims_of(session=session, version_id=version_id)]
+            outcome = evaluate(session=session, version=version, artifact=artifact, runs=runs,
+                               claims=claims, conference=conference, data_dir=data_dir())
+            to_enqueue = [(r.id, r.pool) for r in outcome.new_runs]
+    for run_id, pool in to_enqueue:
+        queue.enqueue(reproduce_run, run_id, queue=queue.pool_queue(pool))

@@ -1,0 +1,113 @@
+"""Every database table of the service (SQLModel)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    """Return a new row id (also the RQ job id of the job working on that row)."""
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def _time(nullable: bool = False) -> Any:
+    return Field(
+        default_factory=None if nullable else utcnow,
+        sa_column=Column(DateTime(timezone=True), nullable=nullable),
+    )
+
+
+def _json(default: Any = dict) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class Artifact(SQLModel, table=True):
+    """A submission to a conference: the thing that gets versions, runs and badges."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    conference: str = Field(index=True)
+    title: str
+    source: str
+    requested_badges: list[str] = _json(list)
+    created_at: datetime = _time()
+
+
+class ArtifactVersion(SQLModel, table=True):
+    """One submitted state of an artifact: a pinned commit, its snapshot and check-list."""
+
+    __table_args__ = (UniqueConstraint("artifact_id", "number"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    artifact_id: str = Field(foreign_key="artifact.id", index=True)
+    number: int = 1
+    ref: str | None = None
+    commit: str | None = None
+    snapshot_digest: str | None = None
+    appendix_name: str | None = None
+    appendix_text: str | None = Field(default=None, sa_column=Column(Text))
+    checklist: dict[str, Any] = _json()
+    status: str = "submitted"  # submitted | intake | queued | running | done | failed
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    recommended_badges: dict[str, Any] = _json()
+    report_path: str | None = None
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+
+
+class ClaimRecord(SQLModel, table=True):
+    """A claim of the paper, as extracted from the appendix or the CK experiments."""
+
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("version_id", "claim_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: str = Field(foreign_key="artifactversion.id", index=True)
+    claim_id: str
+    data: dict[str, Any] = _json()
+
+
+class Run(SQLModel, table=True):
+    """One reproduction job: a program, command and dataset on a hardware pool."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    version_id: str = Field(foreign_key="artifactversion.id", index=True)
+    program: str
+    cmd_key: str
+    dataset: str | None = None
+    pool: str = "default"
+    repetitions: int = 3
+    status: str = Field(default="queued", index=True)  # queued | running | succeeded | failed | lost
+    failure_kind: str | None = None
+    message: str | None = Field(default=None, sa_column=Column(Text))
+    samples: list[dict[str, Any]] = _json(list)
+    record: dict[str, Any] = _json()
+    worker: str | None = None
+    attempt: int = 0
+    created_at: datetime = _time()
+    started_at: datetime | None = _time(nullable=True)
+    finished_at: datetime | None = _time(nullable=True)
+
+
+class VerdictRecord(SQLModel, table=True):
+    """The latest verdict on one claim of a version, re-derivable from the stored samples."""
+
+    __tablename__ = "verdict"
+    __table_args__ = (UniqueConstraint("version_id", "claim_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: str = Field(foreign_key="artifactversion.id", index=True)
+    claim_id: str
+    outcome: str
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    data: dict[str, Any] = _json()
+    computed_at: datetime = _time()

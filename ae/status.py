@@ -1,0 +1,36 @@
+"""A read-only summary of artifacts, runs and verdicts, shared by the CLI, the API and the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from ae.queries import get_artifact, latest_version, list_artifacts, runs_of, verdicts_of
+
+
+def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
+    """Return one artifact with its latest version, runs and verdicts as plain data."""
+    artifact = get_artifact(session=session, artifact_id=artifact_id)
+    version = latest_version(session=session, artifact_id=artifact.id)
+    runs = runs_of(session=session, version_id=version.id)
+    verdicts = verdicts_of(session=session, version_id=version.id)
+    return {
+        "id": artifact.id, "title": artifact.title, "conference": artifact.conference,
+        "source": artifact.source, "version": version.number, "commit": version.commit,
+        "snapshot": version.snapshot_digest, "status": version.status, "error": version.error,
+        "report": version.report_path,
+        "badges": (version.recommended_badges or {}).get("badges", []),
+        "runs": [{"id": r.id, "program": r.program, "cmd_key": r.cmd_key,
+                  "dataset": r.dataset or r.record.get("dataset"), "repetitions": r.repetitions,
+                  "status": r.status, "failure_kind": r.failure_kind, "message": r.message}
+                 for r in runs],
+        "verdicts": [{"claim": v.claim_id, "outcome": v.outcome, "reason": v.reason}
+                     for v in verdicts],
+    }
+
+
+def all_status(*, session: Session, conference: str | None = None) -> list[dict[str, Any]]:
+    """Return the status of every artifact, newest first."""
+    return [artifact_status(session=session, artifact_id=a.id)
+            for a in list_artifacts(session=session, conference=conference)]

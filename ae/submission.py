@@ -1,0 +1,42 @@
+"""Submitting an artifact: validate, commit the rows, then enqueue the intake job."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ae import conferences, queue
+from ae.db import session_scope
+from ae.errors import AeError
+from ae.intake import git as git_source
+from ae.queries import create_artifact
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """Ids of a new submission."""
+
+    artifact_id: str
+    version_id: str
+
+
+def submit(*, conference: str, title: str, source: str, ref: str | None = None,
+           badges: Sequence[str] = (), appendix_name: str | None = None,
+           appendix_text: str | None = None) -> Submitted:
+    """Create the artifact and its first version, commit, and enqueue intake."""
+    conf = conferences.get(conference)
+    unknown = [b for b in badges if b not in conf.badges]
+    if unknown:
+        raise AeError(f"badge {unknown[0]!r} is not offered by {conference} ({', '.join(conf.badges)})")
+    if not title.strip():
+        raise AeError("a title is required")
+    source = git_source.check_source(source)
+    with session_scope() as session:
+        artifact, version = create_artifact(
+            session=session, conference=conference, title=title.strip(), source=source, ref=ref,
+            requested_badges=badges, appendix_name=appendix_name, appendix_text=appendix_text)
+        ids = Submitted(artifact.id, version.id)
+    from ae.jobs import intake_version
+
+    queue.enqueue(intake_version, ids.version_id, queue=queue.INTAKE_QUEUE)
+    return ids

@@ -1,0 +1,14 @@
+"""The thin Flask layer: blueprints and error handlers."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints and error handlers."""
+    from ae.web import api, errors, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    errors.register_error_handlers(app)

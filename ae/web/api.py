@@ -1,0 +1,47 @@
+"""JSON API: submit artifacts and read their status."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from ae.db import session_scope
+from ae.errors import AeError
+from ae.status import all_status, artifact_status
+from ae.submission import submit
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/artifacts")
+def list_artifacts():  # type: ignore[no-untyped-def]
+    """List artifacts with their status."""
+    with session_scope() as session:
+        return jsonify(all_status(session=session, conference=request.args.get("conference")))
+
+
+@bp.get("/artifacts/<artifact_id>")
+def show_artifact(artifact_id: str):  # type: ignore[no-untyped-def]
+    """Show one artifact's status, runs and verdicts."""
+    with session_scope() as session:
+        return jsonify(artifact_status(session=session, artifact_id=artifact_id))
+
+
+@bp.post("/artifacts")
+def create_artifact():  # type: ignore[no-untyped-def]
+    """Submit an artifact: {conference, title, source, ref?, badges?, appendix?}."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise AeError("send a JSON object with conference, title and source")
+    missing = [k for k in ("conference", "title", "source") if not data.get(k)]
+    if missing:
+        raise AeError(f"missing field {missing[0]!r}")
+    ids = submit(conference=data["conference"], title=data["title"], source=data["source"],
+                 ref=data.get("ref"), badges=data.get("badges") or [],
+                 appendix_text=data.get("appendix"))
+    return jsonify(artifact=ids.artifact_id, version=ids.version_id), 201
+
+
+@bp.get("/health")
+def health():  # type: ignore[no-untyped-def]
+    """Answer liveness checks."""
+    return jsonify(status="ok")
