@@ -1,0 +1,136 @@
+"""The supervisor that runs first inside the sandbox, around the artifact command.
+
+Why a separate program: the time a claim is compared with must be the command's own, measured
+inside the sandbox after its setup, and the exact exit status (bubblewrap folds a death by signal
+into 128 + signal). It is run as `python -I -S -c <this source>` so it must start fast: only
+built-in modules, no `signal`/`ctypes`/`json` imports (each costs milliseconds per command).
+
+Protocol: argv[1] is a file descriptor to read the request from (NUL-separated: limits as
+`cpu,as,nproc,fsize,nofile`, reaper flag, env count, env items, command argv), argv[2] the
+descriptor to write the result to: `started\\n` before the fork, then
+`<wait status> <wall s> <cpu s> <max rss KiB>\\n` after the command ends.
+"""
+
+import _ctypes
+import _signal
+import os
+import resource
+import sys
+import time
+
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+
+
+class _Int(_ctypes._SimpleCData):
+    _type_ = "i"
+
+
+class _Fn(_ctypes.CFuncPtr):
+    _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
+    _restype_ = _Int
+
+
+class _Libc:
+    _handle = _ctypes.dlopen(None)
+
+
+_prctl = _Fn(("prctl", _Libc()))
+
+
+def _read_request(fd):
+    chunks = []
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    fields = b"".join(chunks).split(b"\0")
+    limits = [int(x) for x in fields[0].split(b",")]
+    reaper = fields[1] == b"1"
+    n_env = int(fields[2])
+    env = {}
+    for item in fields[3 : 3 + n_env]:
+        key, _, value = item.partition(b"=")
+        env[key] = value
+    return limits, reaper, env, fields[3 + n_env :]
+
+
+def _descendants():
+    """Return the pids whose parent is this process (orphans land here when we are a reaper)."""
+    me = str(os.getpid())
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if fields[1].decode() == me:
+            found.append(int(name))
+    return found
+
+
+def _kill_descendants():
+    """Kill and reap every process left below us until none remains."""
+    while True:
+        for pid in _descendants():
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def _exec_child(limits, env, argv, result_fd):
+    try:
+        for signum in (_signal.SIGPIPE, _signal.SIGXFSZ, _signal.SIGXCPU, _signal.SIGTERM):
+            _signal.signal(signum, _signal.SIG_DFL)
+        cpu, address_space, nproc, fsize, nofile = limits
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+        os.closerange(3, result_fd)
+        os.closerange(result_fd + 1, 65536)
+        os.close(result_fd)
+        os.execvpe(argv[0], argv, env)
+    except OSError as exc:
+        name = argv[0].decode(errors="replace") if argv else "(empty command)"
+        os.write(2, f"ae: cannot run {name}: {exc.strerror}\n".encode())
+    os._exit(127)
+
+
+def main():
+    """Run the command under the limits and report its status, wall time, CPU time and RSS."""
+    request_fd, result_fd = int(sys.argv[1]), int(sys.argv[2])
+    limits, reaper, env, argv = _read_request(request_fd)
+    _prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the command may not open /proc/<us>/fd nor ptrace us
+    if reaper:
+        _prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        _signal.signal(_signal.SIGTERM, lambda *_: (_kill_descendants(), os._exit(143)))
+    os.write(result_fd, b"started\n")
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        _exec_child(limits, env, argv, result_fd)
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.monotonic() - started
+    if reaper:
+        _kill_descendants()
+    cpu = usage.ru_utime + usage.ru_stime
+    os.write(result_fd, f"{status} {wall:.6f} {cpu:.6f} {usage.ru_maxrss}\n".encode())
+    code = os.waitstatus_to_exitcode(status)
+    os._exit(code if code >= 0 else 128 - code)
+
+
+main()
