@@ -1,0 +1,206 @@
+"""Compile and link a CK program the way `ck compile` does, once per (program, deps, flags).
+
+Each source is compiled with the resolved compiler (`compiler_env`, default `CK_CC`), CK's OS
+defines, `build_compiler_vars` as `-D`, the entry and `include_dirs` plus every dependency's
+include directories as `-I`; then the objects are linked with the dependencies' libraries and
+`extra_ld_vars` (`$<<VAR>>$` expanded from the dependency environment). All commands run as one
+script in one sandbox call; the binary and the compile log are cached under a hash of everything
+that goes into them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ae.errors import PipelineError
+from ae.evaluators import sandbox
+from ae.evaluators.software import Software
+from ae.evaluators.template import expand_env, leftovers
+
+CK_OS_DEFINES = ("-DCK_HOST_OS_NAME2_LINUX=1", "-DCK_HOST_OS_NAME_LINUX=1",
+                 "-DCK_TARGET_OS_NAME2_LINUX=1", "-DCK_TARGET_OS_NAME_LINUX=1")
+BUILD_KEYS = ("source_files", "build_compiler_vars", "compiler_env", "linker_env", "extra_ld_vars",
+              "extra_ld_vars_first", "include_dirs", "compile_vars", "target_file")
+HEADER_SUFFIXES = {".h", ".hh", ".hpp", ".hxx", ".inc", ".def", ".tcc"}
+
+
+@dataclass
+class BuildResult:
+    """The outcome of building one program."""
+
+    ok: bool
+    binary: Path | None
+    digest: str
+    commands: list[str]
+    log: str
+    seconds: float
+    cached: bool
+    message: str = ""
+    object_sizes: dict[str, int] = field(default_factory=dict)
+
+
+def target_name(meta: Mapping[str, Any]) -> str:
+    """Return the executable's file name (`target_file` + `.out`, CK's default `a.out`)."""
+    return str(meta.get("target_file") or "a") + ".out"
+
+
+def needs_build(meta: Mapping[str, Any]) -> bool:
+    """Tell whether the program is compiled at all (`no_compile`, no sources)."""
+    return meta.get("no_compile") != "yes" and bool(meta.get("source_files"))
+
+
+def dependency_env(deps: Mapping[str, Software], base: Mapping[str, str]) -> dict[str, str]:
+    """Merge the dependencies' variables over `base`, with their binary dirs first on PATH."""
+    env = dict(base)
+    bins: list[str] = []
+    for sw in deps.values():
+        env.update(sw.env)
+        if sw.path and os.path.isfile(sw.path) and os.access(sw.path, os.X_OK):
+            bins.append(os.path.dirname(sw.path))
+    path = [*dict.fromkeys(bins), *env.get("PATH", "").split(":")]
+    env["PATH"] = ":".join(dict.fromkeys(p for p in path if p))
+    return env
+
+
+def compile_commands(
+    entry_path: Path,
+    meta: Mapping[str, Any],
+    sources: Sequence[Path],
+    deps: Mapping[str, Software],
+    env: Mapping[str, str],
+    optimization: str,
+) -> list[list[str]]:
+    """Return the compile commands (one per source) followed by the link command, as argv lists."""
+    compiler_var = str(meta.get("compiler_env") or "CK_CC")
+    linker_var = str(meta.get("linker_env") or compiler_var)
+    compiler = shlex.split(env.get(compiler_var, ""))
+    linker = shlex.split(env.get(linker_var, "")) or compiler
+    if not compiler:
+        raise PipelineError(
+            f"No resolved dependency sets {compiler_var} (the program's compiler_env); add a "
+            "compiler to compile_deps.", kind="missing-dependency")
+    defines = []
+    for key, value in (meta.get("build_compiler_vars") or {}).items():
+        value = expand_env(str(value), env)
+        defines.append(f"-D{key}" if value == "" else f"-D{key}={value}")
+    includes = [f"-I{entry_path}"]
+    for d in meta.get("include_dirs") or []:
+        includes.append(f"-I{entry_path / expand_env(str(d), env)}")
+    for sw in deps.values():
+        includes.extend(f"-I{d}" for d in sw.include_dirs)
+    obligatory = shlex.split(env.get("CK_COMPILER_FLAGS_OBLIGATORY", ""))
+    commands, objects = [], []
+    for src in sources:
+        obj = _object_name(src, entry_path)
+        objects.append(obj)
+        commands.append([*compiler, *shlex.split(optimization), "-c", *obligatory,
+                         *CK_OS_DEFINES, *defines, *includes, str(src), "-o", obj])
+    libs = []
+    for sw in deps.values():
+        libs.extend(f"-L{d}" for d in sw.lib_dirs)
+        libs.extend(f"-l{name}" for name in sw.libs)
+    first = shlex.split(expand_env(str(meta.get("extra_ld_vars_first") or ""), env))
+    extra = shlex.split(expand_env(str(meta.get("extra_ld_vars") or ""), env))
+    misc = shlex.split(env.get("CK_LD_FLAGS_MISC", "")) + shlex.split(env.get("CK_LD_FLAGS_EXTRA", ""))
+    commands.append([*linker, *first, *objects, "-o", target_name(meta), *misc, *libs, *extra])
+    return commands
+
+
+def _object_name(src: Path, entry_path: Path) -> str:
+    try:
+        rel = src.relative_to(entry_path)
+    except ValueError:
+        rel = Path(src.name)
+    return str(rel.with_suffix("")).replace("/", "_") + ".o"
+
+
+def build_digest(program_uid: str, entry_path: Path, meta: Mapping[str, Any], sources: Sequence[Path],
+                 deps: Mapping[str, Software], optimization: str) -> str:
+    """Hash the program's build meta, source bytes, resolved dependencies and flags."""
+    h = hashlib.sha256()
+    build_meta = {k: meta.get(k) for k in BUILD_KEYS}
+    dep_ids = {k: [s.name, s.version, s.path, sorted(s.env.items())] for k, s in deps.items()}
+    h.update(json.dumps([program_uid, build_meta, dep_ids, optimization], sort_keys=True,
+                        default=str).encode())
+    for src in sources:
+        h.update(str(src.name).encode() + b"\0")
+        h.update(src.read_bytes())
+    for header in sorted(p for p in entry_path.rglob("*") if p.suffix in HEADER_SUFFIXES):
+        if header.is_file():
+            h.update(str(header.relative_to(entry_path)).encode() + b"\0" + header.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def build_program(
+    *,
+    program_uid: str,
+    entry_path: Path,
+    meta: Mapping[str, Any],
+    sources: Sequence[Path],
+    deps: Mapping[str, Software],
+    base_env: Mapping[str, str],
+    build_root: Path,
+    optimization: str = "-O3",
+    ro_binds: Sequence[Path] = (),
+    limits: sandbox.Limits | None = None,
+    sandbox_mode: str = "auto",
+) -> BuildResult:
+    """Build the program into `build_root/<digest>/` unless that build is already cached."""
+    missing = [str(s) for s in sources if not s.is_file()]
+    if missing:
+        raise PipelineError(f"Source file {missing[0]} listed in source_files does not exist.",
+                            kind="compile-error")
+    env = dependency_env(deps, base_env)
+    for key, value in (meta.get("compile_vars") or {}).items():
+        env[str(key)] = expand_env(str(value), env)
+    commands = compile_commands(entry_path, meta, sources, deps, env, optimization)
+    text_commands = [shlex.join(c) for c in commands]
+    left = [p for c in text_commands for p in leftovers(c)]
+    if left:
+        raise PipelineError(f"Build meta of {entry_path} contains {left[0]}, which nothing "
+                            "substitutes.", kind="meta-error")
+    digest = build_digest(program_uid, entry_path, meta, sources, deps, optimization)
+    final = build_root / digest
+    binary = final / target_name(meta)
+    if binary.is_file():
+        log = (final / "compile.log").read_text(errors="replace")
+        return BuildResult(True, binary, digest, text_commands, log, 0.0, cached=True)
+    build_root.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=build_root, prefix=f".{digest}-"))
+    script = ["exec 2>&1", "set -e"] + [f"echo {shlex.quote('+ ' + c)}\n{c}" for c in text_commands]
+    (stage / "compile.sh").write_text("\n".join(script) + "\n")
+    started = time.perf_counter()
+    result = sandbox.run(
+        ["/bin/sh", "compile.sh"], work_dir=stage, cwd=stage, ro_binds=tuple(ro_binds), env=env,
+        stdout_path=stage / "compile.log", stderr_path=stage / "compile.err",
+        limits=limits or sandbox.Limits(), mode=sandbox_mode,
+    )
+    seconds = time.perf_counter() - started
+    log = (stage / "compile.log").read_text(errors="replace")
+    if result.returncode != 0 or not (stage / target_name(meta)).is_file():
+        shutil.rmtree(stage, ignore_errors=True)
+        reason = "timed out" if result.termination == "timeout" else f"failed ({result.message})"
+        return BuildResult(False, None, digest, text_commands, log, seconds, cached=False,
+                           message=f"Compilation {reason}.")
+    sizes = {p.name: p.stat().st_size for p in stage.glob("*.o")}
+    (stage / "compile.sh").unlink()
+    for obj in stage.glob("*.o"):
+        obj.unlink()
+    try:
+        os.replace(stage, final)
+    except OSError:
+        shutil.rmtree(stage, ignore_errors=True)
+        if not binary.is_file():
+            raise
+    return BuildResult(True, binary, digest, text_commands, log, seconds, cached=False,
+                       object_sizes=sizes)

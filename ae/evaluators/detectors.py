@@ -1,0 +1,315 @@
+"""Software detectors: one small class per kind of software, in a dict registry.
+
+Each detector finds candidates on a fixed search path (never the worker's `PATH`), asks each one
+for its version, and returns `Software` with the tags and the `CK_*` variables that CK's `soft`
+plugins would have exported, so programs written for CK find what they expect.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from ae.ck.versions import compare_versions
+from ae.evaluators.software import Software, ck_tags
+
+PKG_CONFIG_DIRS = (
+    "/usr/local/lib/x86_64-linux-gnu/pkgconfig", "/usr/local/lib/pkgconfig",
+    "/usr/local/share/pkgconfig", "/usr/lib/x86_64-linux-gnu/pkgconfig",
+    "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib/pkgconfig", "/usr/share/pkgconfig",
+)
+_VERSION = re.compile(r"(\d+(?:\.\d+)+)")
+
+
+class Detector(Protocol):
+    """Finds one kind of software."""
+
+    name: str
+
+    def detect(self, search_path: Sequence[str]) -> list[Software]:
+        """Return every installation found."""
+        ...
+
+
+def _output(argv: Sequence[str], timeout: float = 10.0) -> str:
+    try:
+        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout,
+                              check=False, env={"PATH": "/usr/local/bin:/usr/bin:/bin",
+                                                "LC_ALL": "C"})
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return (done.stdout + done.stderr) if done.returncode == 0 else ""
+
+
+def _first_version(text: str, after: str = "") -> str:
+    start = text.find(after) if after else 0
+    match = _VERSION.search(text, max(start, 0))
+    return match.group(1) if match else ""
+
+
+def find_executables(search_path: Sequence[str], pattern: str) -> list[Path]:
+    """Executables whose name fully matches `pattern`, one per real file, the shortest name kept."""
+    regex = re.compile(pattern)
+    by_real: dict[str, Path] = {}
+    for directory in search_path:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for name in names:
+            if not regex.fullmatch(name):
+                continue
+            path = Path(directory) / name
+            if not os.access(path, os.X_OK) or path.is_dir():
+                continue
+            real = os.path.realpath(path)
+            kept = by_real.get(real)
+            if kept is None or len(name) < len(kept.name):
+                by_real[real] = path
+    return sorted(by_real.values())
+
+
+def _compiler_env(prefix: str, path: Path, cc: str, cxx: str) -> dict[str, str]:
+    """The variables CK's C/C++ compiler soft entries export (ck-env `soft/compiler.gcc`)."""
+    root = str(path.parent.parent)
+    return {
+        prefix: root,
+        f"{prefix}_BIN": str(path.parent),
+        f"{prefix}_FILE": str(path),
+        "CK_CC": cc,
+        "CK_CXX": cxx,
+        "CK_LD": cc,
+        "CK_AR": "ar",
+        "CK_LB": "ar rcs",
+        "CK_OPT_SPEED": "-O3",
+        "CK_OPT_SIZE": "-Os",
+        "CK_FLAGS_CREATE_OBJ": "-c",
+        "CK_FLAGS_OUTPUT": "-o ",
+        "CK_FLAG_PREFIX_INCLUDE": "-I",
+        "CK_FLAG_PREFIX_VAR": "-D",
+        "CK_FLAG_PREFIX_LIB_DIR": "-L",
+        "CK_FLAGS_STATIC_BIN": "-static -fPIC",
+        "CK_FLAGS_DYNAMIC_BIN": " ",
+        "CK_FLAGS_STATIC_LIB": "-fPIC",
+        "CK_FLAGS_DLL": "-shared -fPIC",
+        "CK_LINKER_FLAG_OPENMP": "-fopenmp",
+        "CK_COMPILER_FLAG_OPENMP": "-fopenmp",
+        "CK_COMPILER_FLAGS_OBLIGATORY": "",
+        "CK_LD_FLAGS_MISC": "",
+        "CK_LD_FLAGS_EXTRA": "",
+        "CK_EXTRA_LIB_M": "-lm",
+        "CK_EXTRA_LIB_DL": "-ldl",
+        "CK_OBJ_EXT": ".o",
+        "CK_EXE_EXT": ".out",
+        "CK_LIB_EXT": ".a",
+        "CK_DLL_EXT": ".so",
+        "CK_OBJDUMP": "objdump -d",
+    }
+
+
+class GccDetector:
+    """GNU C/C++ compilers (`gcc`, `gcc-12`, …)."""
+
+    name = "gcc"
+
+    def detect(self, search_path: Sequence[str]) -> list[Software]:
+        """Return every gcc found."""
+        found = []
+        for path in find_executables(search_path, r"gcc(-\d+)?"):
+            version = _output([str(path), "-dumpfullversion", "-dumpversion"]).strip()
+            if not _VERSION.fullmatch(version) and not version.isdigit():
+                continue
+            cxx = path.parent / path.name.replace("gcc", "g++")
+            env = _compiler_env("CK_ENV_COMPILER_GCC", path, path.name,
+                                cxx.name if cxx.exists() else "g++")
+            found.append(Software("gcc", ck_tags(["compiler", "gcc", "lang-c", "lang-cpp"], version),
+                                  version, str(path), env))
+        return found
+
+
+class ClangDetector:
+    """LLVM clang compilers."""
+
+    name = "clang"
+
+    def detect(self, search_path: Sequence[str]) -> list[Software]:
+        """Return every clang found."""
+        found = []
+        for path in find_executables(search_path, r"clang(-\d+)?"):
+            version = _first_version(_output([str(path), "--version"]), "version")
+            if not version:
+                continue
+            cxx = path.parent / path.name.replace("clang", "clang++")
+            env = _compiler_env("CK_ENV_COMPILER_LLVM", path, path.name,
+                                cxx.name if cxx.exists() else "clang++")
+            tags = ["compiler", "llvm", "clang", "lang-c", "lang-cpp"]
+            found.append(Software("clang", ck_tags(tags, version), version, str(path), env))
+        return found
+
+
+class PythonDetector:
+    """Python interpreters (`python3`, `python3.11`, …)."""
+
+    name = "python"
+
+    def detect(self, search_path: Sequence[str]) -> list[Software]:
+        """Return every Python found."""
+        found = []
+        for path in find_executables(search_path, r"python(3(\.\d+)?)?"):
+            version = _first_version(_output([str(path), "--version"]))
+            if not version:
+                continue
+            env = {
+                "CK_ENV_COMPILER_PYTHON": str(path.parent.parent),
+                "CK_ENV_COMPILER_PYTHON_BIN": str(path.parent),
+                "CK_ENV_COMPILER_PYTHON_FILE": str(path),
+                "CK_PYTHON_BIN": path.name,
+                "CK_PYC": "python",
+                "CK_PY_RT": "python",
+                "CK_PY_OBJ_EXT": ".pyc",
+            }
+            if version.startswith("3"):
+                env["CK_PYTHON_VER3"] = "YES"
+            tags = ["compiler", "python", "lang-python"]
+            found.append(Software("python", ck_tags(tags, version), version, str(path), env))
+        return found
+
+
+class ToolDetector:
+    """A command-line tool found by name whose `--version` output names its version."""
+
+    def __init__(self, name: str, pattern: str, tags: list[str], env_prefix: str,
+                 version_after: str = "") -> None:
+        self.name = name
+        self.pattern = pattern
+        self.tags = tags
+        self.env_prefix = env_prefix
+        self.version_after = version_after
+
+    def detect(self, search_path: Sequence[str]) -> list[Software]:
+        """Return every installation of the tool."""
+        found = []
+        for path in find_executables(search_path, self.pattern):
+            version = _first_version(_output([str(path), "--version"]), self.version_after)
+            if not version:
+                continue
+            env = {self.env_prefix: str(path.parent.parent), f"{self.env_prefix}_BIN": str(path.parent),
+                   f"{self.env_prefix}_FILE": str(path)}
+            if self.name == "nvcc":
+                env.update({"CK_NVCC": str(path), "CK_ENV_COMPILER_CUDA_INSTALLED": "yes"})
+            found.append(Software(self.name, ck_tags(self.tags, version), version, str(path), env))
+        return found
+
+
+def pkg_config_dirs() -> list[str]:
+    """The pkg-config directories that exist on this machine."""
+    return [d for d in PKG_CONFIG_DIRS if os.path.isdir(d)]
+
+
+def _pc_fields(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    variables: dict[str, str] = {}
+    fields: dict[str, str] = {}
+
+    def expand(value: str) -> str:
+        return re.sub(r"\$\{(\w+)\}", lambda m: variables.get(m.group(1), ""), value)
+
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        var = re.match(r"^([\w.]+)\s*=\s*(.*)$", line)
+        field_ = re.match(r"^([\w.]+)\s*:\s*(.*)$", line)
+        if var:
+            variables[var.group(1)] = expand(var.group(2))
+        elif field_:
+            fields[field_.group(1)] = expand(field_.group(2))
+    return variables, fields
+
+
+class PkgConfigDetector:
+    """Libraries that ship a pkg-config `.pc` file (read directly: one file each, no subprocess)."""
+
+    name = "pkg-config"
+
+    def detect(self, search_path: Sequence[str]) -> list[Software]:
+        """Return one `Software` per `.pc` file."""
+        found: dict[str, Software] = {}
+        for directory in pkg_config_dirs():
+            for pc in sorted(Path(directory).glob("*.pc")):
+                if pc.stem in found:
+                    continue
+                try:
+                    variables, fields = _pc_fields(pc.read_text(errors="replace"))
+                except OSError:
+                    continue
+                version = fields.get("Version", "").strip()
+                libs = re.findall(r"(?:^|\s)-l(\S+)", fields.get("Libs", ""))
+                name = re.sub(r"\W", "_", pc.stem).upper()
+                include = variables.get("includedir", "")
+                libdir = variables.get("libdir", "")
+                env = {f"CK_ENV_LIB_{name}": variables.get("prefix", ""),
+                       f"CK_ENV_LIB_{name}_INCLUDE": include, f"CK_ENV_LIB_{name}_LIB": libdir}
+                found[pc.stem] = Software(
+                    pc.stem, ck_tags(["lib", pc.stem.lower()], version), version, str(pc), env,
+                    include_dirs=[include] if include else [], lib_dirs=[libdir] if libdir else [],
+                    libs=libs)
+        return list(found.values())
+
+
+_LIST_PACKAGES = (
+    "import importlib.metadata as m, json, sys\n"
+    "print(json.dumps([[d.metadata['Name'], d.version, str(d.locate_file(''))]"
+    " for d in m.distributions() if d.metadata['Name']]))"
+)
+
+
+class PythonPackageDetector:
+    """Python packages installed for the newest detected system Python."""
+
+    name = "python-package"
+
+    def detect(self, search_path: Sequence[str]) -> list[Software]:
+        """Return one `Software` per installed distribution."""
+        pythons = PythonDetector().detect(search_path)
+        if not pythons:
+            return []
+        best = pythons[0]
+        for p in pythons[1:]:
+            if compare_versions(p.version, best.version) > 0:
+                best = p
+        try:
+            rows = json.loads(_output([best.path, "-I", "-c", _LIST_PACKAGES], timeout=30) or "[]")
+        except ValueError:
+            return []
+        found: dict[str, Software] = {}
+        for name, version, location in rows:
+            key = name.lower().replace("_", "-")
+            if key in found:
+                continue
+            env_name = re.sub(r"\W", "_", key).upper()
+            env = {f"CK_ENV_LIB_PYTHON_{env_name}": location,
+                   "CK_ENV_COMPILER_PYTHON_FILE": best.path}
+            found[key] = Software(key, ck_tags(["lib", "python-package", key], version), version,
+                                  location, env)
+        return list(found.values())
+
+
+REGISTRY: dict[str, Detector] = {
+    "gcc": GccDetector(),
+    "clang": ClangDetector(),
+    "python": PythonDetector(),
+    "cmake": ToolDetector("cmake", r"cmake", ["tool", "cmake"], "CK_ENV_TOOL_CMAKE"),
+    "make": ToolDetector("make", r"g?make", ["tool", "make"], "CK_ENV_TOOL_MAKE"),
+    "nvcc": ToolDetector("nvcc", r"nvcc", ["compiler", "cuda", "nvcc", "lang-cu"],
+                         "CK_ENV_COMPILER_CUDA", version_after="release"),
+    "pkg-config": PkgConfigDetector(),
+    "python-package": PythonPackageDetector(),
+}
+
+
+def get(name: str) -> Detector:
+    """Return the detector registered under `name`."""
+    return REGISTRY[name]

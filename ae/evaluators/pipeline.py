@@ -1,0 +1,233 @@
+"""The portable CK program pipeline: platform → resolve → build → run → validate → record.
+
+`run_program` never raises for what an artifact does wrong: missing software, a compile error, a
+failing command, a wrong output all end in a `RunRecord` with `ok=False` and a failure kind. It
+raises `AeError` only for the caller's mistakes (unknown program, unknown command key, bad spec).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ae.ck import CkEntry, CkIndex
+from ae.errors import AeError, CkError, PipelineError
+from ae.evaluators import datasets, packages, sandbox
+from ae.evaluators.build import build_program, dependency_env, needs_build, target_name
+from ae.evaluators.platform import detect_platform
+from ae.evaluators.record import RunRecord
+from ae.evaluators.resolve import parse_deps, resolve_deps
+from ae.evaluators.run import output_digests, plan_run, run_repetition, run_time, tail
+from ae.evaluators.software import Software, detect_software
+from ae.evaluators.template import substitute
+from ae.evaluators.validate import check_outputs, reference_key, shipped_reference
+
+BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+            "TMPDIR": "/tmp"}
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunSpec:
+    """What to run, where, and with which limits."""
+
+    repo_paths: list[Path]
+    program: str
+    work_dir: Path
+    cmd_key: str | None = None
+    dataset: str | None = None
+    repetitions: int = 3
+    cache_dir: Path | None = None
+    references_dir: Path | None = None
+    limits: sandbox.Limits | None = None
+    sandbox_mode: str = "auto"
+    network: bool = False
+    optimization: str = "-O3"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One runnable (program, cmd_key, dataset); dataset None means chosen by tags."""
+
+    program: str
+    cmd_key: str
+    dataset: str | None
+
+
+def _programs(index: CkIndex) -> list[CkEntry]:
+    seen: dict[str, CkEntry] = {}
+    for entry in index.search("program"):
+        if isinstance(entry.meta.get("run_cmds"), dict) and entry.meta.get("run_cmds"):
+            seen.setdefault(entry.uid, entry)
+    return sorted(seen.values(), key=lambda e: e.uoa)
+
+
+def list_targets(repo_paths: Sequence[Path]) -> list[Target]:
+    """List every program × cmd_key; where several datasets match the tags, one target each."""
+    index = CkIndex.build([Path(p).resolve() for p in repo_paths])
+    targets = []
+    for entry in _programs(index):
+        for cmd_key in sorted(entry.meta["run_cmds"]):
+            run_cmd = entry.meta["run_cmds"][cmd_key]
+            tags = datasets.dataset_tags(run_cmd) if isinstance(run_cmd, dict) else []
+            found = datasets.candidates(index, tags) if tags else []
+            if len(found) > 1:
+                targets.extend(Target(entry.uoa, cmd_key, d.uoa)
+                               for d in sorted(found, key=lambda d: d.uoa))
+            else:
+                targets.append(Target(entry.uoa, cmd_key, None))
+    return targets
+
+
+def choose_cmd_key(meta: dict[str, Any], wanted: str | None, program: str) -> str:
+    """Return the command key to run: the one named, the only one, or `default`."""
+    keys = sorted(meta.get("run_cmds") or {})
+    if wanted is not None:
+        if wanted not in keys:
+            raise AeError(f"Program {program} has no command key {wanted!r} "
+                          f"(it has: {', '.join(keys) or 'none'}).")
+        return wanted
+    if len(keys) == 1:
+        return keys[0]
+    if "default" in keys:
+        return "default"
+    raise AeError(f"Program {program} has several command keys ({', '.join(keys)}); name one.")
+
+
+def _load_program(index: CkIndex, spec: RunSpec) -> CkEntry:
+    try:
+        entry = index.load(spec.program, module="program")
+    except CkError as exc:
+        raise AeError(f"Program {spec.program!r} was not found: {exc}") from exc
+    if not isinstance(entry.meta.get("run_cmds"), dict):
+        raise AeError(f"Entry {entry.cid} ({entry.path}) has no run_cmds: it is not a program.")
+    return entry
+
+
+def _check_spec(spec: RunSpec) -> None:
+    if spec.repetitions < 1:
+        raise AeError(f"Repetitions must be at least 1, not {spec.repetitions}.")
+    if not spec.repo_paths:
+        raise AeError("No CK repository was given to run from.")
+    spec.work_dir.mkdir(parents=True, exist_ok=True)
+    if any(spec.work_dir.iterdir()):
+        raise AeError(f"Work dir {spec.work_dir} is not empty; each run needs a fresh one.")
+
+
+def _sources(index: CkIndex, entry: CkEntry) -> list[Path]:
+    """Return the program's source paths; `$#ck_take_from_{UOA}#$file` takes another entry's file."""
+    out = []
+    for name in entry.meta.get("source_files") or []:
+        name = str(name)
+        if name.startswith("$#ck_take_from_{"):
+            uoa, _, rest = name[len("$#ck_take_from_{"):].partition("}#$")
+            try:
+                other = index.load(uoa, module="program")
+            except CkError as exc:
+                raise PipelineError(f"source_files entry {name} names a missing entry: {exc}",
+                                    kind="meta-error") from exc
+            out.append(other.path / rest)
+        else:
+            out.append(entry.path / substitute(name, {}))
+    return out
+
+
+def _deps_view(deps: dict[str, Software]) -> dict[str, Any]:
+    return {k: {"name": s.name, "version": s.version, "path": s.path, "tags": s.tags,
+                "origin": s.origin, "env": s.env} for k, s in deps.items()}
+
+
+def run_program(spec: RunSpec, *, progress: Progress | None = None) -> RunRecord:
+    """Build and run one program command through the whole pipeline; return its record."""
+    say = progress or (lambda _msg: None)
+    _check_spec(spec)
+    index = CkIndex.build([Path(p).resolve() for p in spec.repo_paths])
+    entry = _load_program(index, spec)
+    cmd_key = choose_cmd_key(entry.meta, spec.cmd_key, entry.uoa)
+    record = RunRecord(ok=True, failure_kind=None, message="", program=entry.uoa, cmd_key=cmd_key,
+                       dataset=spec.dataset, program_uid=entry.uid)
+    say("detecting platform")
+    record.platform = detect_platform().to_dict()
+    try:
+        _pipeline(spec, index, entry, cmd_key, record, say)
+    except PipelineError as exc:
+        record.fail(exc.kind, str(exc))
+    if record.ok:
+        n = len(record.samples)
+        record.message = f"{entry.uoa} {cmd_key} ran {n} time{'s' * (n != 1)} successfully."
+    return record
+
+
+def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, record: RunRecord,
+              say: Progress) -> None:
+    meta = entry.meta
+    cache = spec.cache_dir or (spec.work_dir / ".ae" / "cache")
+    run_cmd = meta["run_cmds"][cmd_key]
+    where = f"{entry.uoa} command {cmd_key}"
+    dataset = datasets.choose_dataset(index, run_cmd, spec.dataset, where)
+    if dataset is not None:
+        record.dataset = dataset.entry.uoa
+        record.dataset_file = dataset.files[0] if dataset.files else None
+    say("detecting software")
+    software = detect_software(cache_path=cache / "software.json")
+    provide = packages.provider(cache, sandbox_mode=spec.sandbox_mode, limits=spec.limits,
+                                on_build=say)
+    compile_deps = parse_deps(meta.get("compile_deps") or meta.get("deps"))
+    deps = resolve_deps(compile_deps, software, provide=provide)
+    run_deps = parse_deps({**(meta.get("run_deps") or {}), **(run_cmd.get("run_deps") or {})})
+    deps = resolve_deps(run_deps, software, provide=provide, resolved=deps)
+    record.deps = _deps_view(deps)
+    env = dependency_env(deps, BASE_ENV)
+    env["HOME"] = str(spec.work_dir)
+    ro_binds = [*dict.fromkeys(Path(p).resolve() for p in spec.repo_paths), cache / "packages"]
+    (cache / "packages").mkdir(parents=True, exist_ok=True)
+    binary = None
+    if needs_build(meta):
+        say("compiling")
+        built = build_program(
+            program_uid=entry.uid, entry_path=entry.path, meta=meta,
+            sources=_sources(index, entry), deps=deps, base_env=BASE_ENV,
+            build_root=cache / "builds", optimization=spec.optimization, ro_binds=ro_binds,
+            limits=spec.limits, sandbox_mode=spec.sandbox_mode)
+        record.commands.extend(built.commands)
+        record.compile_log = built.log
+        record.build = {"digest": built.digest, "cached": built.cached, "seconds": built.seconds,
+                        "object_sizes": built.object_sizes}
+        if not built.ok:
+            raise PipelineError(f"{built.message} See the compile log of {entry.uoa}.",
+                                kind="compile-error")
+        binary = built.binary
+    plan = plan_run(cmd_key=cmd_key, meta=meta, entry_path=entry.path, work_dir=spec.work_dir,
+                    binary=binary, binary_name=target_name(meta) if binary else None,
+                    dataset=dataset, env=env)
+    record.env = dict(plan.env)
+    record.notes.extend(plan.notes)
+    record.commands.extend([*plan.pre_commands, plan.command, *plan.post_commands])
+    try:
+        for n in range(spec.repetitions):
+            say(f"running {n + 1}/{spec.repetitions}")
+            rep = run_repetition(plan, ro_binds=ro_binds, limits=spec.limits,
+                                 mode=spec.sandbox_mode, network=spec.network)
+            if rep.sample:
+                record.samples.append(rep.sample)
+            if not rep.ok:
+                raise PipelineError(rep.message, kind=rep.failure_kind or "run-error")
+    finally:
+        record.outputs = output_digests(plan)
+        record.stdout_tail = tail(plan.stdout_file)
+        record.stderr_tail = tail(plan.stderr_file)
+    if plan.correctness_files:
+        say("validating outputs")
+        rt = run_time(run_cmd, meta)
+        key = reference_key(program_uid=entry.uid, cmd_key=cmd_key, run_time=rt,
+                            dataset_uid=dataset.entry.uid if dataset else None,
+                            dataset_file=record.dataset_file, repeat=plan.repeat, env=plan.env)
+        record.output_check = check_outputs(plan.cwd, plan.correctness_files,
+                                            shipped=shipped_reference(index, key),
+                                            references_dir=spec.references_dir, key=key)
+        bad = [name for name, r in record.output_check.items() if not r["ok"]]
+        if bad:
+            raise PipelineError(f"Output {', '.join(bad)} differs from the reference "
+                                f"({key.entry_uoa}/{key.subdir}).", kind="output-mismatch")

@@ -1,0 +1,110 @@
+"""Compare `run_correctness_output_files` with reference outputs, as CK's `program.output` does.
+
+References live in a `program.output` entry (`program-uid-<program UID>`, or the run command's
+`program_output_uoa`), in a sub-directory named `<cmd_key>[-<dataset UID>][-<dataset file>]
+[-<repeat>]` (repeat left out with `output_invariant_of_repeat: yes`). One shipped in the artifact
+wins; otherwise the first run records them into the references dir passed in and later runs
+compare against those. Unlike CK a mismatch fails the run, and a unified diff is kept.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ae.ck import CkIndex
+from ae.errors import CkError
+
+MAX_DIFF_LINES = 400
+
+
+@dataclass
+class ReferenceKey:
+    """Where a run's reference outputs are filed."""
+
+    entry_uoa: str
+    subdir: str
+
+
+def reference_key(*, program_uid: str, cmd_key: str, run_time: Mapping[str, Any],
+                  dataset_uid: str | None, dataset_file: str | None, repeat: int,
+                  env: Mapping[str, str]) -> ReferenceKey:
+    """Return the CK `program.output` entry and sub-directory holding this run's references."""
+    parts = [cmd_key]
+    if dataset_uid:
+        parts.append(dataset_uid)
+        if dataset_file:
+            parts.append(dataset_file)
+    if str(run_time.get("output_invariant_of_repeat", "")).lower() != "yes":
+        parts.append(str(repeat))
+    for var in run_time.get("run_correctness_vars") or []:
+        parts.append(str(env.get(str(var), "")))
+    uoa = str(run_time.get("program_output_uoa") or f"program-uid-{program_uid}")
+    return ReferenceKey(uoa, "-".join(parts))
+
+
+def shipped_reference(index: CkIndex, key: ReferenceKey) -> Path | None:
+    """Return the reference directory shipped in the repositories, if any."""
+    try:
+        entry = index.load(key.entry_uoa, module="program.output")
+    except CkError:
+        return None
+    path = entry.path / key.subdir
+    return path if path.is_dir() else None
+
+
+def check_outputs(run_dir: Path, files: Sequence[str], *, shipped: Path | None,
+                  references_dir: Path | None, key: ReferenceKey) -> dict[str, dict[str, Any]]:
+    """Compare each file with its reference; record references that do not exist yet.
+
+    Each result has `ok`, `diff` (None when equal), `reference` (`shipped`, `recorded`,
+    `recorded-now` or `none`).
+    """
+    results: dict[str, dict[str, Any]] = {}
+    recorded = references_dir / key.entry_uoa / key.subdir if references_dir else None
+    for name in files:
+        produced = run_dir / name
+        if not produced.is_file():
+            results[name] = {"ok": False, "diff": f"{name} was not produced by the run.",
+                             "reference": "none"}
+            continue
+        if shipped is not None and (shipped / name).is_file():
+            reference, origin = shipped / name, "shipped"
+        elif recorded is not None and (recorded / name).is_file():
+            reference, origin = recorded / name, "recorded"
+        elif recorded is not None:
+            recorded.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(produced, recorded / name)
+            results[name] = {"ok": True, "diff": None, "reference": "recorded-now"}
+            continue
+        else:
+            results[name] = {"ok": True, "diff": None, "reference": "none"}
+            continue
+        diff = file_diff(reference, produced, name)
+        results[name] = {"ok": diff is None, "diff": diff, "reference": origin}
+    return results
+
+
+def file_diff(reference: Path, produced: Path, name: str) -> str | None:
+    """Return None when the files are byte-identical, else a unified diff (or a binary summary)."""
+    expected, actual = reference.read_bytes(), produced.read_bytes()
+    if expected == actual:
+        return None
+    try:
+        a, b = expected.decode(), actual.decode()
+    except UnicodeDecodeError:
+        return (f"Binary files differ: reference {name} ({len(expected)} bytes, sha256 "
+                f"{hashlib.sha256(expected).hexdigest()[:16]}) vs produced ({len(actual)} bytes, "
+                f"sha256 {hashlib.sha256(actual).hexdigest()[:16]}).")
+    lines = list(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
+                                      fromfile=f"reference/{name}", tofile=f"produced/{name}"))
+    if len(lines) > MAX_DIFF_LINES:
+        lines = lines[:MAX_DIFF_LINES] + [f"... {len(lines) - MAX_DIFF_LINES} more lines\n"]
+    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+    return text or "The files differ only in line endings."
