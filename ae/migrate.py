@@ -27,6 +27,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database schema back to `revision` ("base" drops every table)."""
+    with engine.begin() as connection:
+        cfg = alembic_config(engine)
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+
 def current(engine: Engine) -> str | None:
     """Return the revision the database is at, or None when it was never migrated."""
     from alembic.runtime.migration import MigrationContext

@@ -1,0 +1,197 @@
+"""Shared fixtures: an app on real PostgreSQL/Redis when reachable (else SQLite/embedded Redis),
+a CLI runner, real git repositories and a real `ae worker --burst` subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ae import embedded_redis
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
+
+
+def _reachable(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _postgres_admin_url() -> str | None:
+    if os.environ.get("AE_TEST_DATABASE_URL"):
+        return os.environ["AE_TEST_DATABASE_URL"]
+    if _reachable(5432):
+        return "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A private PostgreSQL database for this test session (None when no server is reachable)."""
+    admin = _postgres_admin_url()
+    if admin is None:
+        yield None
+        return
+    import psycopg
+
+    name = f"ae_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    plain = admin.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = admin.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _truncate_all(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlmodel import SQLModel
+
+    import ae.models  # noqa: F401
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(postgres_url: str | None, tmp_path: Path) -> Iterator[str]:
+    """PostgreSQL (emptied after the test) when reachable, else a fresh SQLite file."""
+    if postgres_url is None:
+        yield f"sqlite:///{tmp_path / 'ae.sqlite'}"
+        return
+    yield postgres_url
+    _truncate_all(postgres_url)
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis DB of its own on the local server (flushed), else a private embedded server."""
+    if os.environ.get("AE_TEST_REDIS_URL") or _reachable(6379):
+        from redis import Redis
+
+        url = os.environ.get("AE_TEST_REDIS_URL") or f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
+        client = Redis.from_url(url)
+        client.flushdb()
+        yield url
+        client.flushdb()
+        client.close()
+        return
+    instance = tmp_path / "redis"
+    embedded_redis.ensure(instance)
+    yield embedded_redis.url(instance)
+    embedded_redis.stop(instance)
+
+
+@pytest.fixture
+def config(tmp_path: Path, database_url: str, redis_url: str) -> dict[str, Any]:
+    """The test configuration: every path under tmp_path, real database and Redis."""
+    return {
+        "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url, "DATA_DIR": str(tmp_path / "data"),
+        "CONFERENCES_DIR": str(ROOT / "conferences"), "SANDBOX": "auto",
+    }
+
+
+@pytest.fixture
+def app(config: dict[str, Any]) -> Iterator[Any]:
+    """A migrated app."""
+    from ae import migrate
+    from ae.app import create_app
+    from ae.db import get_engine
+
+    application = create_app(config)
+    migrate.upgrade(get_engine(application))
+    with application.app_context():
+        yield application
+    get_engine(application).dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    """A Flask test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Any) -> Any:
+    """Invoke `ae` commands against the test app: runner.invoke([...])."""
+    from ae.cli import cli
+
+    class Runner:
+        def invoke(self, args: list[str], **kwargs: Any) -> Any:
+            return app.test_cli_runner().invoke(cli, args, **kwargs)
+
+    return Runner()
+
+
+def worker_env(config: dict[str, Any]) -> dict[str, str]:
+    """Return the environment that points an `ae` subprocess at the test's database and Redis."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AE_")}
+    env.update({
+        "AE_INSTANCE_PATH": config["INSTANCE_PATH"], "AE_DATABASE_URL": config["DATABASE_URL"],
+        "AE_REDIS_URL": config["REDIS_URL"], "AE_DATA_DIR": config["DATA_DIR"],
+        "AE_CONFERENCES_DIR": config["CONFERENCES_DIR"], "AE_SANDBOX": config["SANDBOX"],
+    })
+    return env
+
+
+def run_ae(config: dict[str, Any], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the real `ae` command in a subprocess against the test configuration."""
+    return subprocess.run([sys.executable, "-c", "from ae.cli import cli; cli()", *args],
+                          env=worker_env(config), capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def burst_worker(config: dict[str, Any]) -> Any:
+    """Run a real `ae worker --burst` subprocess until the queues are empty."""
+    def run(*pools: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        args = ["worker", "--burst"] + [a for p in pools for a in ("--pool", p)]
+        result = run_ae(config, *args, timeout=timeout)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result
+
+    return run
+
+
+def make_git_repo(src: Path, dest: Path, message: str = "initial") -> str:
+    """Copy a directory into a new git repository with one commit; return the commit SHA."""
+    from ae.intake.git import init_repository
+
+    shutil.copytree(src, dest)
+    return init_repository(dest, message=message)
+
+
+@pytest.fixture
+def example_repo(tmp_path: Path) -> Any:
+    """Make a git repository of a sample artifact from examples/: example_repo("pi-python")."""
+    def make(name: str) -> Path:
+        dest = tmp_path / "repos" / name
+        make_git_repo(EXAMPLES / name, dest)
+        return dest
+
+    return make
+
+
+@pytest.fixture
+def shared_fixtures() -> Path:
+    """The shared CK fixtures folder, or a skip when this checkout has none beside it."""
+    if not SHARED_FIXTURES.is_dir():
+        pytest.skip(f"{SHARED_FIXTURES} is absent (a user's clone): CK fixture tests need it")
+    return SHARED_FIXTURES

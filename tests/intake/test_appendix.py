@@ -1,0 +1,33 @@
+"""Finding and decoding the Artifact Appendix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ae.errors import AppendixError
+from ae.intake import appendix
+
+
+def test_finds_known_names_in_order(tmp_path: Path) -> None:
+    (tmp_path / "appendix.md").write_text("second")
+    assert appendix.find(tmp_path) == ("appendix.md", "second")
+    (tmp_path / "ARTIFACT-APPENDIX.md").write_text("first")
+    assert appendix.find(tmp_path) == ("ARTIFACT-APPENDIX.md", "first")
+
+
+def test_given_path_must_exist_and_stay_inside(tmp_path: Path) -> None:
+    with pytest.raises(AppendixError, match="docs/ae.md: no such appendix"):
+        appendix.find(tmp_path, "docs/ae.md")
+    with pytest.raises(AppendixError, match="leaves the artifact"):
+        appendix.find(tmp_path, "../../etc/passwd")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"%PDF-1.5\x00\x01binary", "not a text file \\(NUL byte at offset 8\\)"),
+    (b"caf\xe9 latin-1", "not UTF-8 text \\(invalid byte at offset 3\\)"),
+])
+def test_binary_or_non_utf8_appendix(data: bytes, message: str) -> None:
+    with pytest.raises(AppendixError, match=f"paper.pdf: {message}"):
+        appendix.decode(data, "paper.pdf")

@@ -1,0 +1,70 @@
+"""The app factory, configuration layering and the JSON API basics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ae.app import create_app
+from ae.errors import ConferenceError, ConfigError
+
+
+def test_config_layers_test_config_over_defaults(tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SANDBOX": "none"})
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'ae.sqlite'}"
+    assert app.config["DATA_DIR"] == str(tmp_path / "data")
+    assert app.config["SANDBOX"] == "none"
+    assert not (tmp_path / "ae.sqlite").exists(), "create_app must not touch the database"
+
+
+def test_env_vars_override_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AE_DATA_DIR", "/srv/ae-data")
+    monkeypatch.setenv("AE_JOB_TIMEOUT", "120")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["DATA_DIR"] == "/srv/ae-data"
+    assert app.config["JOB_TIMEOUT"] == 120
+
+
+def test_instance_config_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "config.py").write_text('CONFERENCE = "from-instance"\n')
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["CONFERENCE"] == "from-instance"
+
+
+def test_production_database_refuses_default_secret(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="AE_SECRET_KEY"):
+        create_app({"INSTANCE_PATH": str(tmp_path),
+                    "DATABASE_URL": "postgresql+psycopg://ae@db.example/ae"})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s3cret-value",
+                      "DATABASE_URL": "postgresql+psycopg://ae@db.example/ae"})
+    assert app.config["SECRET_KEY"] == "s3cret-value"
+
+
+def test_conference_typo_stops_startup_naming_file_and_key(tmp_path: Path) -> None:
+    conf_dir = tmp_path / "conferences"
+    conf_dir.mkdir()
+    text = (Path(__file__).parents[1] / "conferences" / "ppopp-2019.toml").read_text()
+    (conf_dir / "ppopp-2019.toml").write_text(text.replace("max_repetitions", "max_repetitons"))
+    with pytest.raises(ConferenceError) as info:
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CONFERENCES_DIR": str(conf_dir)})
+    message = str(info.value)
+    assert "ppopp-2019.toml" in message and "max_repetitons" in message
+    assert "did you mean 'max_repetitions'" in message
+
+
+def test_health_and_empty_list(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/health").get_json() == {"status": "ok"}
+    assert client.get("/api/artifacts").get_json() == []
+    page = client.get("/")
+    assert page.status_code == 200 and b"No artifacts yet" in page.data
+
+
+def test_api_rejects_bad_submissions_with_json_errors(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/api/artifacts", json={"conference": "ppopp-2019", "title": "x"})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "missing field 'source'"
+    response = client.post("/api/artifacts", json={"conference": "nope", "title": "x", "source": "/tmp"})
+    assert response.status_code == 404
+    assert "unknown conference 'nope'" in response.get_json()["error"]
+    assert client.get("/api/artifacts/does-not-exist").status_code == 404

@@ -1,0 +1,52 @@
+"""Conference edition files: the shipped one loads; every kind of mistake names file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ae.conferences import load_dir, parse
+from ae.errors import ConferenceError
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = (ROOT / "conferences" / "ppopp-2019.toml").read_text()
+
+
+def test_shipped_conference_loads() -> None:
+    conf = load_dir(ROOT / "conferences")["ppopp-2019"]
+    assert conf.badge_scheme == "acm-1.0"
+    assert conf.tolerance == pytest.approx(0.08)
+    assert [p.name for p in conf.phases][-1] == "camera-ready"
+    assert conf.pool_names() == ["default"]
+    assert conf.limits["wall_s"] == 300
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("[evaluation]", "[evaluaton]", "unknown section [evaluaton] (did you mean [evaluation]?)"),
+    ("badge_scheme = \"acm-1.0\"", "badge_scheme = \"acm-9\"", "unknown badge scheme 'acm-9'"),
+    ("\"replicated\"]", "\"replicated\", \"shiny\"]", "badge 'shiny' is not in scheme acm-1.0"),
+    ("tolerance = \"8%\"", "tolerance = \"eight\"", "tolerance must look like \"8%\""),
+    ("date = 2019-01-04", "date = \"soon\"", "needs a date like 2019-01-04"),
+    ("wall_s = 300", "wall_s = -1", "[limits] wall_s must be positive"),
+    ("repetitions = 3 ", "repetitions = 30 ", "1 <= repetitions <= max_repetitions"),
+    ("slug = \"ppopp-2019\"", "slug = \"other\"", "must match the file name"),
+    ("[[pool]]\nname = \"default\"", "[[pool]]\narch = \"x86_64\"", "every [[pool]] needs a name"),
+    ("name = \"PPoPP", "nam = \"PPoPP", "unknown key 'nam' in [conference] (did you mean 'name'?)"),
+])
+def test_mistakes_are_named(old: str, new: str, message: str) -> None:
+    assert old in GOOD
+    with pytest.raises(ConferenceError) as info:
+        parse(Path("conferences/ppopp-2019.toml"), GOOD.replace(old, new, 1))
+    assert message in str(info.value)
+    assert str(info.value).startswith("conferences/ppopp-2019.toml: ")
+
+
+def test_invalid_toml_names_the_line() -> None:
+    with pytest.raises(ConferenceError, match=r"invalid TOML: .*line 3"):
+        parse(Path("x.toml"), "[conference]\nslug = 'x'\nname = \n")
+
+
+def test_missing_directory() -> None:
+    with pytest.raises(ConferenceError, match="does not exist"):
+        load_dir(Path("/no/such/conferences"))
