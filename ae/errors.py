@@ -53,3 +53,7 @@ class SandboxUnavailable(AeError):
     """No sandbox is available and unsandboxed runs are not allowed."""
 
     http_status = 503
+
+
+class VerdictError(AeError):
+    """A verdict cannot be computed: the policy, the claim's relation or its metric is unusable."""
