@@ -193,17 +193,18 @@ def run_repetition(plan: RunPlan, *, ro_binds: Sequence[Path] = (),
                      limits=limits, mode=mode, network=network)
         if res.returncode != 0:
             return Repetition(False, _failure_kind(res), f"Pre-processing command `{cmd}` failed: "
-                              f"{res.message}.", {}, None, res.returncode)
+                              f"{res.message}.", {}, None, -1 if res.returncode is None else res.returncode)
     res = _shell(plan, plan.command, plan.stdout_file, plan.stderr_file, ro_binds=ro_binds,
                  limits=limits, mode=mode, network=network)
-    sample = {"wall_time": float(res.wall_s), "return_code": float(res.returncode)}
+    code = -1 if res.returncode is None else res.returncode
+    sample = {"wall_time": float(res.wall_s), "return_code": float(code)}
     if res.cpu_s is not None:
         sample["cpu_time"] = float(res.cpu_s)
     if res.max_rss_kb:
         sample["max_rss_kb"] = float(res.max_rss_kb)
     if res.termination == "timeout" or (res.returncode != 0 and not plan.ignore_return_code):
         return Repetition(False, _failure_kind(res), f"The command `{plan.command}` failed: "
-                          f"{res.message}.", sample, None, res.returncode)
+                          f"{res.message}.", sample, None, code)
     timer = None
     if plan.timer_file:
         timer_path = plan.cwd / plan.timer_file
@@ -214,15 +215,15 @@ def run_repetition(plan: RunPlan, *, ro_binds: Sequence[Path] = (),
         except (OSError, ValueError) as exc:
             return Repetition(False, "run-error", f"The timer file {plan.timer_file} declared by "
                               f"fine_grain_timer_file was not written or is invalid ({exc}).",
-                              sample, None, res.returncode)
+                              sample, None, code)
     _characteristics(sample, timer, plan.repeat)
     for n, cmd in enumerate(plan.post_commands):
         post = _shell(plan, cmd, own / f"post-{n}.out", own / f"post-{n}.err", ro_binds=ro_binds,
                       limits=limits, mode=mode, network=network)
         if post.returncode != 0:
             return Repetition(False, _failure_kind(post), f"Post-processing command `{cmd}` "
-                              f"failed: {post.message}.", sample, timer, res.returncode)
-    return Repetition(True, None, "", sample, timer, res.returncode)
+                              f"failed: {post.message}.", sample, timer, code)
+    return Repetition(True, None, "", sample, timer, code)
 
 
 def _characteristics(sample: dict[str, float], timer: Mapping[str, Any] | None,
