@@ -14,7 +14,7 @@ from flask import current_app
 from ae import conferences, queue
 from ae.checklist.claims import Claim, parse_claims, parse_claims_toml
 from ae.db import session_scope
-from ae.errors import AeError, CkError
+from ae.errors import AeError, CkError, SandboxUnavailable
 from ae.intake import appendix, snapshot
 from ae.intake import git as git_source
 from ae.models import utcnow
@@ -168,7 +168,12 @@ def reproduce_run(run_id: str) -> None:
         limits=Limits.from_mapping(conference.limits), network=conference.network,
         sandbox_mode=str(current_app.config["SANDBOX"]), **spec_args,
     )
-    record = run_program(spec)
+    try:
+        record = run_program(spec)
+    except Exception as exc:
+        _fail_run(run_id, exc)
+        evaluate_version(version_id)
+        raise
     with session_scope() as session:
         run = get_run(session=session, run_id=run_id)
         run.status = "succeeded" if record.ok else "failed"
@@ -176,6 +181,16 @@ def reproduce_run(run_id: str) -> None:
         run.samples, run.record = list(record.samples), record.to_dict()
         run.finished_at = utcnow()
     evaluate_version(version_id)
+
+
+def _fail_run(run_id: str, exc: Exception) -> None:
+    """Record why a run could not be carried out at all (not an artifact failure)."""
+    kind = getattr(exc, "kind", None) or (
+        "sandbox-unavailable" if isinstance(exc, SandboxUnavailable) else "internal-error")
+    with session_scope() as session:
+        run = get_run(session=session, run_id=run_id)
+        run.status, run.failure_kind, run.finished_at = "failed", kind, utcnow()
+        run.message = str(exc) if isinstance(exc, AeError) else f"{type(exc).__name__}: {exc}"
 
 
 def evaluate_version(version_id: str) -> None:
@@ -192,8 +207,13 @@ def evaluate_version(version_id: str) -> None:
             artifact = get_artifact(session=session, artifact_id=version.artifact_id)
             conference = conferences.get(artifact.conference)
             claims = [Claim(**c.data) for c in claims_of(session=session, version_id=version_id)]
-            outcome = evaluate(session=session, version=version, artifact=artifact, runs=runs,
-                               claims=claims, conference=conference, data_dir=data_dir())
+            try:
+                outcome = evaluate(session=session, version=version, artifact=artifact, runs=runs,
+                                   claims=claims, conference=conference, data_dir=data_dir())
+            except Exception as exc:
+                session.rollback()
+                _fail_version(version_id, f"evaluation failed: {exc}")
+                raise
             to_enqueue = [(r.id, r.pool) for r in outcome.new_runs]
     for run_id, pool in to_enqueue:
         queue.enqueue(reproduce_run, run_id, queue=queue.pool_queue(pool))

@@ -43,6 +43,8 @@ def postgres_url() -> Iterator[str | None]:
     """A private PostgreSQL database for this test session (None when no server is reachable)."""
     admin = _postgres_admin_url()
     if admin is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test on PostgreSQL: none reachable on 127.0.0.1:5432")
         yield None
         return
     import psycopg
@@ -148,6 +150,7 @@ def worker_env(config: dict[str, Any]) -> dict[str, str]:
         "AE_INSTANCE_PATH": config["INSTANCE_PATH"], "AE_DATABASE_URL": config["DATABASE_URL"],
         "AE_REDIS_URL": config["REDIS_URL"], "AE_DATA_DIR": config["DATA_DIR"],
         "AE_CONFERENCES_DIR": config["CONFERENCES_DIR"], "AE_SANDBOX": config["SANDBOX"],
+        "AE_SECRET_KEY": "test-secret-not-for-production",
     })
     return env
 
@@ -156,6 +159,15 @@ def run_ae(config: dict[str, Any], *args: str, timeout: float = 300) -> subproce
     """Run the real `ae` command in a subprocess against the test configuration."""
     return subprocess.run([sys.executable, "-c", "from ae.cli import cli; cli()", *args],
                           env=worker_env(config), capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def ae_process(config: dict[str, Any]) -> Any:
+    """Run the real `ae` command in a subprocess: ae_process("status", config=None)."""
+    def run(*args: str, config: dict[str, Any] = config, timeout: float = 300) -> Any:
+        return run_ae(config, *args, timeout=timeout)
+
+    return run
 
 
 @pytest.fixture

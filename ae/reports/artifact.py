@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import jinja2
 
 from ae import markdown
+
+log = logging.getLogger(__name__)
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("ae.reports", "templates"),
@@ -67,7 +70,10 @@ def write(report: ArtifactReport, out_dir: Path, *, pdf: bool = True) -> dict[st
         tmp.write_text(text, encoding="utf-8")
         tmp.rename(paths[kind])
     if pdf:
-        from ae.reports.pdf import write_pdf
+        from ae.reports.pdf import PdfUnavailable, write_pdf
 
-        paths["pdf"] = write_pdf(page, out_dir / "report.pdf")
+        try:
+            paths["pdf"] = write_pdf(page, out_dir / "report.pdf")
+        except PdfUnavailable as exc:
+            log.warning("%s: wrote HTML only", exc)
     return paths

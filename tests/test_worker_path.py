@@ -1,0 +1,91 @@
+"""The whole path: submit, a real `ae worker --burst` subprocess, real sandboxed runs, verdicts,
+badge recommendations and reports; and each bad source failing clearly without losing rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import git
+import pytest
+
+from ae.db import session_scope
+from ae.status import all_status
+from ae.submission import submit
+
+
+def _status(app: Any) -> list[dict[str, Any]]:
+    with app.app_context(), session_scope() as session:
+        return all_status(session=session)
+
+
+def _verdicts(item: dict[str, Any]) -> dict[str, str]:
+    return {v["claim"]: v["outcome"] for v in item["verdicts"]}
+
+
+def test_python_artifact_one_claim_holds_one_does_not(app, example_repo, burst_worker) -> None:  # type: ignore[no-untyped-def]
+    ids = submit(conference="ppopp-2019", title="Pi", source=str(example_repo("pi-python")),
+                 badges=["reproduced"])
+    burst_worker()
+    [item] = _status(app)
+    assert item["id"] == ids.artifact_id and item["status"] == "done", item
+    assert len(item["commit"]) == 40 and len(item["snapshot"]) == 64
+    assert [r["status"] for r in item["runs"]] == ["succeeded"]
+    assert _verdicts(item) == {"pi": "reproduced", "fast": "not-reproduced"}
+    badges = {b["badge"]: b["status"] for b in item["badges"]}
+    assert badges["reproduced"] == "not-recommended" and badges["functional"] == "recommended"
+    report = Path(item["report"])
+    assert report.suffix == ".pdf" and report.read_bytes().startswith(b"%PDF")
+    html = report.with_suffix(".html").read_text()
+    assert "not-reproduced" in html and "run_time_state.pi" in html
+
+
+def test_c_artifact_with_dataset_by_tags_and_shipped_reference(app, example_repo, burst_worker) -> None:  # type: ignore[no-untyped-def]
+    submit(conference="ppopp-2019", title="Matmul", source=str(example_repo("matmul-c")))
+    burst_worker()
+    [item] = _status(app)
+    assert item["status"] == "done", item
+    [run] = item["runs"]
+    assert run["status"] == "succeeded" and run["dataset"] == "matrix-small"
+    assert _verdicts(item) == {"output": "reproduced", "checksum": "reproduced", "time": "reproduced"}
+
+
+def _broken_repo(path: Path, files: dict[str, bytes]) -> Path:
+    repo = git.Repo.init(path)
+    for name, data in files.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_bytes(data)
+    repo.git.add(A=True)
+    repo.index.commit("broken")
+    return path
+
+
+@pytest.mark.parametrize("case, message", [
+    ("no-ckr", "not a CK repository (no .ckr.json at its root)"),
+    ("binary-appendix", "ARTIFACT-APPENDIX.md: not a text file (NUL byte at offset 4)"),
+    ("bad-commit", "commit 'feedfacefeedface' does not exist"),
+    ("unreachable", "cannot be cloned"),
+    ("bad-claims", "ARTIFACT-APPENDIX.md line 3"),
+])
+def test_bad_sources_fail_clearly_and_keep_the_submission(app, tmp_path, burst_worker, case: str,
+                                                          message: str) -> None:
+    ref = None
+    if case == "no-ckr":
+        source = str(_broken_repo(tmp_path / "r", {"README.md": b"no CK here"}))
+    elif case == "binary-appendix":
+        source = str(_broken_repo(tmp_path / "r", {".ckr.json": b"{}",
+                                                   "ARTIFACT-APPENDIX.md": b"%PDF\x00\x01"}))
+    elif case == "bad-claims":
+        source = str(_broken_repo(tmp_path / "r", {
+            ".ckr.json": b"{}",
+            "ARTIFACT-APPENDIX.md": b"# A\n```claims\n[[claim]]\nid = 'x'\n```\n"}))
+    elif case == "bad-commit":
+        source, ref = str(_broken_repo(tmp_path / "r", {".ckr.json": b"{}"})), "feedfacefeedface"
+    else:
+        source = "https://127.0.0.1:9/nowhere.git"
+    ids = submit(conference="ppopp-2019", title=case, source=source, ref=ref)
+    burst_worker()
+    [item] = _status(app)
+    assert item["id"] == ids.artifact_id and item["title"] == case, "the submission is kept"
+    assert item["status"] == "failed" and message in item["error"], item["error"]
+    assert item["runs"] == []
