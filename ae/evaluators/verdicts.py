@@ -113,6 +113,9 @@ class Verdict:
         for key in ("ratio_ci", "band", "measured_ci"):
             if data[key] is not None:
                 data[key] = [v if math.isfinite(v) else None for v in data[key]]
+        for key in ("measured_median", "ratio_median"):
+            if data[key] is not None and not math.isfinite(data[key]):
+                data[key] = None
         data["noise"] = list(self.noise)
         return data
 
@@ -337,9 +340,12 @@ def _more_repetitions(n: int, cap: int, mid: float, ci: tuple[float, float],
     edges = [e for e in band if math.isfinite(e)]
     margin = min(abs(mid - e) for e in edges)
     half = max(mid - ci[0], ci[1] - mid)
-    if margin <= 0 or half <= 0:
+    if not margin > 0 or not half > 0:
         return cap - n
-    needed = math.ceil(n * (half / margin) ** 2)
+    factor = (half / margin) ** 2 if half < margin * 1e6 else math.inf
+    if not math.isfinite(factor) or n * factor >= cap:
+        return cap - n
+    needed = math.ceil(n * factor)
     return max(1, min(needed - n, cap - n))
 
 
@@ -424,6 +430,8 @@ def _noise(values: list[float], cv_threshold: float, *,
     """
     if len(values) < 2:
         return (), ""
+    scale = max(abs(x) for x in values) or 1.0
+    values = [x / scale for x in values]  # both tests are scale-free; this avoids overflow
     flags, text = [], []
     mean, sd = statistics.fmean(values), statistics.stdev(values)
     cv = sd / abs(mean) if mean else (math.inf if sd else 0.0)
@@ -434,7 +442,8 @@ def _noise(values: list[float], cv_threshold: float, *,
     modes = _modes(values)
     if modes is not None:
         flags.append("multimodal")
-        text.append(f"two groups of samples around {_num(modes[0])} and {_num(modes[1])}")
+        low, high = modes[0] * scale, modes[1] * scale
+        text.append(f"two groups of samples around {_num(low)} and {_num(high)}")
     return tuple(flags), " and ".join(text)
 
 
