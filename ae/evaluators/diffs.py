@@ -1,0 +1,331 @@
+"""Diffs as data: claimed vs measured, expected vs actual files, author vs worker environments.
+
+Everything here takes plain data and returns plain JSON-ready dicts and lists (no inf, no bytes),
+so the web pages, the reports and the API render the same rows. Nothing reads files or the clock.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ae.checklist.claims import Claim
+from ae.evaluators.verdicts import Verdict
+
+NOT_RUN = "not-run"
+MAX_DIFF_LINES = 200
+MAX_DIFF_BYTES = 64 * 1024
+MAX_DIFF_INPUT = 1024 * 1024
+RUN_THRESHOLD = 0.08
+_SIGNIFICANCE = 0.05
+
+
+def claim_rows(claims: Sequence[Claim], verdicts: Iterable[Verdict]) -> list[dict[str, Any]]:
+    """Return one row per claim: what was claimed next to what was measured, with the CI."""
+    by_id = {v.claim_id: v for v in verdicts}
+    rows = [_claim_row(claim, by_id.pop(claim.id, None)) for claim in claims]
+    rows.extend(_claim_row(None, verdict) for verdict in by_id.values())
+    return rows
+
+
+def _claim_row(claim: Claim | None, verdict: Verdict | None) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "claim_id": claim.id if claim else verdict.claim_id if verdict else None,
+        "text": claim.text if claim else None,
+        "metric": claim.metric if claim else None,
+        "unit": claim.unit if claim else None,
+        "relation": claim.relation if claim else None,
+        "claimed": claim.expected if claim else None,
+        "tolerance": _tolerance_text(claim) if claim else None,
+        "line": claim.line if claim else None,
+        "outcome": NOT_RUN, "reason": "No repetitions have been decided for this claim yet.",
+        "n": 0, "measured_median": None, "measured_ci": None, "ratio_median": None,
+        "ratio_ci": None, "band": None, "scale": None, "noise": [], "more_repetitions": 0,
+    }
+    if verdict is not None:
+        data = verdict.to_dict()
+        row.update({key: data[key] for key in (
+            "outcome", "reason", "n", "measured_median", "measured_ci", "ratio_median",
+            "ratio_ci", "band", "scale", "noise", "more_repetitions")})
+    return row
+
+
+def _tolerance_text(claim: Claim) -> str | None:
+    if claim.tolerance is not None:
+        return f"±{claim.tolerance * 100:g} %"
+    if claim.tolerance_abs is not None:
+        unit = f" {claim.unit}" if claim.unit else ""
+        return f"±{claim.tolerance_abs:g}{unit}"
+    return None
+
+
+def text_diff(expected: bytes, actual: bytes, *, name: str, max_lines: int = MAX_DIFF_LINES,
+              max_bytes: int = MAX_DIFF_BYTES, max_input: int = MAX_DIFF_INPUT) -> dict[str, Any]:
+    """Compare two file contents: a capped unified diff for text, a summary for binary data."""
+    result: dict[str, Any] = {
+        "name": name,
+        "identical": expected == actual,
+        "kind": "text",
+        "expected_size": len(expected),
+        "actual_size": len(actual),
+        "expected_sha256": hashlib.sha256(expected).hexdigest(),
+        "actual_sha256": hashlib.sha256(actual).hexdigest(),
+        "first_difference": _first_difference(expected, actual),
+        "diff": None, "added": 0, "removed": 0, "truncated": False, "note": None,
+    }
+    old, new = _text(expected), _text(actual)
+    if old is None or new is None:
+        result["kind"] = "binary"
+        return result
+    if result["identical"]:
+        return result
+    result["note"] = _whitespace_note(old, new)
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    result["first_difference_line"] = _first_line_difference(old_lines, new_lines)
+    if max(len(expected), len(actual)) > max_input:
+        result["truncated"] = True
+        result["note"] = result["note"] or (
+            f"too large for a line diff (over {max_input} bytes); compare the checksums and the "
+            "first differing line")
+        return result
+    result.update(_unified(old_lines, new_lines, name, max_lines, max_bytes))
+    return result
+
+
+def _text(data: bytes) -> str | None:
+    if b"\0" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _first_difference(a: bytes, b: bytes) -> int | None:
+    if a == b:
+        return None
+    for offset, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return offset
+    return min(len(a), len(b))
+
+
+def _first_line_difference(a: list[str], b: list[str]) -> int | None:
+    for number, (x, y) in enumerate(zip(a, b, strict=False), start=1):
+        if x != y:
+            return number
+    return min(len(a), len(b)) + 1 if len(a) != len(b) else None
+
+
+def _whitespace_note(old: str, new: str) -> str | None:
+    if old.replace("\r\n", "\n") == new.replace("\r\n", "\n"):
+        return "differs only in line endings (CRLF vs LF)"
+    if [s.rstrip() for s in old.splitlines()] == [s.rstrip() for s in new.splitlines()]:
+        return "differs only in trailing whitespace"
+    return None
+
+
+def _unified(old: list[str], new: list[str], name: str, max_lines: int,
+             max_bytes: int) -> dict[str, Any]:
+    kept: list[str] = []
+    size, added, removed, truncated = 0, 0, 0, False
+    for line in difflib.unified_diff(old, new, f"expected/{name}", f"actual/{name}"):
+        if line.startswith("+") and not line.startswith("+++ "):
+            added += 1
+        elif line.startswith("-") and not line.startswith("--- "):
+            removed += 1
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        if truncated or len(kept) >= max_lines or size + len(line) > max_bytes:
+            truncated = True
+            continue
+        kept.append(line)
+        size += len(line)
+    return {"diff": "".join(kept), "added": added, "removed": removed, "truncated": truncated}
+
+
+def environment_diff(author_env: Mapping[str, Any], worker_env: Mapping[str, Any], *,
+                     include_same: bool = False) -> list[dict[str, Any]]:
+    """List keys whose values differ between the author's and the worker's environment.
+
+    Nested mappings are compared key by key under dotted names (``compiler_flags.base_opt``).
+    Values are compared after normalising scalars, because CK records numbers as strings: "4",
+    4 and 4.0 are the same value. Status is "added" (only the worker has it), "removed" (only
+    the author had it), "changed", or "same" (listed only with `include_same`).
+    """
+    old, new = _flatten(author_env), _flatten(worker_env)
+    rows = []
+    for key in sorted(old.keys() | new.keys()):
+        if key not in new:
+            status = "removed"
+        elif key not in old:
+            status = "added"
+        elif _normal(old[key]) == _normal(new[key]):
+            status = "same"
+        else:
+            status = "changed"
+        if status != "same" or include_same:
+            rows.append({"key": key, "author": _json(old.get(key)), "worker": _json(new.get(key)),
+                         "status": status})
+    return rows
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _number_text(float(value))
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return _number_text(float(text))
+        except ValueError:
+            return text.lower() if text.lower() in ("true", "false") else text
+    if isinstance(value, list | tuple):
+        return tuple(_normal(v) for v in value)
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _normal(v)) for k, v in value.items()))
+    return repr(value)
+
+
+def _number_text(value: float) -> str:
+    if math.isfinite(value) and value == int(value):
+        return str(int(value))
+    return repr(value)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _json(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
+
+
+def run_diff(a: Mapping[str, Any], b: Mapping[str, Any], *,
+             threshold: float = RUN_THRESHOLD) -> dict[str, Any]:
+    """Compare two run records: samples per metric, output digests, dependencies, platform.
+
+    A run record is a plain mapping with any of: ``samples`` ({metric: [value per repetition]}),
+    ``outputs`` ({file: sha256 or {"sha256": ...}}), ``deps`` ({name: version or
+    {"version": ...}}), ``platform``, ``env`` (mappings) and ``command``. A metric is "changed"
+    when the ratio of medians b/a leaves [1 - threshold, 1 + threshold] (CK replay's rule, 8 %);
+    a two-sided Mann–Whitney U p-value (normal approximation with tie correction) says whether
+    the two sets of samples differ beyond noise.
+    """
+    return {
+        "samples": _samples_diff(a.get("samples") or {}, b.get("samples") or {}, threshold),
+        "outputs": _outputs_diff(a.get("outputs") or {}, b.get("outputs") or {}),
+        "deps": environment_diff(_versions(a.get("deps") or {}), _versions(b.get("deps") or {})),
+        "platform": environment_diff(a.get("platform") or {}, b.get("platform") or {}),
+        "env": environment_diff(a.get("env") or {}, b.get("env") or {}),
+        "command": {"a": _json(a.get("command")), "b": _json(b.get("command")),
+                    "changed": _normal(a.get("command")) != _normal(b.get("command"))},
+    }
+
+
+def _samples_diff(a: Mapping[str, Sequence[float]], b: Mapping[str, Sequence[float]],
+                  threshold: float) -> list[dict[str, Any]]:
+    rows = []
+    for metric in sorted(a.keys() | b.keys()):
+        xs = [float(v) for v in a.get(metric, ()) if math.isfinite(float(v))]
+        ys = [float(v) for v in b.get(metric, ()) if math.isfinite(float(v))]
+        row: dict[str, Any] = {"metric": metric, "a": _summary(xs), "b": _summary(ys),
+                               "ratio": None, "p_value": None, "status": "same"}
+        if not xs or not ys:
+            row["status"] = "added" if not xs else "removed"
+            rows.append(row)
+            continue
+        ma, mb = statistics.median(xs), statistics.median(ys)
+        if ma:
+            row["ratio"] = mb / ma
+            changed = abs(row["ratio"] - 1) > threshold
+        else:
+            changed = mb != 0
+        row["p_value"] = mann_whitney_p(xs, ys)
+        significant = row["p_value"] is not None and row["p_value"] < _SIGNIFICANCE
+        if changed:
+            row["status"] = "changed" if significant or row["p_value"] is None else "changed-noisy"
+        rows.append(row)
+    return rows
+
+
+def _summary(values: Sequence[float]) -> dict[str, Any] | None:
+    if not values:
+        return None
+    mean = statistics.fmean(values)
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return {"n": len(values), "median": statistics.median(values), "min": min(values),
+            "max": max(values), "mean": mean, "cv": sd / abs(mean) if mean else None}
+
+
+def mann_whitney_p(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Return the two-sided Mann–Whitney U p-value (normal approximation), None if undefined."""
+    n1, n2 = len(xs), len(ys)
+    if not n1 or not n2:
+        return None
+    pooled = sorted([(v, 0) for v in xs] + [(v, 1) for v in ys])
+    ranks: list[float] = [0.0] * len(pooled)
+    ties = 0.0
+    start = 0
+    while start < len(pooled):
+        end = start
+        while end + 1 < len(pooled) and pooled[end + 1][0] == pooled[start][0]:
+            end += 1
+        for k in range(start, end + 1):
+            ranks[k] = (start + end) / 2 + 1
+        size = end - start + 1
+        ties += size ** 3 - size
+        start = end + 1
+    rank_sum = sum(r for r, (_, group) in zip(ranks, pooled, strict=True) if group == 0)
+    u = rank_sum - n1 * (n1 + 1) / 2
+    total = n1 + n2
+    variance = n1 * n2 / 12 * ((total + 1) - ties / (total * (total - 1)))
+    if variance <= 0:
+        return None
+    z = (abs(u - n1 * n2 / 2) - 0.5) / math.sqrt(variance)
+    return min(1.0, 2 * (1 - statistics.NormalDist().cdf(max(z, 0.0))))
+
+
+def _outputs_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for name in sorted(a.keys() | b.keys()):
+        da, db = _digest(a.get(name)), _digest(b.get(name))
+        if da is None or db is None:
+            status = "added" if da is None else "removed"
+        else:
+            status = "same" if da == db else "changed"
+        rows.append({"name": name, "a": da, "b": db, "status": status})
+    return rows
+
+
+def _digest(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        value = value.get("sha256") or value.get("digest")
+    return None if value is None else str(value)
+
+
+def _versions(deps: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: (dep.get("version") if isinstance(dep, Mapping) else dep)
+            for name, dep in deps.items()}
