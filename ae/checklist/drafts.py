@@ -1,0 +1,54 @@
+"""Draft a ```claims block from an appendix's USENIX major claims, for the author to complete.
+
+The draft cannot know which metric proves a claim, so `metric` is left commented out: the block
+fails validation, pointing at each claim, until the author fills it in. A number in the claim's
+text ("2x", "35 %") is offered as `expected`, with the relation its wording suggests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ae.checklist.model import Appendix, MajorClaim
+
+_NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(x|×|%|times|ms|s|GB|MB)?(?![\w.])")
+_AT_LEAST_RE = re.compile(r"\b(?:at least|more than|over|above|exceeds?|no less than)\b", re.I)
+_AT_MOST_RE = re.compile(r"\b(?:at most|less than|below|under|no more than|within)\b", re.I)
+
+
+def draft_claims(appendix: Appendix) -> str:
+    """Return a ```claims block with one [[claim]] per major claim (C1), (C2), ..."""
+    parts = ["```claims"]
+    for claim in appendix.major_claims:
+        parts.extend(_draft(claim))
+    parts.append("```")
+    return "\n".join(parts) + "\n"
+
+
+def _draft(claim: MajorClaim) -> list[str]:
+    text = claim.text if len(claim.text) <= 300 else claim.text[:297] + "..."
+    lines = [
+        "",
+        "[[claim]]",
+        f"id = {json.dumps(claim.id.lower())}",
+        f"text = {json.dumps(text, ensure_ascii=False)}",
+        "# metric = \"execution_time\"  # TODO: a characteristics key, a CK flat key or \"output\"",
+    ]
+    number = _NUMBER_RE.search(text)
+    relation = "at_least" if _AT_LEAST_RE.search(text) else \
+        "at_most" if _AT_MOST_RE.search(text) else "approx"
+    if number:
+        unit = number.group(2)
+        lines.append(f"expected = {number.group(1)}  # from the claim's text: check it")
+        if unit:
+            lines.append(f"unit = {json.dumps('x' if unit in ('×', 'times') else unit)}")
+    else:
+        lines.append("# expected = 0.0  # TODO: the value the paper reports")
+    lines.append(f"relation = {json.dumps(relation)}")
+    if relation == "approx":
+        lines.append('tolerance = "10%"  # the variation you accept')
+    if claim.experiments:
+        lines.append(f"# proven by {', '.join(claim.experiments)}: name its program, cmd_key, "
+                     "dataset")
+    return lines

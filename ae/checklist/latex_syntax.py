@@ -1,0 +1,324 @@
+"""LaTeX appendices: comments, SC macros, headings, list items and plain-text cleaning.
+
+No TeX engine is run: the rules are regular expressions and brace matching that tolerate what
+authors really write (`\\item {\\bf Label: } value`, `\\item[Label] value`, value inside the braces,
+`packed_itemize`, bold paragraphs used as headings). Every function is total on any string.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ae.checklist.labels import section_key, split_numbering, strip_markers
+from ae.checklist.syntax import RawHeading, RawItem, line_starts, offset_line
+
+name = "latex"
+
+_LEVELS = {"part": 0, "chapter": 0, "section": 1, "subsection": 2, "subsubsection": 3,
+           "paragraph": 4, "subparagraph": 5}
+_HEADING_RE = re.compile(
+    r"\\(part|chapter|section|subsection|subsubsection|paragraph|subparagraph)(?![A-Za-z])\*?\s*"
+)
+_COMMENT_ENV_RE = re.compile(r"\\begin\{comment\}.*?(?:\\end\{comment\}|\Z)", re.DOTALL)
+_VERBATIM_RE = re.compile(
+    r"\\begin\{(verbatim|lstlisting|minted|Verbatim|alltt)\}.*?(?:\\end\{\1\}|\Z)", re.DOTALL
+)
+_SC_SIMPLE = {
+    "appendixAD": r"\part{Artifact Description (AD)}",
+    "appendixAE": r"\part{Artifact Evaluation (AE)}",
+    "artrel": r"\subsection*{Relation To Contributions}",
+    "artexp": r"\subsection*{Expected Results}",
+    "arttime": r"\subsection*{Expected Reproduction Time (in Minutes)}",
+    "artin": r"\subsection*{Artifact Setup (incl. Inputs)}",
+    "artcomp": r"\subsection*{Artifact Execution}",
+    "artout": r"\subsection*{Artifact Analysis (incl. Outputs)}",
+}
+_SC_MACRO_RE = re.compile(
+    r"\\(appendixAD|appendixAE|artrel|artexp|arttime|artin|artcomp|artout|newartifact)(?![A-Za-z])"
+    r"|\\(arteval|artinpart)\s*\{([^{}\n]*)\}"
+)
+_SC_HINT_RE = re.compile(r"\\(?:artexpl|artsampl)\s*\{")
+_ITEM_TOKEN_RE = re.compile(
+    r"\\begin\s*\{([^{}]*)\}|\\end\s*\{([^{}]*)\}|\\item(?![A-Za-z])"
+)
+_LIST_ENV_RE = re.compile(r"itemize|enumerate|description|item|enum|list", re.IGNORECASE)
+_CMD_ARG_RE = re.compile(r"\\([A-Za-z]+)\*?\s*(?:\[[^\[\]{}]*\]\s*)?\{([^{}]*)\}")
+_HREF_RE = re.compile(r"\\href\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+_DECL_RE = re.compile(
+    r"\{\s*\\(?:bf|em|it|tt|sc|sf|rm|sl|up|bfseries|itshape|ttfamily|scshape|mdseries|normalfont|"
+    r"small|footnotesize|scriptsize|tiny|large|Large|LARGE|huge|Huge|normalsize)(?![A-Za-z])\s*"
+    r"([^{}]*)\}"
+)
+_EMPH_CMD_RE = re.compile(r"\\(?:emph|textit|textsl|artexpl|artsampl)\s*\{[^{}]*\}")
+_EMPH_DECL_RE = re.compile(r"\{\s*\\(?:em|it|sl|itshape)(?![A-Za-z])[^{}]*\}")
+_DROP_CMDS = frozenset({"label", "footnote", "vspace", "hspace", "index", "cite", "citep", "citet",
+                        "pagestyle", "thispagestyle", "setcounter", "addtocounter", "newpage"})
+_MARKER_RE = re.compile(r"\[\s*(?:Mandatory|Optional|Obligatory)\s*\]", re.IGNORECASE)
+_HINT_LEFT_RE = re.compile(
+    r"\[\s*(?:Mandatory|Optional)\s*\]|\{\\em\s+(?:Obligatory|Optional|Mandatory)"
+    r"|\\(?:emph|textit)\{\s*(?:Obligatory|Optional|Mandatory)",
+)
+_PSEUDO_HEADING_RE = re.compile(
+    r"^[ \t]*(?:\\noindent\s*)?(?:\\textbf\s*\{|\{\s*\\bf(?:series)?\s+|\\paragraph\*?\s*\{)"
+)
+_WS_RE = re.compile(r"[ \t\r\f\v]+")
+
+
+def prepare(text: str) -> tuple[str, str]:
+    """Return (prepared, masked): comments gone, SC macros expanded; masked also blanks verbatim."""
+    text = _strip_comments(text)
+    text = _COMMENT_ENV_RE.sub(_blank, text)
+    text = _blank_calls(text, _SC_HINT_RE)
+    text = _expand_sc_macros(text)
+    return text, _VERBATIM_RE.sub(_blank, text)
+
+
+def headings(masked: str) -> list[RawHeading]:
+    """Find sectioning commands and bold-paragraph headings naming a known section."""
+    starts = line_starts(masked)
+    found: list[RawHeading] = []
+    for match in _HEADING_RE.finditer(masked):
+        pos = match.end()
+        if pos < len(masked) and masked[pos] == "[":
+            pos = _close(masked, pos, "[", "]")
+            while pos < len(masked) and masked[pos].isspace():
+                pos += 1
+        if pos >= len(masked) or masked[pos] != "{":
+            continue
+        end = _close(masked, pos, "{", "}")
+        number, title = split_numbering(strip_markers(clean(_drop_notes(masked[pos + 1:end - 1]))))
+        found.append(RawHeading(
+            level=_LEVELS[match.group(1)], title=title.rstrip(":. "), number=number,
+            line=offset_line(starts, match.start()), start=match.start(), end=end,
+        ))
+    found.extend(_pseudo_headings(masked, starts))
+    found.sort(key=lambda h: h.start)
+    return found
+
+
+def _pseudo_headings(masked: str, starts: list[int]) -> list[RawHeading]:
+    found: list[RawHeading] = []
+    for line_no, start in enumerate(starts, 1):
+        stop = starts[line_no] - 1 if line_no < len(starts) else len(masked)
+        line = masked[start:stop]
+        match = _PSEUDO_HEADING_RE.match(line)
+        if not match or match.group(0).lstrip().startswith("\\paragraph"):
+            continue
+        open_at = line.find("{", match.start())
+        end = _close(line, open_at, "{", "}")
+        inner = clean(line[open_at:end])
+        if not inner or inner.endswith(":") or inner.endswith("?"):
+            continue
+        number, title = split_numbering(strip_markers(inner.rstrip(". ")))
+        if section_key(title) is None:
+            continue
+        level = number.count(".") + 2 if number else 3
+        found.append(RawHeading(level=level, title=title, number=number, line=line_no,
+                                start=start, end=start + end))
+    return found
+
+
+def items(masked: str, start: int, end: int) -> list[RawItem]:
+    """Return the top-level `\\item`s between two offsets, with their raw label and value parts."""
+    starts = line_starts(masked)
+    region = masked[start:end]
+    tokens: list[tuple[int, int, int]] = []  # (pos, depth, end-of-item-token)
+    depth = 0
+    bounds: list[tuple[int, int]] = []  # (item index, boundary pos) resolved as we go
+    open_items: list[tuple[int, int]] = []  # stack of (token index, depth)
+    for match in _ITEM_TOKEN_RE.finditer(region):
+        env_open, env_close = match.group(1), match.group(2)
+        if env_open is not None:
+            if _LIST_ENV_RE.search(env_open):
+                depth += 1
+            continue
+        if env_close is not None:
+            if _LIST_ENV_RE.search(env_close):
+                while open_items and open_items[-1][1] >= depth:
+                    bounds.append((open_items.pop()[0], match.start()))
+                depth = max(0, depth - 1)
+            continue
+        while open_items and open_items[-1][1] >= depth:
+            bounds.append((open_items.pop()[0], match.start()))
+        open_items.append((len(tokens), depth))
+        tokens.append((match.start(), depth, match.end()))
+    for index, _ in open_items:
+        bounds.append((index, len(region)))
+    if not tokens:
+        return []
+    top = min(d for _, d, _ in tokens)
+    ends = dict(bounds)
+    found: list[RawItem] = []
+    for index, (pos, item_depth, after) in enumerate(tokens):
+        if item_depth != top:
+            continue
+        segment = region[after:ends.get(index, len(region))]
+        head, tail = _item_parts(segment)
+        found.append(RawItem(head=head, tail=tail, line=offset_line(starts, start + pos)))
+    return found
+
+
+def _item_parts(segment: str) -> tuple[str | None, str]:
+    text = segment.lstrip()
+    if text.startswith("["):
+        end = _close(text, 0, "[", "]")
+        return text[1:end - 1], text[end:]
+    match = re.match(r"\{\s*\\(?:bf|bfseries)(?![A-Za-z])\s*", text)
+    if match:
+        end = _close(text, 0, "{", "}")
+        return text[match.end():end - 1], text[end:]
+    match = re.match(r"\\(?:textbf|textsc|underline)\s*\{", text)
+    if match:
+        end = _close(text, match.end() - 1, "{", "}")
+        return text[match.end():end - 1], text[end:]
+    return None, text
+
+
+def clean(text: str) -> str:
+    """Turn a LaTeX fragment into one line of plain text."""
+    text = _HREF_RE.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    for _ in range(40):
+        new = _DECL_RE.sub(lambda m: " " + m.group(1) + " ", text)
+        new = _CMD_ARG_RE.sub(_unwrap, new)
+        if new == text:
+            break
+        text = new
+    text = text.replace("\\\\", " ").replace("~", " ")
+    text = re.sub(r"\\([_%&#$])", r"\1", text)
+    text = re.sub(r"\\[,;:! ]", " ", text)
+    text = re.sub(r"\\[A-Za-z]+\*?", " ", text)
+    text = re.sub(r"[{}$]", "", text)
+    text = text.replace("``", '"').replace("''", '"')
+    return _WS_RE.sub(" ", text.replace("\n", " ")).strip()
+
+
+def _unwrap(match: re.Match[str]) -> str:
+    command, arg = match.group(1), match.group(2)
+    if command in _DROP_CMDS:
+        return " "
+    if command == "todo":
+        return f" TODO {arg} "
+    if command in ("begin", "end"):
+        return " "
+    return f" {arg} "
+
+
+def emphasis_only(raw: str) -> bool:
+    """Return True when a fragment has text and all of it is italic (the template's hint style)."""
+    if not clean(raw):
+        return False
+    text = _MARKER_RE.sub(" ", raw)
+    for _ in range(40):
+        new = _EMPH_CMD_RE.sub(" ", text)
+        new = _EMPH_DECL_RE.sub(" ", new)
+        if new == text:
+            new = _CMD_ARG_RE.sub(lambda m: " " if _is_emph(m.group(1)) else f" {m.group(2)} ", new)
+            new = _DECL_RE.sub(lambda m: " " + m.group(1) + " ", new)
+            if new == text:
+                break
+        text = new
+    return not re.search(r"[A-Za-z0-9]", clean(text))
+
+
+def _is_emph(command: str) -> bool:
+    return command in ("emph", "textit", "textsl")
+
+
+def hint_left(raw: str) -> bool:
+    """Return True when a template hint marker ("[Mandatory]", "{\\em Obligatory") is still there."""
+    return bool(_HINT_LEFT_RE.search(raw))
+
+
+def _strip_comments(text: str) -> str:
+    out = []
+    for line in text.split("\n"):
+        index = _comment_at(line)
+        out.append(line if index < 0 else line[:index])
+    return "\n".join(out)
+
+
+def _comment_at(line: str) -> int:
+    start = 0
+    while True:
+        index = line.find("%", start)
+        if index < 0:
+            return -1
+        slashes = 0
+        j = index - 1
+        while j >= 0 and line[j] == "\\":
+            slashes += 1
+            j -= 1
+        if slashes % 2 == 0:
+            return index
+        start = index + 1
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def _blank_calls(text: str, pattern: re.Pattern[str]) -> str:
+    """Blank `\\macro{...}` calls (whole balanced argument), keeping newlines and offsets."""
+    parts: list[str] = []
+    pos = 0
+    for match in pattern.finditer(text):
+        if match.start() < pos:
+            continue
+        end = _close(text, match.end() - 1, "{", "}")
+        parts.append(text[pos:match.start()])
+        parts.append(re.sub(r"[^\n]", " ", text[match.start():end]))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _expand_sc_macros(text: str) -> str:
+    counter = 0
+
+    def expand(match: re.Match[str]) -> str:
+        nonlocal counter
+        simple = match.group(1)
+        if simple == "newartifact":
+            counter += 1
+            return rf"\subsection{{Computational Artifact $A_{{{counter}}}$}}"
+        if simple:
+            return _SC_SIMPLE[simple]
+        if match.group(2) == "arteval":
+            number = match.group(3).strip()
+            if number.isdigit():
+                counter = int(number)
+            return rf"\subsection{{Computational Artifact $A_{{{number}}}$}}"
+        return rf"\subsubsection*{{{match.group(3)}}}"
+
+    return _SC_MACRO_RE.sub(expand, text)
+
+
+def _drop_notes(title: str) -> str:
+    for command in ("footnote", "label", "thanks"):
+        while True:
+            at = title.find("\\" + command + "{")
+            if at < 0:
+                break
+            end = _close(title, at + len(command) + 1, "{", "}")
+            title = title[:at] + title[end:]
+    return title
+
+
+def _close(text: str, pos: int, opening: str, closing: str) -> int:
+    """Return the offset just after the bracket matching text[pos], or len(text) if unbalanced."""
+    depth = 0
+    i = pos
+    n = len(text)
+    while i < n:
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == opening:
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n

@@ -1,0 +1,237 @@
+"""The family-independent reading of an appendix: sections with their text, check-list items, DOIs.
+
+Family parsers (ae/checklist/families.py) start from an `Outline` and add what their template has
+(USENIX claims and experiments, SC contributions and artifacts, the cTuning template version).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from types import ModuleType
+
+from ae.checklist import latex_syntax, md_syntax
+from ae.checklist.labels import ITEM_ALIASES, normalize_label, section_key, split_item_keys
+from ae.checklist.model import Doi, Item, Section
+from ae.checklist.placeholders import placeholder_reason
+from ae.checklist.syntax import RawItem, detect_syntax
+
+SYNTAXES: dict[str, ModuleType] = {"latex": latex_syntax, "markdown": md_syntax}
+_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"'<>{}\[\]|\\,;]+")
+_WORD_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*")
+_HINT_WORDS = ("e.g", "for example", "describe", "specify", "provide", "list ", "mention",
+               "indicate", "if ", "obligatory", "optional", "mandatory", "please", "write")
+_SECTION_PLACEHOLDER_WORDS = 20
+# A fenced block holding only comments (an example claims block left commented out) is no content.
+_COMMENT_ONLY_FENCE_RE = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\n)*? {0,3}\1[ \t]*$", re.MULTILINE
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A section together with its offsets in the prepared text (internal to the parsers)."""
+
+    section: Section
+    start: int  # first offset of its own text
+    end: int  # end of its own text
+    subtree_end: int
+
+
+@dataclass(frozen=True)
+class Outline:
+    """Sections, items and DOIs of one appendix, plus the prepared text they were read from."""
+
+    syntax: str
+    original: str
+    prepared: str
+    masked: str
+    blocks: tuple[Block, ...]
+    items: tuple[Item, ...]
+    dois: tuple[Doi, ...]
+    words: int
+    lines: int
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        return tuple(b.section for b in self.blocks)
+
+    def block(self, key: str) -> Block | None:
+        """Return the first block whose section has this key."""
+        return next((b for b in self.blocks if b.section.key == key), None)
+
+
+def read_outline(text: str, syntax_hint: str | None = None) -> Outline:
+    """Read sections, check-list items and DOIs from any text."""
+    syntax_name = detect_syntax(text, syntax_hint)
+    syntax = SYNTAXES[syntax_name]
+    prepared, masked = syntax.prepare(text)
+    blocks = _blocks(syntax, prepared, masked)
+    items = _items(syntax, prepared, masked, blocks)
+    blocks = _with_filled(_mark_checklist_filled(blocks, items))
+    plain = syntax.clean(masked) if syntax_name == "latex" else md_syntax.clean(prepared)
+    return Outline(
+        syntax=syntax_name, original=text, prepared=prepared, masked=masked, blocks=tuple(blocks),
+        items=tuple(items), dois=tuple(find_dois(prepared)), words=len(_WORD_RE.findall(plain)),
+        lines=text.count("\n") + (1 if text and not text.endswith("\n") else 0),
+    )
+
+
+def _blocks(syntax: ModuleType, prepared: str, masked: str) -> list[Block]:
+    heads = syntax.headings(masked)
+    raw: list[tuple[Section, int, int, int]] = []
+    for n, head in enumerate(heads):
+        end = heads[n + 1].start if n + 1 < len(heads) else len(prepared)
+        subtree_end = next((h.start for h in heads[n + 1:] if h.level <= head.level), len(prepared))
+        body = prepared[head.end:end]
+        if syntax is md_syntax:
+            body = _COMMENT_ONLY_FENCE_RE.sub("\n", body)
+        cleaned = syntax.clean(body) if body.strip() else ""
+        reason = _body_empty_reason(syntax, body, cleaned)
+        section = Section(
+            key=section_key(head.title), title=head.title, level=head.level, line=head.line,
+            end_line=prepared.count("\n", 0, max(head.end, end - 1)) + 1,
+            subtree_end_line=prepared.count("\n", 0, max(head.end, subtree_end - 1)) + 1,
+            number=head.number, text=cleaned if reason is None else "",
+            empty=reason is not None, empty_reason=reason,
+            hint_left=reason is None and syntax.hint_left(body),
+        )
+        raw.append((section, head.end, end, subtree_end))
+    return [Block(section, start, end, subtree_end) for section, start, end, subtree_end in raw]
+
+
+def _with_filled(blocks: list[Block]) -> list[Block]:
+    """Mark each section filled when it or any section inside it has content."""
+    out = []
+    for n, block in enumerate(blocks):
+        filled = not block.section.empty
+        for other in blocks[n + 1:]:
+            if filled or other.start >= block.subtree_end:
+                break
+            filled = not other.section.empty
+        out.append(Block(_replace(block.section, filled=filled), block.start, block.end,
+                         block.subtree_end))
+    return out
+
+
+def _body_empty_reason(syntax: ModuleType, raw: str, cleaned: str) -> str | None:
+    cleaned = re.sub(r"\b(?:begin|end)\s+(?:itemize|enumerate|description)\b", " ", cleaned)
+    if not re.search(r"[A-Za-z0-9]", cleaned):
+        return "empty"
+    if syntax.emphasis_only(raw):
+        return "template hint"
+    if len(cleaned.split()) <= _SECTION_PLACEHOLDER_WORDS:
+        return placeholder_reason(_strip_markers(cleaned))
+    return None
+
+
+def _strip_markers(text: str) -> str:
+    return re.sub(r"\[\s*(?:Mandatory|Optional|Obligatory)\s*\]", " ", text, flags=re.I).strip()
+
+
+def _items(syntax: ModuleType, prepared: str, masked: str, blocks: list[Block]) -> list[Item]:
+    """Items of the check-list section; without one, known items anywhere in the text."""
+    checklist = [b for b in blocks if b.section.key == "checklist"]
+    if checklist:
+        found: list[Item] = []
+        for block in checklist:
+            raws = syntax.items(masked, block.start, block.subtree_end)
+            found.extend(item for raw in raws for item in _resolve(syntax, raw, strict=False))
+        return found
+    raws = syntax.items(masked, 0, len(masked))
+    return [item for raw in raws for item in _resolve(syntax, raw, strict=True)]
+
+
+def _resolve(syntax: ModuleType, raw: RawItem, *, strict: bool) -> list[Item]:
+    """Split a raw item into label and value and match the label; strict drops unknown labels."""
+    split = _split(syntax, raw)
+    if split is None:
+        return []
+    label, value, value_raw = split
+    keys = split_item_keys(label)
+    if not keys:
+        words = normalize_label(label).split()
+        if strict or not words or len(words) > 8 or label.lower().startswith(("http", "www")):
+            return []
+        keys = (None,)
+    reason = placeholder_reason(value)
+    if reason is None and value_raw and syntax.emphasis_only(value_raw) and _hint_like(value):
+        reason = "template hint"
+    return [Item(key=key, label=label, value="" if reason else value, line=raw.line,
+                 empty=reason is not None, empty_reason=reason) for key in keys]
+
+
+def _split(syntax: ModuleType, raw: RawItem) -> tuple[str, str, str] | None:
+    tail_clean = syntax.clean(raw.tail)
+    if raw.head is not None:
+        head = syntax.clean(raw.head)
+        if head.endswith((":", "?")):
+            return head.rstrip(":").strip(), tail_clean.lstrip(":").strip(), raw.tail
+        if tail_clean.startswith(":"):
+            return head, tail_clean[1:].strip(), raw.tail
+        colon = head.find(":")
+        if colon > 0 and not head[colon:].startswith("://"):
+            inner = head[colon + 1:].strip()
+            return head[:colon].strip(), f"{inner} {tail_clean}".strip(), raw.tail if not inner \
+                else ""
+        question = head.find("?")
+        if 0 < question < len(head) - 1:
+            rest = head[question + 1:].strip()
+            return head[:question + 1], f"{rest} {tail_clean}".strip(), ""
+        if normalize_label(head) in ITEM_ALIASES:
+            return head, tail_clean, raw.tail
+        return head, tail_clean, raw.tail
+    colon = tail_clean.find(":")
+    if 0 < colon <= 100 and not tail_clean[colon:].startswith("://"):
+        return tail_clean[:colon].strip(), tail_clean[colon + 1:].strip(), ""
+    return None
+
+
+def _hint_like(value: str) -> bool:
+    lowered = value.lower()
+    return value.endswith("?") or len(value.split()) >= 5 or lowered.startswith(_HINT_WORDS)
+
+
+def _mark_checklist_filled(blocks: list[Block], items: list[Item]) -> list[Block]:
+    """A check-list section is as full as its items: empty when every item is."""
+    if not items:
+        return blocks
+    any_value = any(not item.empty for item in items)
+    out = []
+    for block in blocks:
+        if block.section.key == "checklist":
+            section = _replace(block.section, empty=not any_value,
+                               empty_reason=None if any_value else "every item is empty",
+                               text=block.section.text if any_value else "")
+            block = Block(section, block.start, block.end, block.subtree_end)
+        out.append(block)
+    return out
+
+
+def find_dois(text: str) -> list[Doi]:
+    """Return each distinct DOI (10.NNNN/...) with the line it first appears on."""
+    seen: set[str] = set()
+    found: list[Doi] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if "10." not in line:
+            continue
+        line = line.replace("\\_", "_").replace("\\%", "%")
+        for match in _DOI_RE.finditer(line):
+            value = _trim_doi(match.group(0))
+            if "/" not in value or value.endswith("/") or value.lower() in seen:
+                continue
+            seen.add(value.lower())
+            found.append(Doi(value=value, line=number,
+                             placeholder=bool(re.search(r"X{3,}|x{4,}", value.split("/", 1)[1]))))
+    return found
+
+
+def _trim_doi(value: str) -> str:
+    value = value.rstrip(".:)*_`~")
+    while value.endswith(")") and value.count(")") > value.count("("):
+        value = value[:-1]
+    return value.rstrip(".:")
+
+
+def _replace(section: Section, **changes: object) -> Section:
+    return replace(section, **changes)  # type: ignore[arg-type]

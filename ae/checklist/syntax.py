@@ -1,0 +1,62 @@
+"""What the LaTeX and Markdown readers share: raw headings, raw list items, line arithmetic."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RawHeading:
+    """A heading as found in the text: level, cleaned title, its numbering and where it is."""
+
+    level: int
+    title: str
+    number: str | None
+    line: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """A list item before label matching: the bold/bracketed head (if any) and the rest."""
+
+    head: str | None
+    tail: str
+    line: int
+
+
+def line_starts(text: str) -> list[int]:
+    """Return the offset at which each line starts."""
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", text))
+    return starts
+
+
+def offset_line(starts: list[int], offset: int) -> int:
+    """Return the 1-based line holding `offset`."""
+    return bisect_right(starts, offset)
+
+
+_LATEX_SIGNS_RE = re.compile(
+    r"\\(?:section|subsection|subsubsection|item|begin|end|textbf|emph|textit|url|appendix|"
+    r"paragraph|newartifact|appendixAD|artin)(?![A-Za-z])|\{\\(?:bf|em|it)\b"
+)
+_MD_SIGNS_RE = re.compile(
+    r"^ {0,3}#{1,6}\s|^\s*[-*+]\s+\*\*|\*\*[^*\n]+\*\*|^ {0,3}(?:```|~~~)|\]\([^)\s]+\)",
+    re.MULTILINE,
+)
+
+
+def detect_syntax(text: str, hint: str | None = None) -> str:
+    """Return "latex" or "markdown" by counting each markup's signs; `hint` breaks ties."""
+    sample = text[:200_000]
+    latex = len(_LATEX_SIGNS_RE.findall(sample))
+    markdown = len(_MD_SIGNS_RE.findall(sample))
+    if latex > markdown:
+        return "latex"
+    if markdown > latex:
+        return "markdown"
+    return hint if hint in ("latex", "markdown") else "markdown"

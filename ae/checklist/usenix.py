@@ -1,0 +1,104 @@
+"""USENIX/EuroSys appendices: major claims "(C1)" and experiments "(E1)" with time estimates.
+
+The template asks authors to enumerate the paper's claims, each proven by named experiments, and to
+describe each experiment in [How to]/[Preparation]/[Execution]/[Results] blocks with an estimate
+such as "[30 human-minutes + 1 compute-hour]". Entries still written entirely in italics are the
+template's own examples and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+from typing import TypeVar
+
+from ae.checklist.entries import entry_pattern, find_entries, minutes, references
+from ae.checklist.model import Experiment, MajorClaim, TimeEstimate
+from ae.checklist.outline import SYNTAXES, Block, Outline
+from ae.checklist.placeholders import placeholder_reason
+
+CLAIM_RE = entry_pattern("C", "major\\s+claim|claim")
+EXPERIMENT_RE = entry_pattern("E", "experiment|exp\\.?")
+_BLOCK_RE = re.compile(r"(?:^|[\s\[(*#])(how\s+to|preparation|execution|results)\s*(?:\]|:|$)",
+                       re.IGNORECASE | re.MULTILINE)
+_BRACKETS_RE = re.compile(r"\[([^\[\]]*)\]")
+_T = TypeVar("_T", MajorClaim, Experiment)
+
+
+def read_claims(outline: Outline) -> tuple[MajorClaim, ...]:
+    """Return the major claims, from their section or, without one, from the whole text."""
+    syntax = SYNTAXES[outline.syntax]
+    text, first = _region(outline, "major_claims", stop_at="experiments")
+    claims = []
+    for entry in find_entries(syntax, text, first, CLAIM_RE, "C"):
+        if _is_example(syntax, entry.raw) or placeholder_reason(entry.head) == "empty":
+            continue
+        body = re.sub(r"^\W*C\s*_?\s*\{?\d+\}?\W*", "", entry.text).strip()
+        claims.append(MajorClaim(id=entry.id, text=body or entry.head, line=entry.line,
+                                 experiments=references(entry.text, "E")))
+    return tuple(_unique(claims))
+
+
+def read_experiments(outline: Outline) -> tuple[Experiment, ...]:
+    """Return the experiments, from their section or, without one, from the whole text."""
+    syntax = SYNTAXES[outline.syntax]
+    text, first = _region(outline, "experiments")
+    experiments = []
+    for entry in find_entries(syntax, text, first, EXPERIMENT_RE, "E"):
+        if _is_example(syntax, entry.raw):
+            continue
+        head = entry.head
+        estimate = _estimate(head) or _estimate(entry.text)
+        name = _BRACKETS_RE.sub(lambda m: "" if _is_time(m.group(1)) else m.group(1), head)
+        name = name.split(":", 1)[0].strip(" -–—.[]")
+        blocks = tuple(dict.fromkeys(
+            m.group(1).lower().replace("  ", " ") for m in _BLOCK_RE.finditer(entry.text)
+        ))
+        claims = tuple(c for c in references(entry.text, "C"))
+        experiments.append(Experiment(id=entry.id, name=name, text=entry.text, line=entry.line,
+                                      claims=claims, time=estimate, blocks=blocks))
+    return tuple(_unique(experiments))
+
+
+def _region(outline: Outline, key: str, stop_at: str | None = None) -> tuple[str, int]:
+    block: Block | None = outline.block(key)
+    if block is None:
+        return outline.prepared, 1
+    end = block.subtree_end
+    if stop_at:
+        other = outline.block(stop_at)
+        if other is not None and block.start <= other.start - 1 < end:
+            end = min(end, other.start)
+    start = outline.prepared.rfind("\n", 0, block.start) + 1
+    return outline.prepared[start:end], outline.prepared.count("\n", 0, start) + 1
+
+
+def _is_example(syntax: ModuleType, raw: str) -> bool:
+    return bool(syntax.emphasis_only(raw))
+
+
+def _is_time(text: str) -> bool:
+    human, compute = minutes(text)
+    return human is not None or compute is not None
+
+
+def _estimate(text: str) -> TimeEstimate | None:
+    for match in _BRACKETS_RE.finditer(text):
+        if _is_time(match.group(1)):
+            human, compute = minutes(match.group(1))
+            return TimeEstimate(text=match.group(1).strip(), human_minutes=human,
+                                compute_minutes=compute)
+    human, compute = minutes(text)
+    if human is None and compute is None:
+        return None
+    return TimeEstimate(text=text.strip()[:120], human_minutes=human, compute_minutes=compute)
+
+
+def _unique(entries: list[_T]) -> list[_T]:
+    seen: set[str] = set()
+    out = []
+    for entry in entries:
+        if entry.id not in seen:
+            seen.add(entry.id)
+            out.append(entry)
+    return out
