@@ -160,8 +160,9 @@ def run(
     for path in binds:
         if not path.exists():
             raise PipelineError(f"the read-only sandbox path {path} does not exist")
+    identity = _sandbox_identity() if kind == "bwrap" else None
     with ExitStack() as stack:
-        request_fd = _request_fd(argv, env, limits, reaper=kind == "none")
+        request_fd = _request_fd(argv, env, limits, reaper=kind == "none", identity=identity)
         stack.callback(os.close, request_fd)
         result_r, result_w = _pipe(stack)
         status_r, status_w = _pipe(stack)
@@ -169,8 +170,10 @@ def run(
         err_r, err_w = _pipe(stack)
         helper = _helper_argv(request_fd, result_w)
         if kind == "bwrap":
-            command = _bwrap_argv(work_dir, cwd, binds, network, limits, status_w) + helper
-            pass_fds = (request_fd, result_w, status_w)
+            if identity is not None:
+                _hand_over(work_dir, identity)
+            options = _bwrap_argv(work_dir, cwd, binds, network, limits, status_w, identity)
+            command, pass_fds = options + helper, (request_fd, result_w, status_w)
         else:
             command, pass_fds = helper, (request_fd, result_w)
         stdin = stack.enter_context(open(stdin_path, "rb")) if stdin_path else subprocess.DEVNULL
@@ -201,6 +204,29 @@ def run(
     )
 
 
+def _sandbox_identity() -> tuple[int, int] | None:
+    """Return the host uid/gid the command switches to for a root caller, None for others.
+
+    Why: the kernel never applies RLIMIT_NPROC to processes whose host uid is root, even inside
+    a user namespace, and bubblewrap maps the sandbox user to its caller; so for a root caller a
+    fork bomb would go through. Root therefore runs bubblewrap without a user namespace (it can
+    bind any path) and the supervisor drops the command to host uid/gid 65534 with an empty
+    capability bounding set. The process limit is then the kernel's count for uid 65534 on the
+    host, shared by the sandboxes running at the same time.
+    """
+    return (SANDBOX_ID, SANDBOX_ID) if os.geteuid() == 0 else None
+
+
+def _hand_over(work_dir: Path, identity: tuple[int, int]) -> None:
+    """Give the work dir and everything in it to the sandbox's host uid so it can write there."""
+    uid, gid = identity
+    for root, dirs, files in os.walk(work_dir):
+        for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+            info = os.lstat(name)
+            if info.st_uid != uid or info.st_gid != gid:
+                os.lchown(name, uid, gid)
+
+
 def _pipe(stack: ExitStack) -> tuple[int, int]:
     """Open a pipe whose read end the stack closes."""
     read_fd, write_fd = os.pipe()
@@ -209,14 +235,16 @@ def _pipe(stack: ExitStack) -> tuple[int, int]:
 
 
 def _request_fd(
-    argv: Sequence[str], env: Mapping[str, str], limits: Limits, *, reaper: bool
+    argv: Sequence[str], env: Mapping[str, str], limits: Limits, *, reaper: bool,
+    identity: tuple[int, int] | None,
 ) -> int:
     """Write the supervisor's request (limits, env, command) to an anonymous file."""
     numbers = (
         max(1, math.ceil(limits.cpu_s)), limits.memory_bytes, limits.processes,
         limits.file_size_bytes, limits.open_files,
     )
-    items = [",".join(map(str, numbers)), "1" if reaper else "0", str(len(env))]
+    drop = ",".join(map(str, identity)) if identity else ""
+    items = [",".join(map(str, numbers)), "1" if reaper else "0", drop, str(len(env))]
     items += [f"{key}={value}" for key, value in env.items()] + list(argv)
     if any("\0" in item for item in items):
         raise PipelineError("a command argument or environment value contains a NUL byte")
@@ -279,40 +307,71 @@ def _etc_files() -> dict[str, str]:
 
 def _bwrap_argv(
     work_dir: Path, cwd: Path, ro_binds: Sequence[Path], network: bool, limits: Limits,
-    status_fd: int,
+    status_fd: int, identity: tuple[int, int] | None,
 ) -> list[str]:
     """Return the bubblewrap command line that sets up the sandbox (without the command)."""
     args = [
-        _bwrap_path() or "bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
-        "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-        "--uid", str(SANDBOX_ID), "--gid", str(SANDBOX_ID), "--hostname", HOSTNAME,
-        "--ro-bind", "/usr", "/usr",
+        _bwrap_path() or "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
+        "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", HOSTNAME,
     ]
-    if network:
-        args.append("--share-net")
+    if not network:
+        args.append("--unshare-net")
+    if identity is None:  # unprivileged caller: a user namespace maps it to 65534 inside
+        args += [
+            "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+            "--uid", str(SANDBOX_ID), "--gid", str(SANDBOX_ID),
+        ]
+    mounts = _Mounts(args)
+    mounts.add("--ro-bind", "/usr", "/usr")
     for name in SYSTEM_LINKS_OR_DIRS:
         path = f"/{name}"
         if os.path.islink(path):
             args += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
-            args += ["--ro-bind", path, path]
+            mounts.add("--ro-bind", path, path)
     etc = ETC_ENTRIES + (ETC_NETWORK_ENTRIES if network else ())
     for name in etc:
-        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+        mounts.add("--ro-bind-try", f"/etc/{name}", f"/etc/{name}")
     for name, path in _etc_files().items():
-        args += ["--ro-bind", path, f"/etc/{name}"]
+        mounts.add("--ro-bind", path, f"/etc/{name}")
     tmp_size = str(min(limits.file_size_bytes, TMP_SIZE_MAX))
-    args += ["--proc", "/proc", "--dev", "/dev"]
+    mounts.add("--proc", None, "/proc")
+    mounts.add("--dev", None, "/dev")
     for tmp in ("/tmp", "/var/tmp"):
-        args += ["--perms", "1777", "--size", tmp_size, "--tmpfs", tmp]
-    args += ["--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
+        mounts.add("--tmpfs", None, tmp, ["--perms", "1777", "--size", tmp_size])
+    mounts.add("--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu")
     for path in _helper_interpreter()[1]:
-        args += ["--ro-bind", path, path]
-    args += ["--bind", str(work_dir), str(work_dir)]
-    for path in ro_binds:
-        args += ["--ro-bind", str(path), str(path)]
+        mounts.add("--ro-bind", path, path)
+    mounts.add("--bind", str(work_dir), str(work_dir))
+    for bind in ro_binds:
+        mounts.add("--ro-bind", str(bind), str(bind))
     args += ["--remount-ro", "/"]  # the root tmpfs itself must not take writes (RAM)
     return args + ["--chdir", str(cwd), "--json-status-fd", str(status_fd), "--"]
+
+
+class _Mounts:
+    """Mount options in order, each preceded by the directories it needs (mode 0755).
+
+    bubblewrap creates missing mount points with mode 0700, owned by the caller: a command that
+    runs as another uid (a root caller's sandbox) could not reach its own work dir by path.
+    """
+
+    def __init__(self, args: list[str]) -> None:
+        self.args = args
+        self.mounted: list[str] = []
+        self.made: set[str] = set()
+
+    def add(self, option: str, source: str | None, dest: str, extra: Sequence[str] = ()) -> None:
+        """Append one mount, creating its parent directories on the sandbox's own tmpfs first."""
+        for parent in reversed(Path(dest).parents):
+            name = str(parent)
+            if name == "/" or name in self.made or any(_under(name, m) for m in self.mounted):
+                continue
+            self.made.add(name)
+            self.args += ["--perms", "0755", "--dir", name]
+        self.args += [*extra, option, *([source] if source else []), dest]
+        if "bind" in option or option in ("--proc", "--dev"):  # host paths: never chmod there
+            self.mounted.append(dest)
 
 
 class _Capture:
@@ -397,13 +456,18 @@ class _Watch:
                 self.init_pidfd = None
 
     def kill(self, reason: str) -> None:
-        """Kill the whole sandbox, remembering why and what it had used."""
+        """Kill the whole sandbox, remembering why and what it had used.
+
+        Killing the sandbox's init ends its PID namespace, so the kernel kills every process in
+        it; bubblewrap then reaps the init and exits by itself.
+        """
         self.killed = reason
         root = self.init_pid if self.kind == "bwrap" else self.proc.pid
         if root is not None:
             self.tree_cpu_s, self.tree_rss_kb = _tree_usage(root)
         if self.init_pidfd is not None:
             signal.pidfd_send_signal(self.init_pidfd, signal.SIGKILL)
+            return
         if self.kind == "none":
             _signal_quietly(self.proc.pid, signal.SIGTERM)  # the supervisor kills its subtree
             time.sleep(0.05)
@@ -411,26 +475,30 @@ class _Watch:
 
     def finish(self) -> None:
         """Reap the sandbox and wait until its PID namespace is gone."""
-        if self.proc.returncode is None:
-            try:
-                _, self.status, usage = os.wait4(self.proc.pid, 0)
-            except ChildProcessError:
-                self.status = None
-            else:
-                self.proc.returncode = os.waitstatus_to_exitcode(self.status)
-                self.rusage_cpu_s = usage.ru_utime + usage.ru_stime
-                self.rusage_rss_kb = usage.ru_maxrss
-        if self.kind == "none":
-            _signal_group_quietly(self.proc.pid, signal.SIGKILL)
         if self.init_pidfd is not None:
-            ready = selectors.DefaultSelector()
-            with ready:
-                ready.register(self.init_pidfd, selectors.EVENT_READ)
-                if not ready.select(GRACE_S):
-                    signal.pidfd_send_signal(self.init_pidfd, signal.SIGKILL)
-                    ready.select(GRACE_S)
+            if not _wait_readable(self.init_pidfd, GRACE_S if self.killed else None):
+                signal.pidfd_send_signal(self.init_pidfd, signal.SIGKILL)
+                _wait_readable(self.init_pidfd, GRACE_S)
             os.close(self.init_pidfd)
             self.init_pidfd = None
+        if self.proc.returncode is None:
+            if not _exited(self.proc.pid) and self.killed is not None:
+                time.sleep(0.01)
+                if not _exited(self.proc.pid):
+                    _signal_group_quietly(self.proc.pid, signal.SIGKILL)
+            _, self.status, usage = os.wait4(self.proc.pid, 0)
+            self.proc.returncode = os.waitstatus_to_exitcode(self.status)
+            self.rusage_cpu_s = usage.ru_utime + usage.ru_stime
+            self.rusage_rss_kb = usage.ru_maxrss
+        if self.kind == "none":
+            _signal_group_quietly(self.proc.pid, signal.SIGKILL)
+
+
+def _wait_readable(fd: int, timeout: float | None) -> bool:
+    """Wait until `fd` is readable (for a pidfd: the process has ended); False on timeout."""
+    with selectors.DefaultSelector() as ready:
+        ready.register(fd, selectors.EVENT_READ)
+        return bool(ready.select(timeout))
 
 
 def _exited(pid: int) -> bool:

@@ -6,8 +6,8 @@ into 128 + signal). It is run as `python -I -S -c <this source>` so it must star
 built-in modules, no `signal`/`ctypes`/`json` imports (each costs milliseconds per command).
 
 Protocol: argv[1] is a file descriptor to read the request from (NUL-separated: limits as
-`cpu,as,nproc,fsize,nofile`, reaper flag, env count, env items, command argv), argv[2] the
-descriptor to write the result to: `started\\n` before the fork, then
+`cpu,as,nproc,fsize,nofile`, reaper flag, `uid,gid` to drop to or nothing, env count, env
+items, command argv), argv[2] the descriptor to write the result to: `started\\n` before the fork, then
 `<wait status> <wall s> <cpu s> <max rss KiB>\\n` after the command ends.
 """
 
@@ -18,6 +18,7 @@ import resource
 import sys
 import time
 
+PR_CAPBSET_DROP = 24
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -49,12 +50,23 @@ def _read_request(fd):
     fields = b"".join(chunks).split(b"\0")
     limits = [int(x) for x in fields[0].split(b",")]
     reaper = fields[1] == b"1"
-    n_env = int(fields[2])
+    identity = [int(x) for x in fields[2].split(b",")] if fields[2] else None
+    n_env = int(fields[3])
     env = {}
-    for item in fields[3 : 3 + n_env]:
+    for item in fields[4 : 4 + n_env]:
         key, _, value = item.partition(b"=")
         env[key] = value
-    return limits, reaper, env, fields[3 + n_env :]
+    return limits, reaper, identity, env, fields[4 + n_env :]
+
+
+def _drop_privileges(uid, gid):
+    """Become uid/gid with no groups and an empty capability bounding set (root callers)."""
+    cap = 0
+    while _prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
+        cap += 1
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
 
 
 def _descendants():
@@ -89,8 +101,25 @@ def _kill_descendants():
             return
 
 
-def _exec_child(limits, env, argv, result_fd):
+def _exec_on_path(argv, env):
+    """Execute argv[0], looked up on the command's PATH when it has no slash (as execvp does)."""
+    if b"/" in argv[0]:
+        os.execve(argv[0], argv, env)
+    error = FileNotFoundError(2, "No such file or directory")
+    for folder in env.get(b"PATH", b"/usr/bin:/bin").split(b":"):
+        try:
+            os.execve(os.path.join(folder or b".", argv[0]), argv, env)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        except PermissionError as exc:
+            error = exc
+    raise error
+
+
+def _exec_child(limits, identity, env, argv, result_fd):
     try:
+        if identity:
+            _drop_privileges(*identity)
         for signum in (_signal.SIGPIPE, _signal.SIGXFSZ, _signal.SIGXCPU, _signal.SIGTERM):
             _signal.signal(signum, _signal.SIG_DFL)
         cpu, address_space, nproc, fsize, nofile = limits
@@ -103,17 +132,17 @@ def _exec_child(limits, env, argv, result_fd):
         os.closerange(3, result_fd)
         os.closerange(result_fd + 1, 65536)
         os.close(result_fd)
-        os.execvpe(argv[0], argv, env)
+        _exec_on_path(argv, env)
     except OSError as exc:
         name = argv[0].decode(errors="replace") if argv else "(empty command)"
-        os.write(2, f"ae: cannot run {name}: {exc.strerror}\n".encode())
+        os.write(2, f"ae: cannot run {name}: {exc}\n".encode())
     os._exit(127)
 
 
 def main():
     """Run the command under the limits and report its status, wall time, CPU time and RSS."""
     request_fd, result_fd = int(sys.argv[1]), int(sys.argv[2])
-    limits, reaper, env, argv = _read_request(request_fd)
+    limits, reaper, identity, env, argv = _read_request(request_fd)
     _prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the command may not open /proc/<us>/fd nor ptrace us
     if reaper:
         _prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
@@ -122,7 +151,7 @@ def main():
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        _exec_child(limits, env, argv, result_fd)
+        _exec_child(limits, identity, env, argv, result_fd)
     _, status, usage = os.wait4(pid, 0)
     wall = time.monotonic() - started
     if reaper:
