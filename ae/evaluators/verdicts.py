@@ -278,7 +278,8 @@ def _decide_numeric(base: _Base, expected: float) -> Verdict:
         if expected < 0 and relation != "approx":
             relation = "at_least" if relation == "at_most" else "at_most"
         band = _band(relation, 1 - tol, 1 + tol)
-        ci = tuple(sorted((lo / expected, hi / expected)))
+        first, second = sorted((lo / expected, hi / expected))
+        ci = (first, second)
         mid = med / expected
         said = (f"the median of {n} runs, {_qty(med, claim)}, is {_ratio(mid)}× the claimed "
                 f"{_qty(expected, claim)} ({conf} {_ratio(ci[0])}× to {_ratio(ci[1])}×), against "
