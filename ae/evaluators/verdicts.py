@@ -49,7 +49,7 @@ OUTCOMES = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE)
 OUTPUT_METRIC = "output"
 
 # Multimodality: the widest gap between neighbouring sorted samples splits them into two groups of
-# at least max(2, 20 % of n) samples each; the gap is at least 3 times the larger group's standard
+# at least max(3, 20 % of n) samples each; the gap is at least 3 times the larger group's standard
 # deviation and at least 2 % of the overall median (so timer quantisation is not a "mode").
 _MODE_MIN_N = 6
 _MODE_MIN_SHARE = 0.2
@@ -452,7 +452,7 @@ def _modes(values: list[float]) -> tuple[float, float] | None:
     """Return the two group medians when the samples split into two separated groups, else None.
 
     The test (documented in docs/verdicts.md): sort the samples, consider each gap between
-    neighbours that leaves at least max(2, 20 % of n) samples on both sides, take the widest; the
+    neighbours that leaves at least max(3, 20 % of n) samples on both sides, take the widest; the
     samples are bimodal when that gap is at least 3 times the larger within-group standard
     deviation and at least 2 % of the overall median's magnitude. Needs n >= 6.
     """
@@ -460,7 +460,7 @@ def _modes(values: list[float]) -> tuple[float, float] | None:
     if n < _MODE_MIN_N:
         return None
     ordered = sorted(values)
-    least = max(2, math.ceil(_MODE_MIN_SHARE * n))
+    least = max(3, math.ceil(_MODE_MIN_SHARE * n))
     cut = max(range(least, n - least + 1), key=lambda k: ordered[k] - ordered[k - 1])
     gap = ordered[cut] - ordered[cut - 1]
     left, right = ordered[:cut], ordered[cut:]
