@@ -9,7 +9,9 @@ from typing import Any
 
 META_CAP = 4 * 1024 * 1024
 _CHUNK = 65536
-_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+# O_NONBLOCK: a FIFO planted where a meta file should be must not hang the indexer.
+_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+          | getattr(os, "O_NONBLOCK", 0))
 
 
 class UnreadableFile(Exception):
@@ -58,10 +60,69 @@ def read_bytes(path: str, root: str, cap: int = META_CAP) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def read_small(path: str, root: str, cap: int = META_CAP) -> bytes | None:
+    """Read a file like `read_bytes` but return None when it does not exist.
+
+    Fast path for the common case (a small regular file: one open, one read); anything unusual
+    goes through `read_bytes` for its checks and messages.
+    """
+    try:
+        fd = os.open(path, _FLAGS)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        fd = -1
+    if fd >= 0:
+        try:
+            data = os.read(fd, _CHUNK)
+        except OSError:
+            data = None
+        finally:
+            os.close(fd)
+        if data is not None and len(data) < _CHUNK:
+            return data
+    try:
+        return read_bytes(path, root, cap)
+    except FileNotFoundError:
+        return None
+
+
+MISSING = object()
+
+
+def load_json(path: str, root: str, cap: int = META_CAP) -> Any:
+    """Read and decode a JSON file; return MISSING when it does not exist.
+
+    The fast path (small regular file, valid JSON) costs one open and one read; everything else
+    is retried through `read_small`/`parse_json` for their checks and precise messages.
+    """
+    try:
+        fd = os.open(path, _FLAGS)
+    except FileNotFoundError:
+        return MISSING
+    except OSError:
+        fd = -1
+    if fd >= 0:
+        try:
+            data = os.read(fd, _CHUNK)
+        except OSError:
+            data = None
+        finally:
+            os.close(fd)
+        if data is not None and len(data) < _CHUNK:
+            try:
+                return json.loads(data.decode("utf-8"))
+            except ValueError:
+                pass
+    slow = read_small(path, root, cap)
+    return MISSING if slow is None else parse_json(slow)
+
+
 def parse_json(data: bytes) -> Any:
     """Decode JSON bytes; raise UnreadableFile naming the line and column of a syntax error."""
     try:
-        return json.loads(data)
+        # Like CK (text mode, UTF-8): a byte-order mark is an error, not skipped.
+        return json.loads(data.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise UnreadableFile(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: "
                              f"{exc.msg})") from exc

@@ -7,6 +7,7 @@ with the same results as the original `ck` for the same repositories, without re
 from __future__ import annotations
 
 import fnmatch
+import gc
 import hashlib
 import json
 import os
@@ -63,7 +64,9 @@ class CkIndex:
             for records in scan.entries.values():
                 for record in records:
                     self._by_path.setdefault(record.path, record)
-        self._tags: dict[str, dict[str, list[int]]] = {}
+        self._tags: dict[str, dict[str, tuple[list[int], set[int]]]] = {}
+        self._resolved: dict[tuple[str, str], Found | None] = {}
+        self._made: dict[tuple[str, ...], CkEntry] = {}
 
     # -- building ------------------------------------------------------------------------------
 
@@ -84,8 +87,14 @@ class CkIndex:
             if cached is not None:
                 return cached
         problems: list[Problem] = []
-        scans = [scan_repo(read_repo(p, problems), problems) for p in paths]
-        index = cls(scans, problems)
+        collecting = gc.isenabled()
+        gc.disable()  # tens of thousands of small dicts: cyclic GC passes would cost ~40 %
+        try:
+            scans = [scan_repo(read_repo(p, problems), problems) for p in paths]
+            index = cls(scans, problems)
+        finally:
+            if collecting:
+                gc.enable()
         if cache_file is not None:
             _write_cache(cache_file, paths, index)
         return index
@@ -97,7 +106,7 @@ class CkIndex:
         for scan in self._scans:
             for module in scan.modules:
                 for record in scan.entries.get(module.path, []):
-                    yield _entry(scan.repo, module, record)
+                    yield self._entry(scan.repo, module, record)
 
     def list(self, pattern: str) -> list[CkEntry]:
         """Return the entries matching a CID pattern (`*`/`?` wildcards) as `ck list` finds them.
@@ -114,7 +123,7 @@ class CkIndex:
         elif len(parts) != 3:
             raise CkError(f"Pattern {pattern!r} must look like module, module:data or "
                           "repo:module:data.")
-        return [_entry(scan.repo, m, r) for scan, m, r in self._match(*parts)]
+        return [self._entry(scan.repo, m, r) for scan, m, r in self._match(*parts)]
 
     def search(self, module: str, tags: Sequence[str] = ()) -> list[CkEntry]:
         """Return the entries of `module` (a pattern as in `list`) having every tag in `tags`.
@@ -126,8 +135,9 @@ class CkIndex:
         wanted = [t for t in tags]
         found = []
         for scan, mod, record in self._match(*self._parts(pattern), tags=wanted):
+            # (postings hold only searchable entries having every tag: the check is then cheap)
             if record.searchable and _has_tags(record.meta, wanted):
-                found.append(_entry(scan.repo, mod, record))
+                found.append(self._entry(scan.repo, mod, record))
         return found
 
     def load(self, cid_or_uoa: str, module: str | None = None) -> CkEntry:
@@ -180,23 +190,20 @@ class CkIndex:
         repo_part = repo_part or "*"
         module_part = module_part or "*"
         data_part = data_part or "*"
-        seen: set[tuple[str, str, str]] = set()
         for scan in self._scans:
             if not _repo_matches(scan.repo, repo_part):
                 continue
+            done: set[str] = set()
             for mod in self._modules(scan, module_part):
+                if mod.path in done:  # two module dirs resolving to one path: list it once
+                    continue
+                done.add(mod.path)
                 for record in self._records(scan, mod, data_part, tags):
-                    key = (scan.root, record.path, record.uid)
-                    if key not in seen:
-                        seen.add(key)
-                        yield scan, mod, record
+                    yield scan, mod, record
 
     def _modules(self, scan: RepoScan, module_part: str) -> list[ModuleRecord]:
         if not _wild(module_part):
-            try:
-                found = resolve(str(scan.repo.path), module_part, scan.root)
-            except Inconsistent:
-                return []
+            found = self._resolve(str(scan.repo.path), module_part, scan.root)
             if found is None:
                 return []
             return [ModuleRecord(found.uoa, found.uid, found.alias, found.path)]
@@ -206,10 +213,7 @@ class CkIndex:
         self, scan: RepoScan, mod: ModuleRecord, data_part: str, tags: Sequence[str]
     ) -> list[EntryRecord]:
         if not _wild(data_part):
-            try:
-                found = resolve(mod.path, data_part, scan.root)
-            except Inconsistent:
-                return []
+            found = self._resolve(mod.path, data_part, scan.root)
             if found is None or not os.path.isdir(os.path.join(found.path, ".cm")):
                 return []
             return [self._record(found, scan.root)]
@@ -231,12 +235,30 @@ class CkIndex:
         lists = []
         for tag in set(tags):
             hits = postings.get(tag)
-            if not hits:
+            if hits is None:
                 return []
             lists.append(hits)
-        lists.sort(key=len)
-        first, rest = lists[0], [set(h) for h in lists[1:]]
-        return [records[i] for i in first if all(i in s for s in rest)]
+        if len(lists) == 1:
+            return [records[i] for i in lists[0][0]]
+        common = set.intersection(*(h[1] for h in lists))
+        return [records[i] for i in sorted(common)]
+
+    def _resolve(self, parent: str, uoa: str, root: str) -> Found | None:
+        """Resolve a fixed UOA once per index (the snapshot does not change)."""
+        key = (parent, uoa)
+        if key not in self._resolved:
+            try:
+                self._resolved[key] = resolve(parent, uoa, root)
+            except Inconsistent:
+                self._resolved[key] = None
+        return self._resolved[key]
+
+    def _entry(self, repo: CkRepo, module: ModuleRecord, record: EntryRecord) -> CkEntry:
+        key = (repo.alias, repo.uid, module.uoa, module.uid, record.path, record.uid)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = _entry(repo, module, record)
+        return made
 
     def _record(self, found: Found, root: str) -> EntryRecord:
         known = self._by_path.get(found.path)
@@ -260,8 +282,8 @@ def _rescan(module_path: str, root: str, problems: list[Problem]) -> list[EntryR
     return _scan_module(module_path, root, problems)
 
 
-def _tag_postings(records: list[EntryRecord]) -> dict[str, list[int]]:
-    postings: dict[str, list[int]] = {}
+def _tag_postings(records: list[EntryRecord]) -> dict[str, tuple[list[int], set[int]]]:
+    lists: dict[str, list[int]] = {}
     for n, record in enumerate(records):
         meta = record.meta
         if not record.searchable or not isinstance(meta, dict):
@@ -270,8 +292,8 @@ def _tag_postings(records: list[EntryRecord]) -> dict[str, list[int]]:
         if not isinstance(tags, list):
             continue
         for tag in dict.fromkeys(t for t in tags if isinstance(t, str)):
-            postings.setdefault(tag, []).append(n)
-    return postings
+            lists.setdefault(tag, []).append(n)
+    return {tag: (hits, set(hits)) for tag, hits in lists.items()}
 
 
 def _has_tags(meta: Any, tags: Sequence[str]) -> bool:

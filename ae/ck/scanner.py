@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ae.ck.entry import CkRepo, Problem, is_uid
-from ae.ck.files import UnreadableFile, inside, read_first_line, read_json
+from ae.ck.files import MISSING, UnreadableFile, inside, load_json, read_first_line, read_small
 
 SPECIAL = frozenset({".cm", ".svn", ".git"})
 
@@ -113,7 +113,7 @@ def scan_repo(repo: CkRepo, problems: list[Problem]) -> RepoScan:
     result = RepoScan(repo=repo, root=root)
     base = str(repo.path)
     for name in _subdirs(base, root, problems):
-        found = _resolve_listed(base, name, root, problems)
+        found = _resolve_listed(base, name, root, problems, module_level=True)
         if found is None:
             continue
         module = ModuleRecord(found.uoa, found.uid, found.alias, found.path)
@@ -147,11 +147,24 @@ def _subdirs(parent: str, root: str, problems: list[Problem]) -> list[str]:
     return names
 
 
-def _resolve_listed(parent: str, name: str, root: str, problems: list[Problem]) -> Found | None:
+def _looks_like_ck(path: str, module_level: bool) -> bool:
+    """Tell whether an unaliased directory holds CK content (other directories are not ours)."""
+    if not module_level:
+        return os.path.isdir(os.path.join(path, ".cm"))
+    try:
+        return any(os.path.isdir(os.path.join(path, n, ".cm")) for n in os.listdir(path))
+    except OSError:
+        return False
+
+
+def _resolve_listed(
+    parent: str, name: str, root: str, problems: list[Problem], module_level: bool = False
+) -> Found | None:
     try:
         found = resolve(parent, name, root)
     except Inconsistent as exc:
-        problems.append(Problem(Path(parent, name), f"{exc}; ck skips it"))
+        if _looks_like_ck(os.path.join(parent, name), module_level):
+            problems.append(Problem(Path(parent, name), f"{exc}; ck skips it"))
         return None
     if found is None:
         return None
@@ -180,38 +193,87 @@ def _resolve_listed(parent: str, name: str, root: str, problems: list[Problem]) 
 
 
 def _scan_module(module_path: str, root: str, problems: list[Problem]) -> list[EntryRecord]:
+    """List one module's entries (the hot loop of indexing: kept flat on purpose)."""
     records: list[EntryRecord] = []
     seen_uid: dict[str, str] = {}
-    seen: set[tuple[str, str]] = set()
     by_path: dict[str, EntryRecord | None] = {}
+    cm_dir = os.path.join(module_path, ".cm")
+    try:
+        cm_names = set(os.listdir(cm_dir))
+    except OSError:
+        cm_names = set()
+    prefix = module_path + "/"
+    alias_prefix = cm_dir + "/alias-a-"
     for name in _subdirs(module_path, root, problems):
-        found = _resolve_listed(module_path, name, root, problems)
+        found = None
+        if "alias-a-" + name in cm_names and not is_uid(name):
+            try:
+                uid = _first_line(read_small(alias_prefix + name, root, 4096))
+            except UnreadableFile:
+                uid = None
+            if uid is not None:
+                found = Found(prefix + name, uid, name)
+                if not is_uid(uid) or "alias-u-" + uid not in cm_names:
+                    _check_alias_a(cm_dir, cm_names, name, uid, problems)
+                else:
+                    _check_alias_u(cm_dir, name, uid, root, problems)
         if found is None:
-            continue
-        if found.path in by_path:
-            same = by_path[found.path]
-            record = None if same is None else EntryRecord(
-                found.uoa, found.uid, found.alias, found.path, same.meta, same.info,
-                same.searchable, same.error)
+            found = _resolve_listed(module_path, name, root, problems)
+            if found is None:
+                continue
+        path = found.path
+        if path in by_path:
+            same = by_path[path]
+            if same is None or any(r.path == path and r.uid == found.uid for r in records):
+                continue
+            record = EntryRecord(found.uoa, found.uid, found.alias, path, same.meta, same.info,
+                                 same.searchable, same.error)
         else:
-            record = by_path[found.path] = _read_entry(found, root, problems)
-        if record is None:
-            continue
-        other = seen_uid.get(found.uid)
-        if other is not None and other != found.path:
-            problems.append(Problem(Path(found.path), f"UID {found.uid} is also used by "
-                                    f"{other}; lookups by UID find only one of them"))
-        seen_uid.setdefault(found.uid, found.path)
-        if (found.path, found.uid) in seen:
-            continue
-        seen.add((found.path, found.uid))
+            record = by_path[path] = _read_entry(found, root, problems)
+            if record is None:
+                continue
+        other = seen_uid.setdefault(found.uid, path)
+        if other != path:
+            problems.append(Problem(Path(path), f"UID {found.uid} is also used by {other}; "
+                                    "lookups by UID find only one of them"))
         records.append(record)
     _check_stray_alias_files(module_path, records, root, problems)
     return records
 
 
+def _check_alias_a(
+    cm_dir: str, cm_names: set[str], name: str, uid: str, problems: list[Problem]
+) -> None:
+    if not is_uid(uid):
+        problems.append(Problem(Path(cm_dir, "alias-a-" + name),
+                                f"holds {uid!r}, which is not a 16-hex-digit UID"))
+    if "alias-u-" + uid not in cm_names:
+        problems.append(Problem(Path(cm_dir, "alias-a-" + name), f"points to UID {uid!r} "
+                                f"but .cm/alias-u-{uid} is missing"))
+
+
+def _check_alias_u(cm_dir: str, name: str, uid: str, root: str, problems: list[Problem]) -> None:
+    try:
+        back = _first_line(read_small(cm_dir + "/alias-u-" + uid, root, 4096))
+    except UnreadableFile:
+        back = None
+    if back != name:
+        problems.append(Problem(Path(cm_dir, "alias-u-" + uid), f"names {back!r} but "
+                                f".cm/alias-a-{name} points to this UID (inconsistent "
+                                "alias files)"))
+
+
+def _first_line(data: bytes | None) -> str | None:
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8").split("\n", 1)[0].strip()
+    except UnicodeDecodeError:
+        return None
+
+
 def _read_entry(found: Found, root: str, problems: list[Problem]) -> EntryRecord | None:
-    cm = os.path.join(found.path, ".cm")
+    cm = found.path + "/.cm"
     try:
         st = os.lstat(cm)
     except OSError:
@@ -226,33 +288,36 @@ def _read_entry(found: Found, root: str, problems: list[Problem]) -> EntryRecord
     elif not stat.S_ISDIR(st.st_mode):
         return None
     meta: Any = None
-    error = None
-    for meta_name in ("meta.json", "data.json"):
-        meta_path = os.path.join(cm, meta_name)
-        try:
-            meta = read_json(meta_path, root)
-        except FileNotFoundError:
-            continue
-        except UnreadableFile as exc:
-            error = f"{meta_path}: {exc}"
-        break
-    else:
-        error = f"{found.path}: has .cm/ but neither .cm/meta.json nor .cm/data.json"
-    searchable = error is None
-    info: dict[str, Any] = {}
-    info_path = os.path.join(cm, "info.json")
+    bad: tuple[str, str] | None = None
+    meta_path = cm + "/meta.json"
     try:
-        raw = read_json(info_path, root)
+        meta = load_json(meta_path, root)
+        if meta is MISSING:
+            meta_path = cm + "/data.json"
+            meta = load_json(meta_path, root)
+        if meta is MISSING:
+            meta = None
+            bad = (found.path, "has .cm/ but neither .cm/meta.json nor .cm/data.json")
+    except UnreadableFile as exc:
+        bad = (meta_path, str(exc))
+    searchable = bad is None
+    if isinstance(meta, dict) and str(meta.get("_base_entry", "")).strip():
+        problems.append(Problem(Path(meta_path), "uses _base_entry (meta inheritance of "
+                                "ck 2.6.4), which is not applied here"))
+    info: dict[str, Any] = {}
+    info_path = cm + "/info.json"
+    try:
+        raw = load_json(info_path, root)
         if isinstance(raw, dict):
             info = raw
-        else:
-            error = error or f"{info_path}: is not a JSON object"
-    except FileNotFoundError:
-        pass
+        elif raw is not MISSING and bad is None:
+            bad = (info_path, "is not a JSON object")
     except UnreadableFile as exc:
-        error = error or f"{info_path}: {exc}"
-    if error is not None:
-        problems.append(Problem(Path(error.split(": ", 1)[0]), error.split(": ", 1)[1]))
+        bad = bad or (info_path, str(exc))
+    error = None
+    if bad is not None:
+        problems.append(Problem(Path(bad[0]), bad[1]))
+        error = f"{bad[0]}: {bad[1]}"
     return EntryRecord(found.uoa, found.uid, found.alias, found.path, meta, info, searchable, error)
 
 
