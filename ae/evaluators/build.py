@@ -124,6 +124,27 @@ def _object_name(src: Path, entry_path: Path) -> str:
     return str(rel.with_suffix("")).replace("/", "_") + ".o"
 
 
+def compile_script(commands: Sequence[str], jobs: int | None = None) -> str:
+    """Return a shell script running the compile commands `jobs` at a time, then the link.
+
+    Each compile writes its own log, printed in source order after its batch, so the compile log
+    reads as if the commands had run one after the other; the first failure stops the build.
+    """
+    width = max(1, jobs or os.cpu_count() or 1)
+    *compiles, link = commands
+    lines = ["exec 2>&1", "failed=0"]
+    for start in range(0, len(compiles), width):
+        batch = list(enumerate(compiles))[start:start + width]
+        for n, cmd in batch:
+            lines.append(f"( {cmd} ) > .compile-{n}.log 2>&1 & pid{n}=$!")
+        for n, cmd in batch:
+            lines.append(f"wait $pid{n} || failed=1")
+            lines.append(f"echo {shlex.quote('+ ' + cmd)}; cat .compile-{n}.log; rm -f .compile-{n}.log")
+        lines.append('[ "$failed" = 0 ] || exit 1')
+    lines += [f"echo {shlex.quote('+ ' + link)}", link]
+    return "\n".join(lines) + "\n"
+
+
 def build_digest(program_uid: str, entry_path: Path, meta: Mapping[str, Any], sources: Sequence[Path],
                  deps: Mapping[str, Software], optimization: str) -> str:
     """Hash the program's build meta, source bytes, resolved dependencies and flags."""
@@ -154,6 +175,7 @@ def build_program(
     ro_binds: Sequence[Path] = (),
     limits: sandbox.Limits | None = None,
     sandbox_mode: str = "auto",
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build the program into `build_root/<digest>/` unless that build is already cached."""
     missing = [str(s) for s in sources if not s.is_file()]
@@ -177,8 +199,7 @@ def build_program(
         return BuildResult(True, binary, digest, text_commands, log, 0.0, cached=True)
     build_root.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(dir=build_root, prefix=f".{digest}-"))
-    script = ["exec 2>&1", "set -e"] + [f"echo {shlex.quote('+ ' + c)}\n{c}" for c in text_commands]
-    (stage / "compile.sh").write_text("\n".join(script) + "\n")
+    (stage / "compile.sh").write_text(compile_script(text_commands, jobs))
     started = time.perf_counter()
     result = sandbox.run(
         ["/bin/sh", "compile.sh"], work_dir=stage, cwd=stage, ro_binds=tuple(ro_binds), env=env,
@@ -194,6 +215,7 @@ def build_program(
                            message=f"Compilation {reason}.")
     sizes = {p.name: p.stat().st_size for p in stage.glob("*.o")}
     (stage / "compile.sh").unlink()
+    (stage / "compile.err").unlink(missing_ok=True)
     for obj in stage.glob("*.o"):
         obj.unlink()
     try:

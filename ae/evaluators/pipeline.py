@@ -45,6 +45,7 @@ class RunSpec:
     sandbox_mode: str = "auto"
     network: bool = False
     optimization: str = "-O3"
+    repeat: int | None = None       # CK's --repeat: overrides CT_REPEAT_MAIN (no calibration anyway)
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
         binary = built.binary
     plan = plan_run(cmd_key=cmd_key, meta=meta, entry_path=entry.path, work_dir=spec.work_dir,
                     binary=binary, binary_name=target_name(meta) if binary else None,
-                    dataset=dataset, env=env)
+                    dataset=dataset, env=env, repeat=spec.repeat)
     record.env = dict(plan.env)
     record.notes.extend(plan.notes)
     record.commands.extend([*plan.pre_commands, plan.command, *plan.post_commands])

@@ -123,6 +123,7 @@ def plan_run(
     binary_name: str | None,
     dataset: ChosenDataset | None,
     env: Mapping[str, str],
+    repeat: int | None = None,
 ) -> RunPlan:
     """Substitute the command, its redirections, `run_vars` and pre/post commands into a plan."""
     run_cmd = (meta.get("run_cmds") or {})[cmd_key]
@@ -136,6 +137,8 @@ def plan_run(
     run_vars = {**(meta.get("run_vars") or {}), **(run_cmd.get("run_vars") or {})}
     for key, value in run_vars.items():
         run_env[str(key)] = expand_env(substitute(str(value), src_values), run_env)
+    if repeat is not None:
+        run_env["CT_REPEAT_MAIN"] = str(repeat)
     repeat_text = run_env.get("CT_REPEAT_MAIN", "1")
     repeat = int(repeat_text) if repeat_text.isdigit() and int(repeat_text) > 0 else 1
     if dataset is not None:
