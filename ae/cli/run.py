@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def run_cmd(source: str, program: str | None, cmd_key: str | None, dataset: str 
             raise AeError(f"No program command in {source} matches the options given.")
     records: list[RunRecord] = []
     stage = {"text": ""}
-    with click.progressbar(length=len(targets), label="running", file=click.get_text_stream("stderr"),
+    with click.progressbar(length=len(targets), label="running", file=sys.stderr,
                            item_show_func=lambda _: stage["text"]) as bar:
         for n, target in enumerate(targets):
             def progress(message: str, t: Target = target) -> None:
