@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,16 @@ def test_real_ck_repositories_list_their_targets() -> None:
     assert Target("cbench-automotive-susan", "smoothing", None) in targets
     assert Target("cbench-telecom-crc32", "default", None) in targets
     assert len(targets) == 4
+
+
+def test_git_url_is_cloned_pinned_and_run(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source)
+    git = ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", "-C", str(source)]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "artifact"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    result = CliRunner().invoke(run_cmd, [
+        f"file://{source}", "hello-python", "--repetitions", "1",
+        "--cache-dir", str(tmp_path / "cache"), "--work-dir", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[2].split()[:4] == ["hello-python", "default", "-", "ok"]
