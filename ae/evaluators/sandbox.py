@@ -50,7 +50,7 @@ MEMORY_MARKERS = (
     "memoryerror", "bad_alloc", "cannot allocate memory", "out of memory", "memory exhausted",
     "failed to allocate",
 )
-FILE_SIZE_MARKERS = ("file too large",)
+FILE_SIZE_MARKERS = ("file too large", "no space left on device")
 DENIAL_MARKERS = (
     "read-only file system", "permission denied", "operation not permitted",
     "resource temporarily unavailable",
@@ -634,8 +634,8 @@ def _classify(
         return "cpu", f"killed after the {limits.cpu_s:g} s CPU-time limit"
     tail = _tail(stderr_path)
     if signum == signal.SIGXFSZ or any(m in tail for m in FILE_SIZE_MARKERS):
-        return "output-limit", f"stopped writing a file past the {limits.file_size_bytes} " \
-            "byte file-size limit"
+        return "output-limit", f"stopped writing past the {limits.file_size_bytes} byte " \
+            "file-size limit or a full sandbox /tmp"
     what = f"killed by {_signal_name(signum)}" if signum else f"exited with code {code}"
     if any(m in tail for m in MEMORY_MARKERS):
         return "memory", f"{what} after failing to allocate memory within the " \

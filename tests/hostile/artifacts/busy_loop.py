@@ -1,0 +1,4 @@
+"""Hostile artifact: spin on the CPU for ever."""
+
+while True:
+    pass
