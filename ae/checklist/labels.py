@@ -274,6 +274,9 @@ def split_item_keys(label: str) -> tuple[str, ...]:
 def section_key(title: str) -> str | None:
     """Return the canonical section key for a heading title, or None for an unknown heading."""
     _, rest = split_numbering(strip_markers(title))
+    whole = _NON_ALNUM_RE.sub(" ", rest.lower()).strip()  # keeps "(AD)" in "Artifact Description (AD)"
+    if whole in SECTION_ALIASES:
+        return SECTION_ALIASES[whole]
     norm = normalize_label(rest)
     if not norm:
         return None

@@ -212,7 +212,7 @@ def emphasis_only(raw: str) -> bool:
         new = _EMPH_CMD_RE.sub(" ", text)
         new = _EMPH_DECL_RE.sub(" ", new)
         if new == text:
-            new = _CMD_ARG_RE.sub(lambda m: " " if _is_emph(m.group(1)) else f" {m.group(2)} ", new)
+            new = _CMD_ARG_RE.sub(lambda m: " " if _is_emph(m.group(1)) else _unwrap(m), new)
             new = _DECL_RE.sub(lambda m: " " + m.group(1) + " ", new)
             if new == text:
                 break

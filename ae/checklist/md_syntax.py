@@ -111,7 +111,8 @@ def items(masked: str, start: int, end: int) -> list[RawItem]:
         body = [match.group(2)]
         for j in range(i + 1, stop):
             text = lines[j]
-            if _ATX_RE.match(text):
+            if _ATX_RE.match(text) or (len(text) - len(text.lstrip()) <= indent
+                                       and _is_label_line(text)):
                 stop = j
                 break
             if not text.strip():
@@ -133,12 +134,19 @@ def items(masked: str, start: int, end: int) -> list[RawItem]:
             found.append((i, head, tail))
             continue
         table = _TABLE_RE.match(line)
-        if table and "|" in line and not _TABLE_SEP_RE.match(line):
+        header = i + 1 < len(lines) and "|" in lines[i + 1] and _TABLE_SEP_RE.match(lines[i + 1])
+        if table and "|" in line and not header and not _TABLE_SEP_RE.match(line):
             label, value = table.group(1).strip(), table.group(2).strip()
             if label and not _TABLE_SEP_RE.match(label):
                 found.append((i, label, value))
     found.sort(key=lambda entry: entry[0])
     return [RawItem(head=head, tail=tail, line=first_line + i) for i, head, tail in found]
+
+
+def _is_label_line(line: str) -> bool:
+    bold = _BOLD_START_RE.match(line)
+    return bool(bold and (":" in bold.group(2) or bold.group(2).rstrip().endswith("?")
+                          or bold.group(3).lstrip().startswith(":")))
 
 
 def _parts(content: str) -> tuple[str | None, str]:

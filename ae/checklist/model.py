@@ -129,7 +129,11 @@ class Appendix:
     @property
     def all_empty(self) -> bool:
         """True when no section and no item holds anything but placeholders."""
-        return not any(s.filled for s in self.sections) and all(i.empty for i in self.items) \
+        if not self.sections:
+            return self.words == 0
+        boilerplate = ("methodology",)  # the template ships this section already filled
+        return not any(not s.empty for s in self.sections if s.key not in boilerplate) \
+            and all(i.empty for i in self.items) \
             and not self.major_claims and not self.experiments and not self.contributions
 
     def to_dict(self) -> dict[str, Any]:

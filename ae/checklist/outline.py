@@ -13,7 +13,7 @@ from types import ModuleType
 from ae.checklist import latex_syntax, md_syntax
 from ae.checklist.labels import ITEM_ALIASES, normalize_label, section_key, split_item_keys
 from ae.checklist.model import Doi, Item, Section
-from ae.checklist.placeholders import placeholder_reason
+from ae.checklist.placeholders import instruction_reason, placeholder_reason
 from ae.checklist.syntax import RawItem, detect_syntax
 
 SYNTAXES: dict[str, ModuleType] = {"latex": latex_syntax, "markdown": md_syntax}
@@ -22,6 +22,7 @@ _WORD_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*")
 _HINT_WORDS = ("e.g", "for example", "describe", "specify", "provide", "list ", "mention",
                "indicate", "if ", "obligatory", "optional", "mandatory", "please", "write")
 _SECTION_PLACEHOLDER_WORDS = 20
+_LEADING_TODO_RE = re.compile(r"^\W*(?:TODO|TBD|TBA|FIXME)\b", re.IGNORECASE)
 # A fenced block holding only comments (an example claims block left commented out) is no content.
 _COMMENT_ONLY_FENCE_RE = re.compile(
     r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\n)*? {0,3}\1[ \t]*$", re.MULTILINE
@@ -120,8 +121,15 @@ def _body_empty_reason(syntax: ModuleType, raw: str, cleaned: str) -> str | None
         return "empty"
     if syntax.emphasis_only(raw):
         return "template hint"
+    if instruction_reason(cleaned):
+        return "template hint"
     if len(cleaned.split()) <= _SECTION_PLACEHOLDER_WORDS:
-        return placeholder_reason(_strip_markers(cleaned))
+        text = _strip_markers(cleaned)
+        reason = placeholder_reason(text)
+        if reason == "XXXX placeholder" or (reason == "TODO marker"
+                                            and not _LEADING_TODO_RE.match(text)):
+            return None
+        return reason
     return None
 
 

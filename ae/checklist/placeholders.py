@@ -27,6 +27,27 @@ _QUESTION_RE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _LOREM_RE = re.compile(r"\blorem ipsum\b", re.IGNORECASE)
+# Template guidance is written as instructions: "Obligatory. Describe how ...", "Specify ...".
+_INSTRUCTION_RE = re.compile(
+    r"^(?:\[?\s*(?:obligatory|mandatory|optional|recommended)\s*\]?[.:!]?\s*)?(?:please\s+)?"
+    r"(?:provide|describe|specify|mention|indicate|explain|enumerate|state|briefly\s+describe|"
+    r"summari[sz]e|list\s+(?:all|the|any|here)|write\s+(?:here|down))\b",
+    re.IGNORECASE,
+)
+_MARKER_OPENING_RE = re.compile(r"^\[?\s*(?:obligatory|mandatory|optional)\s*\]?[.:!]",
+                                re.IGNORECASE)
+INSTRUCTION_WORDS = 60
+
+
+def instruction_reason(value: str) -> str | None:
+    """Return "template hint" when a text reads as the template's instruction, else None."""
+    text = value.strip()
+    match = _INSTRUCTION_RE.match(text)
+    if not match:
+        return None
+    if _MARKER_OPENING_RE.match(text) or len(text.split()) <= INSTRUCTION_WORDS:
+        return "template hint"
+    return None
 _HAS_WORD_RE = re.compile(r"[A-Za-z0-9]")
 
 
@@ -47,7 +68,7 @@ def placeholder_reason(value: str) -> str | None:
         return "template question"
     if _LOREM_RE.search(text):
         return "filler text"
-    return None
+    return instruction_reason(text)
 
 
 def is_placeholder(value: str) -> bool:

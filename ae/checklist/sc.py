@@ -49,7 +49,8 @@ def read_artifacts(outline: Outline) -> tuple[ScArtifact, ...]:
         text = outline.prepared[block.start:block.subtree_end]
         first = outline.prepared.count("\n", 0, block.start) + 1
         for entry in find_entries(syntax, text, first, ARTIFACT_RE, "A"):
-            body = re.sub(r"^\W*A\s*_?\s*\{?\d+\}?\W*", "", entry.text.split("\n")[0]).strip()
+            first_line = syntax.clean(entry.raw.split("\n")[0])
+            body = re.sub(r"^\W*\[?\W*A\s*_?\s*\{?\d+\}?\W*", "", first_line).strip()
             row_cells = re.split(r"&|\|", entry.raw.split("\n")[0])
             data = listed.setdefault(entry.id, {"line": entry.line, "text": "", "dois": (),
                                                 "contributions": ()})

@@ -49,8 +49,12 @@ def read_experiments(outline: Outline) -> tuple[Experiment, ...]:
             continue
         head = entry.head
         estimate = _estimate(head) or _estimate(entry.text)
-        name = _BRACKETS_RE.sub(lambda m: "" if _is_time(m.group(1)) else m.group(1), head)
-        name = name.split(":", 1)[0].strip(" -–—.[]")
+        named = [m.group(1).strip() for m in _BRACKETS_RE.finditer(head) if not _is_time(m.group(1))]
+        if named and head.lstrip().startswith("["):
+            name = named[0]
+        else:
+            name = _BRACKETS_RE.sub(lambda m: "" if _is_time(m.group(1)) else m.group(1), head)
+            name = name.split(":", 1)[0].strip(" -–—.[]")
         blocks = tuple(dict.fromkeys(
             m.group(1).lower().replace("  ", " ") for m in _BLOCK_RE.finditer(entry.text)
         ))
