@@ -12,9 +12,10 @@ from sqlmodel import Session
 
 from ae.badges import schemes
 from ae.badges.recommend import Evidence, as_dicts, recommend
-from ae.checklist.claims import Claim
+from ae.checklist.claims import OUTPUT_METRIC, Claim
 from ae.conferences import Conference
-from ae.evaluators.verdicts import Verdict, VerdictPolicy, decide, samples_for
+from ae.errors import VerdictError
+from ae.evaluators.verdicts import NOT_REPRODUCED, Verdict, VerdictPolicy, decide, samples_for
 from ae.models import Artifact, ArtifactVersion, Run, utcnow
 from ae.queries import replace_verdicts
 from ae.reports import artifact as artifact_report
@@ -50,9 +51,22 @@ def _outputs_ok(runs: Sequence[Run]) -> bool | None:
 def judge(claim: Claim, runs: Sequence[Run], policy: VerdictPolicy) -> Verdict:
     """Decide one claim from the stored samples of the runs that measure it."""
     mine = [r for r in runs if matches(claim, r)]
-    samples = samples_for(claim, [s for r in mine if r.status == "succeeded" for s in r.samples])
     runs_ok = bool(mine) and all(r.status == "succeeded" for r in mine)
+    if not mine:
+        return _unmeasured(claim, "no run measures this claim (check its program, cmd_key and dataset)")
+    samples: list[float] = []
+    if claim.metric != OUTPUT_METRIC and runs_ok:
+        try:
+            samples = samples_for(claim, [s for r in mine for s in r.samples])
+        except VerdictError as exc:
+            return _unmeasured(claim, str(exc))
     return decide(claim, samples, runs_ok=runs_ok, outputs_ok=_outputs_ok(mine), policy=policy)
+
+
+def _unmeasured(claim: Claim, reason: str) -> Verdict:
+    return Verdict(claim_id=claim.id, outcome=NOT_REPRODUCED, reason=reason, n=0,
+                   measured_median=None, ratio_median=None, ratio_ci=None, band=None, noise=(),
+                   more_repetitions=0)
 
 
 def policy_for(conference: Conference) -> VerdictPolicy:

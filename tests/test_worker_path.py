@@ -44,7 +44,7 @@ def test_c_artifact_with_dataset_by_tags_and_shipped_reference(app, example_repo
     submit(conference="ppopp-2019", title="Matmul", source=str(example_repo("matmul-c")))
     burst_worker()
     [item] = _status(app)
-    assert item["status"] == "done", item
+    assert item["status"] == "done", (item["error"], item["runs"])
     [run] = item["runs"]
     assert run["status"] == "succeeded" and run["dataset"] == "matrix-small"
     assert _verdicts(item) == {"output": "reproduced", "checksum": "reproduced", "time": "reproduced"}
