@@ -77,12 +77,20 @@ class CkIndex:
         *,
         cache_dir: Path | None = None,
         cache_key: str | None = None,
+        verify_aliases: bool = False,
     ) -> CkIndex:
-        """Index `repo_paths` (in search order), reusing `cache_dir`'s copy for `cache_key`."""
+        """Index `repo_paths` (in search order), reusing `cache_dir`'s copy for `cache_key`.
+
+        `cache_key` is the caller's digest of the repositories' content (e.g. the snapshot
+        sha256); a missing, unreadable or mismatching cache file is rebuilt. `verify_aliases`
+        also reads every `alias-u-` file back (see `scan_repo`); a verified build is cached
+        separately.
+        """
         paths = [Path(p) for p in repo_paths]
         cache_file = None
         if cache_dir is not None and cache_key is not None:
-            cache_file = Path(cache_dir) / f"ck-index-{_cache_name(cache_key)}.json"
+            suffix = "-verified" if verify_aliases else ""
+            cache_file = Path(cache_dir) / f"ck-index-{_cache_name(cache_key)}{suffix}.json"
             cached = _read_cache(cache_file, paths)
             if cached is not None:
                 return cached
@@ -90,7 +98,8 @@ class CkIndex:
         collecting = gc.isenabled()
         gc.disable()  # tens of thousands of small dicts: cyclic GC passes would cost ~40 %
         try:
-            scans = [scan_repo(read_repo(p, problems), problems) for p in paths]
+            scans = [scan_repo(read_repo(p, problems), problems, verify_aliases=verify_aliases)
+                     for p in paths]
             index = cls(scans, problems)
         finally:
             if collecting:

@@ -42,6 +42,10 @@ class Inconsistent(Exception):
     """An aliased directory has no `alias-a-` file (CK error 10)."""
 
 
+class UnsafeAlias(Inconsistent):
+    """An `alias-u-` file names a path (`..`, `/`) instead of a directory name."""
+
+
 def resolve(parent: str, uoa: str, root: str) -> Found | None:
     """Find a module or entry by UID or alias in `parent`; None when absent.
 
@@ -53,7 +57,7 @@ def resolve(parent: str, uoa: str, root: str) -> Found | None:
         alias = read_first_line(os.path.join(cm, "alias-u-" + uoa), root)
         if alias is not None:
             if not _plain_name(alias):
-                raise Inconsistent(f"alias-u-{uoa} names {alias!r}, which is not a directory name")
+                raise UnsafeAlias(f"alias-u-{uoa} names {alias!r}, which is not a directory name")
             return Found(os.path.join(parent, alias), uoa, alias)
         path = os.path.join(parent, uoa)
         return Found(path, uoa, "") if os.path.isdir(path) else None
@@ -107,8 +111,13 @@ class RepoScan:
     entries: dict[str, list[EntryRecord]] = field(default_factory=dict)
 
 
-def scan_repo(repo: CkRepo, problems: list[Problem]) -> RepoScan:
-    """Read every module and entry of `repo`, appending each defect to `problems`."""
+def scan_repo(repo: CkRepo, problems: list[Problem], *, verify_aliases: bool = False) -> RepoScan:
+    """Read every module and entry of `repo`, appending each defect to `problems`.
+
+    Alias files are always checked for existence (from the directory listing); with
+    `verify_aliases` every `alias-u-<uid>` is also read back and compared with its alias, which
+    costs one more file read per entry.
+    """
     root = os.path.realpath(repo.path)
     result = RepoScan(repo=repo, root=root)
     base = str(repo.path)
@@ -119,7 +128,8 @@ def scan_repo(repo: CkRepo, problems: list[Problem]) -> RepoScan:
         module = ModuleRecord(found.uoa, found.uid, found.alias, found.path)
         result.modules.append(module)
         if found.path not in result.entries:
-            result.entries[found.path] = _scan_module(found.path, root, problems)
+            result.entries[found.path] = _scan_module(found.path, root, problems,
+                                                      verify_aliases=verify_aliases)
     return result
 
 
@@ -163,7 +173,7 @@ def _resolve_listed(
     try:
         found = resolve(parent, name, root)
     except Inconsistent as exc:
-        if _looks_like_ck(os.path.join(parent, name), module_level):
+        if isinstance(exc, UnsafeAlias) or _looks_like_ck(os.path.join(parent, name), module_level):
             problems.append(Problem(Path(parent, name), f"{exc}; ck skips it"))
         return None
     if found is None:
@@ -192,7 +202,9 @@ def _resolve_listed(
     return found
 
 
-def _scan_module(module_path: str, root: str, problems: list[Problem]) -> list[EntryRecord]:
+def _scan_module(
+    module_path: str, root: str, problems: list[Problem], *, verify_aliases: bool = True
+) -> list[EntryRecord]:
     """List one module's entries (the hot loop of indexing: kept flat on purpose)."""
     records: list[EntryRecord] = []
     seen_uid: dict[str, str] = {}
@@ -215,7 +227,7 @@ def _scan_module(module_path: str, root: str, problems: list[Problem]) -> list[E
                 found = Found(prefix + name, uid, name)
                 if not is_uid(uid) or "alias-u-" + uid not in cm_names:
                     _check_alias_a(cm_dir, cm_names, name, uid, problems)
-                else:
+                elif verify_aliases:
                     _check_alias_u(cm_dir, name, uid, root, problems)
         if found is None:
             found = _resolve_listed(module_path, name, root, problems)

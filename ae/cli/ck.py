@@ -103,7 +103,7 @@ def show(cid: str, repos: tuple[Path, ...], as_json: bool) -> None:
 @_json_option
 def check(repos: tuple[Path, ...], as_json: bool) -> None:
     """Report every problem found in the repositories (exit status 1 when there is any)."""
-    index = _index(repos)
+    index = CkIndex.build(list(repos), verify_aliases=True)
     if as_json:
         click.echo(json.dumps([_problem(p) for p in index.problems], indent=2))
     else:

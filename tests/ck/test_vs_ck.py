@@ -77,7 +77,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[CkOracle, CkIndex, 
     repos = _quirky_repos(base)
     oracle = CkOracle(base / "home")
     oracle.register(*[r.root for r in repos])
-    index = CkIndex.build([r.root for r in repos])
+    index = CkIndex.build([r.root for r in repos], verify_aliases=True)
     return oracle, index, {r.uid for r in repos}
 
 
