@@ -173,6 +173,8 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
         record.dataset_file = dataset.files[0] if dataset.files else None
     say("detecting software")
     software = detect_software(cache_path=cache / "software.json")
+    record.platform["compilers"] = sorted({f"{s.name} {s.version}" for s in software
+                                           if "compiler" in s.tags})
     provide = packages.provider(cache, sandbox_mode=spec.sandbox_mode, limits=spec.limits,
                                 on_build=say)
     compile_deps = parse_deps(meta.get("compile_deps") or meta.get("deps"))
