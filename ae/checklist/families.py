@@ -15,9 +15,11 @@ from ae.checklist import sc, usenix
 from ae.checklist.model import Appendix
 from ae.checklist.outline import Outline, read_outline
 
-_CTUNING_SECTIONS = {"abstract", "checklist", "how_to_access", "installation", "evaluation",
-                     "experiment_workflow", "experiment_customization", "methodology",
-                     "hardware_dependencies", "software_dependencies", "data_sets", "models"}
+# Sections only the cTuning template has, and those it shares with the USENIX one.
+_CTUNING_SECTIONS = {"checklist", "evaluation", "experiment_workflow", "experiment_customization",
+                     "methodology", "data_sets", "models"}
+_SHARED_SECTIONS = {"abstract", "how_to_access", "installation", "hardware_dependencies",
+                    "software_dependencies", "notes", "reusability"}
 _USENIX_SIGNS_RE = re.compile(
     r"major\s+claims|evaluation\s+workflow|description\s*\\?&\s*requirements|"
     r"human[- ](?:minutes?|hours?)|compute[- ](?:minutes?|hours?)|\(E\d+\)|\(C\d+\)|"
@@ -61,8 +63,8 @@ class CtuningFamily:
             return 0.0
         keys = {s.key for s in outline.sections}
         known_items = sum(1 for item in outline.items if item.key)
-        return 2.0 * len(keys & _CTUNING_SECTIONS) + min(known_items, 22) * 0.5 \
-            + (4.0 if "checklist" in keys else 0.0)
+        return 2.0 * len(keys & _CTUNING_SECTIONS) + 0.5 * len(keys & _SHARED_SECTIONS) \
+            + min(known_items, 22) * 0.5 + (4.0 if "checklist" in keys else 0.0)
 
     def parse(self, outline: Outline) -> Appendix:
         return _appendix(self.name, outline, version=ctuning_version(outline))
@@ -77,8 +79,8 @@ class UsenixFamily:
     def score(self, outline: Outline) -> float:
         keys = {s.key for s in outline.sections}
         signs = len(_USENIX_SIGNS_RE.findall(outline.prepared[:100_000]))
-        return 3.0 * len(keys & {"major_claims", "evaluation_workflow", "benchmarks",
-                                 "reusability"}) + min(signs, 12) * 1.0
+        return 3.0 * len(keys & {"major_claims", "evaluation_workflow", "benchmarks"}) \
+            + min(signs, 12) * 1.0
 
     def parse(self, outline: Outline) -> Appendix:
         return _appendix(self.name, outline, major_claims=usenix.read_claims(outline),

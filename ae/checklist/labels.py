@@ -122,6 +122,7 @@ _SECTION_ALIASES: dict[str, tuple[str, ...]] = {
     "appendix": (
         "artifact appendix", "artifact description appendix", "artifact evaluation appendix",
         "appendix", "appendix artifact description", "ae appendix", "artifact appendices",
+        "artifact description",  # the 2015-2016 templates' top-level section
     ),
     "abstract": ("abstract", "artifact abstract", "summary"),
     "checklist": (
@@ -132,7 +133,6 @@ _SECTION_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "description": (
         "description", "description requirements", "description and requirements",
-        "artifact description",
     ),
     "how_to_access": (
         "how to access", "how delivered", "how to obtain", "how to get", "access",

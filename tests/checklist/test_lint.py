@@ -1,0 +1,280 @@
+"""Lint: findings per profile and badge, with line, reason and fix; bad input."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from ae.checklist import LintProfile, lint, profile_from_mapping
+from ae.checklist.profile import PROFILES, expand_badges, normalize_badge
+from ae.errors import AppendixError, ConferenceError
+
+DATA = Path(__file__).parent / "data"
+ALL_BADGES = ("available", "functional", "reusable", "reproduced")
+
+
+def read(name: str) -> str:
+    return (DATA / name).read_text(encoding="utf-8")
+
+
+def codes(report) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f.code for f in report.findings]
+
+
+def test_complete_2024_appendix_is_ok_for_every_badge() -> None:
+    report = lint(read("ctuning-20240722.tex"), badges=ALL_BADGES, filename="ae.tex")
+    assert report.ok, [f.format("ae.tex") for f in report.findings]
+    assert report.family == "ctuning-latex" and report.version == "20240722"
+    assert codes(report) == ["no-claims"]  # results can only be checked by hand
+    assert report.badges == ALL_BADGES
+
+
+def test_markdown_with_claims_has_no_findings() -> None:
+    report = lint(read("ctuning.md"), badges=ALL_BADGES, filename="appendix.md")
+    assert report.findings == ()
+    assert [c.id for c in report.claims] == ["spills-gsm", "time-gsm"]
+    assert report.claims[0].source == "appendix.md"
+
+
+def test_untouched_template_fails_with_one_finding_per_problem() -> None:
+    report = lint(read("ctuning-untouched.tex"), badges=["available"], filename="ae.tex")
+    assert not report.ok
+    found = codes(report)
+    assert found[0] == "untouched-template"
+    assert found.count("empty-section") == 5  # the five obligatory sections
+    assert "missing-doi" in found
+    empty_items = [f for f in report.findings if f.code == "empty-item"]
+    assert {f.where for f in empty_items} == {"publicly_available", "archived"}
+    for finding in report.findings:
+        assert finding.message and finding.hint
+        assert finding.severity in ("error", "warning", "info")
+    abstract = next(f for f in report.findings if f.where == "abstract")
+    assert abstract.line == 5 and "template hint" in abstract.message
+
+
+def test_missing_obligatory_section_names_it_and_how_to_fix() -> None:
+    text = read("ctuning-20240722.tex").replace("\\subsection{Installation}", "\\subsection{Misc}")
+    report = lint(text)
+    (finding,) = [f for f in report.findings if f.code == "missing-section"]
+    assert finding.severity == "error" and finding.where == "installation"
+    assert finding.message == 'section "Installation" is missing (obligatory)'
+    assert "install" in finding.hint
+
+
+def test_badge_requirements_add_items_and_sections() -> None:
+    text = read("ctuning-20151015.tex")
+    assert lint(text).ok  # no badge requested: obligatory sections only
+    report = lint(text, badges=["reusable"])
+    missing = {f.where for f in report.findings if f.code == "missing-item"}
+    # reusable implies functional
+    assert missing == {"metrics", "code_licenses", "workflow_framework",
+                       "experiments"} - {"metrics"}
+    assert "experiment_customization" in {f.where for f in report.findings
+                                          if f.code == "missing-section"}
+    anchor = {f.line for f in report.findings if f.code == "missing-item"}
+    assert anchor == {11}  # the check-list heading
+
+
+def test_available_needs_a_real_doi() -> None:
+    report = lint(read("ctuning-20170622.tex"), badges=["acm:artifacts-available"])
+    assert "missing-doi" in codes(report) and not report.ok
+    report = lint(read("ctuning-20180713.tex"), badges=["Artifacts Available"])
+    assert "missing-doi" not in codes(report)
+
+
+def test_placeholder_doi_and_archived_without_doi() -> None:
+    report = lint(read("ctuning-variants.md"))
+    placeholder = [f for f in report.findings if f.code == "placeholder-doi"]
+    assert len(placeholder) == 1 and placeholder[0].line == 32
+    text = ("## Abstract\nx\n## Artifact check-list\n* **Archived:** https://github.com/a/b\n")
+    report = lint(text)
+    assert "archived-without-doi" in codes(report)
+
+
+def test_placeholder_items_are_warnings_unless_required() -> None:
+    report = lint(read("ctuning-variants.tex"))
+    warnings = {f.where: f for f in report.findings if f.code == "placeholder-item"}
+    assert set(warnings) == {"archived", "experiments", "data_set", "metrics"}
+    assert warnings["archived"].line == 20
+    assert "promised for later" in warnings["archived"].message
+    report = lint(read("ctuning-variants.tex"), badges=["available"])
+    assert "archived" in {f.where for f in report.findings if f.code == "empty-item"}
+
+
+def test_unknown_and_duplicate_items() -> None:
+    text = ("## Abstract\nx\n## Artifact check-list\n* **Output:** CSV\n* **Output:** plots\n"
+            "* **Favourite colour:** blue\n")
+    report = lint(text)
+    found = {f.code: f for f in report.findings}
+    assert found["duplicate-item"].line == 5 and "first on line 4" in found["duplicate-item"].message
+    assert found["unknown-item"].severity == "info"
+
+
+def test_usenix_cross_references() -> None:
+    report = lint(read("usenix.tex"), badges=["available", "functional", "reproduced"])
+    assert report.ok
+    by_code = {f.code: f for f in report.findings}
+    assert by_code["claim-without-experiment"].where == "C3"
+    assert by_code["experiment-no-time"].where == "E3"
+    assert "no-claims" in by_code  # no ```claims block yet
+
+
+def test_usenix_reproduced_without_claims_is_an_error() -> None:
+    text = read("usenix.md").split("### Major Claims")[0]
+    report = lint(text, badges=["reproduced"])
+    assert "no-major-claims" in codes(report) and not report.ok
+
+
+def test_sc_findings() -> None:
+    report = lint(read("sc24.tex"), badges=["available", "reproduced"])
+    found = [(f.code, f.where) for f in report.findings]
+    assert ("artifact-incomplete", "A2") in found
+    assert ("artifact-not-evaluated", "A2") in found
+    assert ("contribution-unsupported", None) in found
+    assert ("artifact-no-doi", "A1") not in found
+    incomplete = next(f for f in report.findings if f.code == "artifact-incomplete")
+    assert "Expected Reproduction Time" in incomplete.message and incomplete.line == 22
+
+
+def test_free_text_and_family_profile() -> None:
+    report = lint(read("free.md"))
+    assert codes(report) == ["no-structure"]
+    report = lint(read("usenix.md"), profile=PROFILES["ctuning"])
+    assert "family-not-accepted" in codes(report)
+    assert "family-not-accepted" not in codes(lint(read("usenix.md"), profile=PROFILES["usenix"]))
+
+
+def test_claims_errors_become_findings_with_their_line() -> None:
+    text = read("ctuning.md").replace('relation = "equal"', 'relation = "about"')
+    report = lint(text, filename="appendix.md")
+    (finding,) = [f for f in report.findings if f.code == "claims-invalid"]
+    line = text.splitlines().index('relation = "about"') + 1
+    assert finding.line == line and finding.message.startswith(f"appendix.md line {line}: claim")
+    assert not report.ok and report.claims == ()
+
+
+def test_camera_ready_page_limit() -> None:
+    long_text = read("ctuning-20240722.tex") + "\n\\subsection{Notes}\n" + "word " * 2500
+    profile = replace(PROFILES["camera-ready"])
+    report = lint(long_text, profile=profile)
+    (finding,) = [f for f in report.findings if f.code == "page-limit"]
+    assert "limit is 2" in finding.message and finding.severity == "error"
+    assert "page-limit" not in codes(lint(read("ctuning-20240722.tex"), profile=profile))
+    assert "page-limit" not in codes(lint(long_text))  # submission: no limit
+
+
+def test_hint_left_is_info_then_warning_at_camera_ready() -> None:
+    text = "## Abstract\n[Mandatory] Our tool does X and reproduces Table 1 of the paper.\n"
+    assert [(f.code, f.severity) for f in lint(text).findings
+            if f.code == "template-hint-left"] == [("template-hint-left", "info")]
+    report = lint(text, profile=PROFILES["camera-ready"])
+    assert [(f.code, f.severity) for f in report.findings
+            if f.code == "template-hint-left"] == [("template-hint-left", "warning")]
+
+
+def test_no_variation_note() -> None:
+    text = read("ctuning-20240722.tex").replace(
+        "Throughput should be within 10\\% of Figure 8; the p99 latency ranking of Figure 10 "
+        "must hold.", "Run the script and look at the plots.")
+    assert "no-variation" in codes(lint(text))
+    assert "no-variation" not in codes(lint(read("ctuning-20240722.tex")))
+
+
+def test_ignore_drops_codes() -> None:
+    profile = LintProfile(ignore=("no-structure",))
+    assert lint(read("free.md"), profile=profile).findings == ()
+
+
+def test_unknown_badge_is_a_warning() -> None:
+    report = lint(read("free.md"), badges=["gold"])
+    assert "unknown-badge" in codes(report)
+
+
+def test_report_to_dict_is_json() -> None:
+    report = lint(read("usenix.tex"), badges=["reproduced"])
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["family"] == "usenix" and data["ok"] is True
+    assert data["counts"]["warning"] >= 1
+    assert data["appendix"]["major_claims"][0]["id"] == "C1"
+    assert data["sections"][0]["title"] == "Artifact Appendix"
+
+
+@pytest.mark.parametrize(("data", "fragment"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "appendix.pdf is not UTF-8 text (byte 0x89"),
+    (b"%PDF-1.7\n\x00\x01stream", "appendix.pdf line 2: contains a NUL byte"),
+    (b"caf\xe9 au lait", "appendix.pdf is not UTF-8 text (byte 0xe9 at offset 3)"),
+    ("text\x00more", "appendix.pdf line 1: contains a NUL byte"),
+    ("\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f" * 20, "appendix.pdf looks binary"),
+])
+def test_not_text_names_the_file(data: bytes | str, fragment: str) -> None:
+    with pytest.raises(AppendixError) as info:
+        lint(data, filename="appendix.pdf")
+    assert fragment in str(info.value)
+
+
+def test_bytes_with_bom_and_crlf_are_read() -> None:
+    data = b"\xef\xbb\xbf" + read("ctuning.md").replace("\n", "\r\n").encode()
+    report = lint(data, badges=ALL_BADGES)
+    assert report.findings == ()
+
+
+def test_empty_appendix() -> None:
+    assert codes(lint("")) == ["empty-appendix"]
+    assert codes(lint("   \n\n")) == ["empty-appendix"]
+
+
+def test_badge_names() -> None:
+    assert normalize_badge("acm:artifacts-evaluated-functional") == "functional"
+    assert normalize_badge("Results Reproduced") == "reproduced"
+    assert normalize_badge("acm-1.1:replicated") == "replicated"
+    assert normalize_badge("usenix:available") == "available"
+    assert normalize_badge("shiny") is None
+    assert expand_badges(("reusable",)) == ("functional", "reusable")
+
+
+def test_profile_from_conference_table() -> None:
+    profile = profile_from_mapping({"camera_ready_pages": 2, "family": "ctuning",
+                                    "obligatory_sections": ["abstract", "installation"]})
+    assert profile.page_limit == 2.0 and profile.families == ("ctuning",)
+    assert profile.obligatory_sections["ctuning"] == ("abstract", "installation")
+    assert profile.obligatory_sections["usenix"] == LintProfile().obligatory_sections["usenix"]
+    full = profile_from_mapping({
+        "stage": "camera-ready", "page_limit": 3, "words_per_page": 800,
+        "families": ["usenix", "ctuning-md"],
+        "obligatory_sections": {"usenix": ["abstract"]},
+        "badge_items": {"available": ["archived"]},
+        "badge_sections": {"ctuning": {"reusable": ["reusability"]}},
+        "doi_badges": ["available"], "claims_badges": ["reproduced"], "ignore": ["no-variation"],
+    }, name="osdi")
+    assert full.name == "osdi" and full.stage == "camera-ready" and full.words_per_page == 800
+    assert full.badge_items["available"] == ("archived",)
+    assert full.badge_items["functional"] == LintProfile().badge_items["functional"]
+    assert full.badge_sections["ctuning"] == {"reusable": ("reusability",)}
+
+
+@pytest.mark.parametrize(("data", "fragment"), [
+    ({"colour": "red"}, "unknown key 'colour'"),
+    ({"stage": "final"}, "stage must be one of submission, camera-ready"),
+    ({"page_limit": 0}, "page_limit must be a positive number"),
+    ({"camera_ready_pages": "two"}, "page_limit must be a positive number"),
+    ({"words_per_page": 1.5}, "words_per_page must be a positive whole number"),
+    ({"families": "usenix, sc"}, None),
+    ({"families": [1]}, "families: must be a list of strings"),
+    ({"obligatory_sections": {"acm": ["abstract"]}}, "unknown family group 'acm'"),
+    ({"obligatory_sections": ["abstrakt"]}, "unknown section 'abstrakt'"),
+    ({"badge_items": {"gold": ["archived"]}}, "unknown badge 'gold'"),
+    ({"badge_items": {"available": ["doi_link"]}}, "unknown check-list item 'doi_link'"),
+    ({"badge_sections": {"ctuning": ["abstract"]}}, "must be a table of badge"),
+    ({"ignore": "no-variation"}, "ignore: must be a list of strings"),
+])
+def test_profile_errors(data: dict, fragment: str | None) -> None:
+    if fragment is None:
+        assert profile_from_mapping(data).families == ("usenix, sc",)
+        return
+    with pytest.raises(ConferenceError) as info:
+        profile_from_mapping(data, source="ppopp.toml [checklist]")
+    assert str(info.value).startswith("ppopp.toml [checklist]")
+    assert fragment in str(info.value)
