@@ -88,6 +88,17 @@ def read_small(path: str, root: str, cap: int = META_CAP) -> bytes | None:
 
 
 MISSING = object()
+_SCAN = json.JSONDecoder().scan_once
+_SPACE = " \t\n\r"
+
+
+def _quick_loads(text: str) -> Any:
+    """Decode one JSON document with the C scanner; raise on anything unusual (caller retries)."""
+    start = len(text) - len(text.lstrip(_SPACE)) if text[:1] in _SPACE else 0
+    value, end = _SCAN(text, start)
+    if end != len(text) and text[end:].strip(_SPACE):
+        raise ValueError("extra data")
+    return value
 
 
 def load_json(path: str, root: str, cap: int = META_CAP) -> Any:
@@ -111,8 +122,8 @@ def load_json(path: str, root: str, cap: int = META_CAP) -> Any:
             os.close(fd)
         if data is not None and len(data) < _CHUNK:
             try:
-                return json.loads(data.decode("utf-8"))
-            except ValueError:
+                return _quick_loads(data.decode("utf-8"))
+            except (ValueError, StopIteration):
                 pass
     slow = read_small(path, root, cap)
     return MISSING if slow is None else parse_json(slow)

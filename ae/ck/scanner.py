@@ -249,7 +249,7 @@ def _scan_module(
             problems.append(Problem(Path(path), f"UID {found.uid} is also used by {other}; "
                                     "lookups by UID find only one of them"))
         records.append(record)
-    _check_stray_alias_files(module_path, records, root, problems)
+    _check_stray_alias_files(cm_dir, cm_names, records, root, problems)
     return records
 
 
@@ -334,13 +334,8 @@ def _read_entry(found: Found, root: str, problems: list[Problem]) -> EntryRecord
 
 
 def _check_stray_alias_files(
-    module_path: str, records: list[EntryRecord], root: str, problems: list[Problem]
+    cm: str, names: set[str], records: list[EntryRecord], root: str, problems: list[Problem]
 ) -> None:
-    cm = os.path.join(module_path, ".cm")
-    try:
-        names = os.listdir(cm)
-    except OSError:
-        return
     claimed = {r.alias: r.uid for r in records if r.alias}
     known_uids = {r.uid for r in records}
     for fname in names:
