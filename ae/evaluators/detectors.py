@@ -99,7 +99,7 @@ def _compiler_env(prefix: str, path: Path, cc: str, cxx: str) -> dict[str, str]:
         "CK_FLAGS_DLL": "-shared -fPIC",
         "CK_LINKER_FLAG_OPENMP": "-fopenmp",
         "CK_COMPILER_FLAG_OPENMP": "-fopenmp",
-        "CK_COMPILER_FLAGS_OBLIGATORY": "",
+        "CK_COMPILER_FLAGS_OBLIGATORY": "-pipe",  # no temp files between cc1 and as
         "CK_LD_FLAGS_MISC": "",
         "CK_LD_FLAGS_EXTRA": "",
         "CK_EXTRA_LIB_M": "-lm",

@@ -15,7 +15,7 @@ from ae.ck.versions import split_version
 
 DEFAULT_SEARCH_PATH = ("/usr/local/bin", "/usr/bin", "/bin")
 HOST_TAGS = ("host-os-linux-64", "target-os-linux-64", "64bits")
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @dataclass
