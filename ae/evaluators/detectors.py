@@ -23,7 +23,7 @@ PKG_CONFIG_DIRS = (
     "/usr/local/share/pkgconfig", "/usr/lib/x86_64-linux-gnu/pkgconfig",
     "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib/pkgconfig", "/usr/share/pkgconfig",
 )
-_VERSION = re.compile(r"(\d+(?:\.\d+)+)")
+_VERSION = re.compile(r"(\d+(?:\.\d+)*)")
 
 
 class Detector(Protocol):
@@ -112,43 +112,29 @@ def _compiler_env(prefix: str, path: Path, cc: str, cxx: str) -> dict[str, str]:
     }
 
 
-class GccDetector:
-    """GNU C/C++ compilers (`gcc`, `gcc-12`, …)."""
+class CCompilerDetector:
+    """A C/C++ compiler family (`gcc`/`g++`, `clang`/`clang++`), versioned names included."""
 
-    name = "gcc"
-
-    def detect(self, search_path: Sequence[str]) -> list[Software]:
-        """Return every gcc found."""
-        found = []
-        for path in find_executables(search_path, r"gcc(-\d+)?"):
-            version = _output([str(path), "-dumpfullversion", "-dumpversion"]).strip()
-            if not _VERSION.fullmatch(version) and not version.isdigit():
-                continue
-            cxx = path.parent / path.name.replace("gcc", "g++")
-            env = _compiler_env("CK_ENV_COMPILER_GCC", path, path.name,
-                                cxx.name if cxx.exists() else "g++")
-            found.append(Software("gcc", ck_tags(["compiler", "gcc", "lang-c", "lang-cpp"], version),
-                                  version, str(path), env))
-        return found
-
-
-class ClangDetector:
-    """LLVM clang compilers."""
-
-    name = "clang"
+    def __init__(self, name: str, cxx: str, tags: list[str], env_prefix: str,
+                 version_args: tuple[str, ...], version_after: str = "") -> None:
+        self.name = name
+        self.cxx = cxx
+        self.tags = tags
+        self.env_prefix = env_prefix
+        self.version_args = version_args
+        self.version_after = version_after
 
     def detect(self, search_path: Sequence[str]) -> list[Software]:
-        """Return every clang found."""
+        """Return every installation found, with its C++ sibling as `CK_CXX`."""
         found = []
-        for path in find_executables(search_path, r"clang(-\d+)?"):
-            version = _first_version(_output([str(path), "--version"]), "version")
+        for path in find_executables(search_path, rf"{re.escape(self.name)}(-\d+)?"):
+            version = _first_version(_output([str(path), *self.version_args]), self.version_after)
             if not version:
                 continue
-            cxx = path.parent / path.name.replace("clang", "clang++")
-            env = _compiler_env("CK_ENV_COMPILER_LLVM", path, path.name,
-                                cxx.name if cxx.exists() else "clang++")
-            tags = ["compiler", "llvm", "clang", "lang-c", "lang-cpp"]
-            found.append(Software("clang", ck_tags(tags, version), version, str(path), env))
+            cxx = path.parent / path.name.replace(self.name, self.cxx)
+            env = _compiler_env(self.env_prefix, path, path.name,
+                                cxx.name if cxx.exists() else self.cxx)
+            found.append(Software(self.name, ck_tags(self.tags, version), version, str(path), env))
         return found
 
 
@@ -298,8 +284,10 @@ class PythonPackageDetector:
 
 
 REGISTRY: dict[str, Detector] = {
-    "gcc": GccDetector(),
-    "clang": ClangDetector(),
+    "gcc": CCompilerDetector("gcc", "g++", ["compiler", "gcc", "lang-c", "lang-cpp"],
+                             "CK_ENV_COMPILER_GCC", ("-dumpfullversion", "-dumpversion")),
+    "clang": CCompilerDetector("clang", "clang++", ["compiler", "llvm", "clang", "lang-c", "lang-cpp"],
+                               "CK_ENV_COMPILER_LLVM", ("--version",), version_after="version"),
     "python": PythonDetector(),
     "cmake": ToolDetector("cmake", r"cmake", ["tool", "cmake"], "CK_ENV_TOOL_CMAKE"),
     "make": ToolDetector("make", r"g?make", ["tool", "make"], "CK_ENV_TOOL_MAKE"),
