@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from ae.badges import schemes
+from ae.checklist.profile import LintProfile, profile_from_mapping
 from ae.errors import ConferenceError, NotFound
 
 _SECTIONS: dict[str, set[str]] = {
@@ -22,7 +23,6 @@ _SECTIONS: dict[str, set[str]] = {
                "output_bytes"},
     "pool": {"name", "arch", "cpu_flags", "min_cores", "min_memory_bytes", "gpu_vendor", "gpu_model",
              "min_gpu_memory_bytes", "min_compute_capability", "os"},
-    "checklist": {"camera_ready_pages", "obligatory_sections", "family"},
     "tournament": {"name", "metrics", "constraints", "pools"},
 }
 
@@ -53,6 +53,10 @@ class Conference:
     pools: tuple[dict[str, Any], ...] = ({"name": "default"},)
     checklist: dict[str, Any] = field(default_factory=dict)
     appendix_family: str | None = None
+
+    def lint_profile(self) -> LintProfile:
+        """Return the check-list profile of this conference's `[checklist]` table."""
+        return profile_from_mapping(self.checklist, name=self.slug, source=f"{self.path}: [checklist]")
 
     def pool_names(self) -> list[str]:
         """Return the names of the conference's hardware pools."""
@@ -94,9 +98,9 @@ def parse(path: Path, text: str) -> Conference:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConferenceError(f"{path}: invalid TOML: {exc}") from exc
-    top = set(data) - set(_SECTIONS)
+    top = set(data) - set(_SECTIONS) - {"checklist"}
     if top:
-        hint = difflib.get_close_matches(sorted(top)[0], _SECTIONS, n=1)
+        hint = difflib.get_close_matches(sorted(top)[0], [*_SECTIONS, "checklist"], n=1)
         suggestion = f" (did you mean [{hint[0]}]?)" if hint else ""
         raise ConferenceError(f"{path}: unknown section [{sorted(top)[0]}]{suggestion}")
     conf = data.get("conference")
@@ -138,7 +142,7 @@ def parse(path: Path, text: str) -> Conference:
         if "name" not in pool:
             raise ConferenceError(f"{path}: every [[pool]] needs a name")
     checklist = data.get("checklist", {})
-    _unknown(path, "checklist", set(checklist))
+    profile_from_mapping(checklist, name=slug, source=f"{path}: [checklist]")
     repetitions = _typed(path, "[evaluation] repetitions", evaluation.get("repetitions", 3), int)
     max_repetitions = _typed(path, "[evaluation] max_repetitions",
                              evaluation.get("max_repetitions", 15), int)

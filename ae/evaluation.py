@@ -117,7 +117,7 @@ def evidence(version: ArtifactVersion, runs: Sequence[Run], verdicts: Sequence[V
     programs_ok = tuple(sorted({r.program for r in runs if r.status == "succeeded"}))
     count = {o: sum(v.outcome == o for v in verdicts)
              for o in ("reproduced", "not-reproduced", "inconclusive")}
-    dois = version.checklist.get("dois") or []
+    dois = [d["value"] for d in version.checklist.get("dois") or [] if not d.get("placeholder")]
     return Evidence(pinned_commit=version.commit, doi=dois[0] if dois else None, programs=programs,
                     programs_ok=programs_ok, claims=len(verdicts), reproduced=count["reproduced"],
                     not_reproduced=count["not-reproduced"], inconclusive=count["inconclusive"],

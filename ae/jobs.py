@@ -13,6 +13,7 @@ from flask import current_app
 
 from ae import conferences, queue
 from ae.checklist.claims import Claim, parse_claims, parse_claims_toml
+from ae.checklist.lint import lint
 from ae.db import session_scope
 from ae.errors import AeError, CkError, SandboxUnavailable
 from ae.intake import appendix, snapshot
@@ -65,6 +66,7 @@ def intake_version(version_id: str) -> None:
         artifact = get_artifact(session=session, artifact_id=version.artifact_id)
         version.status, version.updated_at = "intake", utcnow()
         source, ref, conference_slug = artifact.source, version.ref, artifact.conference
+        badges = list(artifact.requested_badges)
         given_text, given_name = version.appendix_text, version.appendix_name
     try:
         conference = conferences.get(conference_slug)
@@ -88,7 +90,7 @@ def intake_version(version_id: str) -> None:
         version = get_version(session=session, version_id=version_id)
         version.commit, version.snapshot_digest = pinned.commit, snap.digest
         version.appendix_name, version.appendix_text = name, text
-        version.checklist = _checklist(text, name, conference)
+        version.checklist = _checklist(text, name, conference, badges)
         replace_claims(session=session, version_id=version_id,
                        claims=[dataclasses.asdict(c) for c in claims])
         from ae.models import Run
@@ -125,14 +127,14 @@ def _plan_runs(targets: list[Any], claims: list[Claim], pools: set[str],
     return [(p, k, d, pool) for (p, k, d), pool in sorted(plan.items(), key=lambda i: str(i[0]))]
 
 
-def _checklist(text: str | None, name: str | None, conference: conferences.Conference) -> dict[str, Any]:
-    try:
-        from ae.checklist.lint import lint
-    except ImportError:
-        return {"available": False}
+def _checklist(text: str | None, name: str | None, conference: conferences.Conference,
+               badges: list[str]) -> dict[str, Any]:
     if text is None:
-        return {"ok": False, "findings": [{"severity": "error", "message": "no Artifact Appendix found"}]}
-    return lint(text, filename=name or "appendix").to_dict()
+        return {"ok": False, "findings": [{
+            "severity": "error", "code": "no-appendix", "message": "no Artifact Appendix found",
+            "fix": f"add one of {', '.join(appendix.CANDIDATES)} or give its path when submitting"}]}
+    return lint(text, profile=conference.lint_profile(), badges=badges,
+                filename=name or "appendix").to_dict()
 
 
 def _worker_name() -> str:

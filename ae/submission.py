@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ae import conferences, queue
+from ae.checklist.lint import lint
 from ae.db import session_scope
 from ae.errors import AeError
 from ae.intake import git as git_source
@@ -14,10 +16,11 @@ from ae.queries import create_artifact
 
 @dataclass(frozen=True)
 class Submitted:
-    """Ids of a new submission."""
+    """Ids of a new submission and the check-list of an appendix handed in with it."""
 
     artifact_id: str
     version_id: str
+    checklist: dict[str, Any] | None = None
 
 
 def submit(*, conference: str, title: str, source: str, ref: str | None = None,
@@ -31,11 +34,17 @@ def submit(*, conference: str, title: str, source: str, ref: str | None = None,
     if not title.strip():
         raise AeError("a title is required")
     source = git_source.check_source(source)
+    checklist = None
+    if appendix_text is not None:
+        checklist = lint(appendix_text, profile=conf.lint_profile(), badges=badges,
+                         filename=appendix_name or "appendix").to_dict()
     with session_scope() as session:
         artifact, version = create_artifact(
             session=session, conference=conference, title=title.strip(), source=source, ref=ref,
             requested_badges=badges, appendix_name=appendix_name, appendix_text=appendix_text)
-        ids = Submitted(artifact.id, version.id)
+        if checklist is not None:
+            version.checklist = checklist
+        ids = Submitted(artifact.id, version.id, checklist)
     from ae.jobs import intake_version
 
     queue.enqueue(intake_version, ids.version_id, queue=queue.INTAKE_QUEUE)

@@ -68,3 +68,16 @@ def test_api_rejects_bad_submissions_with_json_errors(client) -> None:  # type: 
     assert response.status_code == 404
     assert "unknown conference 'nope'" in response.get_json()["error"]
     assert client.get("/api/artifacts/does-not-exist").status_code == 404
+
+
+def test_api_submission_returns_the_checklist_at_once(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    appendix = (Path(__file__).parents[1] / "examples" / "pi-python" / "ARTIFACT-APPENDIX.md").read_text()
+    response = client.post("/api/artifacts", json={
+        "conference": "ppopp-2019", "title": "Pi", "source": str(tmp_path), "appendix": appendix,
+        "badges": ["reproduced"]})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["checklist"]["family"].startswith("ctuning")
+    assert [c["id"] for c in body["checklist"]["claims"]] == ["pi", "fast"]
+    listed = client.get(f"/api/artifacts/{body['artifact']}").get_json()
+    assert listed["status"] == "submitted" and listed["title"] == "Pi"

@@ -60,3 +60,14 @@ def test_submit_rejects_badge_not_offered(runner, example_repo) -> None:  # type
     result = runner.invoke(["submit", str(example_repo("pi-python")), "--badge", "shiny"])
     assert result.exit_code == 2
     assert "badge 'shiny' is not offered by ppopp-2019" in result.output
+
+
+def test_submit_with_appendix_lints_at_once(runner, example_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    appendix = tmp_path / "ae.md"
+    appendix.write_text("# Artifact Appendix\n\n```claims\n[[claim]]\nid = 'c1'\nmetric = 'x'\n"
+                        "expected = 1.0\nrelation = 'about'\n```\n")
+    result = runner.invoke(["submit", str(example_repo("pi-python")), "--appendix", str(appendix),
+                            "--badge", "reproduced"])
+    assert result.exit_code == 0, result.output
+    assert "check-list of" in result.output
+    assert 'claim "c1": relation must be one of approx' in result.output

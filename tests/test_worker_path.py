@@ -62,7 +62,7 @@ def _broken_repo(path: Path, files: dict[str, bytes]) -> Path:
 
 @pytest.mark.parametrize("case, message", [
     ("no-ckr", "not a CK repository (no .ckr.json at its root)"),
-    ("binary-appendix", "ARTIFACT-APPENDIX.md: not a text file (NUL byte at offset 4)"),
+    ("binary-appendix", "ARTIFACT-APPENDIX.md line 1: contains a NUL byte"),
     ("bad-commit", "commit 'feedfacefeedface' does not exist"),
     ("unreachable", "cannot be cloned"),
     ("bad-claims", "ARTIFACT-APPENDIX.md line 3"),

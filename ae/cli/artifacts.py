@@ -37,6 +37,14 @@ def submit(source: str, ref: str | None, title: str | None, conference: str | No
         badges=badges, appendix_name=appendix.name if appendix else None, appendix_text=text)
     click.echo(f"submitted artifact {ids.artifact_id} (version {ids.version_id}); "
                "a worker (`ae worker`) will reproduce it; follow it with `ae status`")
+    if ids.checklist is not None:
+        counts = ids.checklist["counts"]
+        click.echo(f"check-list of {appendix}: {counts.get('error', 0)} errors, "
+                   f"{counts.get('warning', 0)} warnings (details: `ae lint {appendix}`)")
+        for finding in ids.checklist["findings"]:
+            if finding["severity"] == "error":
+                where = f" line {finding['line']}" if finding.get("line") else ""
+                click.echo(f"  error{where}: {finding['message']}")
 
 
 def _print(item: dict) -> None:

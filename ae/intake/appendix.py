@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ae.checklist.decoding import decode_appendix
 from ae.errors import AppendixError
 
 CANDIDATES = ("ARTIFACT-APPENDIX.md", "artifact-appendix.md", "appendix.md", "APPENDIX.md", "ae.tex")
@@ -11,16 +12,10 @@ MAX_BYTES = 1 << 20
 
 
 def decode(data: bytes, name: str) -> str:
-    """Return appendix bytes as text, or raise AppendixError when they are not UTF-8 text."""
+    """Return appendix bytes as text, or raise AppendixError when they are too big or not text."""
     if len(data) > MAX_BYTES:
         raise AppendixError(f"{name}: {len(data)} bytes is too large for an appendix (max {MAX_BYTES})")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise AppendixError(f"{name}: not a text file (NUL byte at offset {nul})")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AppendixError(f"{name}: not UTF-8 text (invalid byte at offset {exc.start})") from exc
+    return decode_appendix(data, name)
 
 
 def find(tree: Path, given: str | None = None) -> tuple[str, str] | None:

@@ -38,7 +38,7 @@ def create_artifact():  # type: ignore[no-untyped-def]
     ids = submit(conference=data["conference"], title=data["title"], source=data["source"],
                  ref=data.get("ref"), badges=data.get("badges") or [],
                  appendix_text=data.get("appendix"))
-    return jsonify(artifact=ids.artifact_id, version=ids.version_id), 201
+    return jsonify(artifact=ids.artifact_id, version=ids.version_id, checklist=ids.checklist), 201
 
 
 @bp.get("/health")
