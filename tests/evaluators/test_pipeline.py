@@ -181,3 +181,36 @@ def test_record_as_ck_flat(tmp_path: Path, cache: Path) -> None:
     assert flat["##characteristics#run#run_success#all"] == ["yes"] * 3
     assert flat["##choices#cmd_key#all"] == ["default"] * 3
     json.dumps(record.to_dict())
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "ck"
+
+
+def _fixture_repos(*names: str) -> list[Path]:
+    repos = [FIXTURES / n for n in names]
+    if not all(r.is_dir() for r in repos):
+        pytest.skip("shared CK fixtures (/work/shared/fixtures/ck) are not available")
+    return repos
+
+
+def test_real_cbench_meta_goes_through_resolve_build_and_dataset_choice(tmp_path: Path,
+                                                                       cache: Path) -> None:
+    """The fixtures hold real CK meta without sources: resolution, the xOpenME package and the
+    dataset choice by tags all work; the build then stops on the missing susan.c."""
+    repos = _fixture_repos("ctuning-programs", "ctuning-datasets-min")
+    record = run_program(RunSpec(repo_paths=repos, program="cbench-automotive-susan",
+                                 cmd_key="corners", work_dir=tmp_path / "w", cache_dir=cache))
+    assert record.dataset == "image-pgm-0001" and record.dataset_file == "data.pgm"
+    assert set(record.deps) == {"compiler", "xopenme"}
+    assert record.deps["xopenme"]["origin"] == "built-in"
+    assert record.failure_kind == "compile-error" and "susan.c" in record.message
+
+
+def test_real_python_template_runs_its_exact_ck_command(tmp_path: Path, cache: Path) -> None:
+    repos = _fixture_repos("ck-autotuning")
+    record = run_program(RunSpec(repo_paths=repos, program="template-hello-world-python",
+                                 work_dir=tmp_path / "w", cache_dir=cache, repetitions=1))
+    assert record.commands == ["${CK_ENV_COMPILER_PYTHON_FILE} ../hello-world.py"]
+    assert record.env["CK_VAR1"] == "123" and record.deps["python"]["name"] == "python"
+    # the fixture copies meta only, so the script is absent and Python says so
+    assert record.failure_kind == "run-error" and "hello-world.py" in record.stderr_tail
