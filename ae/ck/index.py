@@ -25,7 +25,9 @@ from ae.ck.scanner import (
     Inconsistent,
     ModuleRecord,
     RepoScan,
+    read_entry,
     resolve,
+    scan_module,
     scan_repo,
 )
 from ae.errors import CkError
@@ -113,9 +115,12 @@ class CkIndex:
     def entries(self) -> Iterator[CkEntry]:
         """Yield every indexed entry (repo order, then module and entry directory order)."""
         for scan in self._scans:
+            done: set[str] = set()
             for module in scan.modules:
-                for record in scan.entries.get(module.path, []):
-                    yield self._entry(scan.repo, module, record)
+                if module.path not in done:
+                    done.add(module.path)
+                    for record in scan.entries.get(module.path, []):
+                        yield self._entry(scan.repo, module, record)
 
     def list(self, pattern: str) -> list[CkEntry]:
         """Return the entries matching a CID pattern (`*`/`?` wildcards) as `ck list` finds them.
@@ -166,6 +171,7 @@ class CkIndex:
                 mod = resolve(str(scan.repo.path), module_part, scan.root)
                 if mod is None:
                     continue
+                module_part = mod.uoa  # CK quirk, see `_match`
                 found = resolve(mod.path, data_part, scan.root)
             except Inconsistent as exc:
                 raise CkError(f"Cannot load {cid_or_uoa!r}: {exc}.") from exc
@@ -203,7 +209,13 @@ class CkIndex:
             if not _repo_matches(scan.repo, repo_part):
                 continue
             done: set[str] = set()
-            for mod in self._modules(scan, module_part):
+            modules = self._modules(scan, module_part)
+            if modules and not _wild(module_part):
+                # CK quirk (kernel list_data/find_path_to_data): once a fixed module UOA is found
+                # in a repository, the later repositories are searched by the UOA found there,
+                # so a module UID resolves by its alias in repositories that use other UIDs.
+                module_part = modules[0].uoa
+            for mod in modules:
                 if mod.path in done:  # two module dirs resolving to one path: list it once
                     continue
                 done.add(mod.path)
@@ -228,7 +240,9 @@ class CkIndex:
             return [self._record(found, scan.root)]
         records = scan.entries.get(mod.path)
         if records is None:
-            records = scan.entries[mod.path] = _rescan(mod.path, scan.root, self.problems)
+            # a module reached only through a fixed UID: read it now (its problems were reported
+            # when its directory was listed, or do not concern `ck list`)
+            records = scan.entries[mod.path] = scan_module(mod.path, scan.root, [])
         if tags:
             records = self._with_tags(mod.path, records, tags)
         if data_part == "*":
@@ -276,19 +290,11 @@ class CkIndex:
                 return known
             return EntryRecord(found.uoa, found.uid, found.alias, found.path, known.meta,
                                known.info, known.searchable, known.error)
-        from ae.ck.scanner import _read_entry
-
-        record = _read_entry(found, root, [])
+        record = read_entry(found, root, [])
         if record is None:
             return EntryRecord(found.uoa, found.uid, found.alias, found.path, None, {}, False,
                                f"{found.path}: meta description is not found")
         return record
-
-
-def _rescan(module_path: str, root: str, problems: list[Problem]) -> list[EntryRecord]:
-    from ae.ck.scanner import _scan_module
-
-    return _scan_module(module_path, root, problems)
 
 
 def _tag_postings(records: list[EntryRecord]) -> dict[str, tuple[list[int], set[int]]]:

@@ -128,7 +128,7 @@ def scan_repo(repo: CkRepo, problems: list[Problem], *, verify_aliases: bool = F
         module = ModuleRecord(found.uoa, found.uid, found.alias, found.path)
         result.modules.append(module)
         if found.path not in result.entries:
-            result.entries[found.path] = _scan_module(found.path, root, problems,
+            result.entries[found.path] = scan_module(found.path, root, problems,
                                                       verify_aliases=verify_aliases)
     return result
 
@@ -202,7 +202,7 @@ def _resolve_listed(
     return found
 
 
-def _scan_module(
+def scan_module(
     module_path: str, root: str, problems: list[Problem], *, verify_aliases: bool = True
 ) -> list[EntryRecord]:
     """List one module's entries (the hot loop of indexing: kept flat on purpose)."""
@@ -241,7 +241,7 @@ def _scan_module(
             record = EntryRecord(found.uoa, found.uid, found.alias, path, same.meta, same.info,
                                  same.searchable, same.error)
         else:
-            record = by_path[path] = _read_entry(found, root, problems)
+            record = by_path[path] = read_entry(found, root, problems)
             if record is None:
                 continue
         other = seen_uid.setdefault(found.uid, path)
@@ -284,7 +284,8 @@ def _first_line(data: bytes | None) -> str | None:
         return None
 
 
-def _read_entry(found: Found, root: str, problems: list[Problem]) -> EntryRecord | None:
+def read_entry(found: Found, root: str, problems: list[Problem]) -> EntryRecord | None:
+    """Read one entry's `.cm/` files; None when it has no `.cm/` directory (not an entry)."""
     cm = found.path + "/.cm"
     try:
         st = os.lstat(cm)

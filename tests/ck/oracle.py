@@ -91,6 +91,11 @@ class CkOracle:
             (cm / f"alias-u-{repo_uid}").write_text(alias + "\n", encoding="utf-8")
         self.ck("recache", "repo")
 
+    def repo_order(self) -> list[str]:
+        """Return the registered repositories' UIDs in the order `ck` searches them."""
+        cache = self.home / "CK" / "local" / ".ck.cache_repo_info.json"
+        return list(json.loads(cache.read_text(encoding="utf-8")))
+
     def batch(self, queries: list[dict[str, str]]) -> list[dict[str, Any]]:
         """Run several `ck.kernel.access` queries in one subprocess; return each answer dict."""
         qfile = self.home / "queries.json"

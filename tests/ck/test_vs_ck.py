@@ -16,12 +16,15 @@ from .oracle import CkOracle, available, rows
 pytestmark = pytest.mark.skipif(not available(), reason="the original ck is not in .venv/bin")
 
 UPPER_UID = "ABCDEF0123456789"
+PROGRAM_UID = "b0ac08fe1d3c2615"
+HELLO_UID = "1111222233334444"
 
 
 def _quirky_repos(base: Path) -> list[RepoWriter]:
     """Two repositories with every layout quirk of ck-format §1 and §9."""
     a = RepoWriter(base / "repo-a", "quirks-a")
-    a.entry("program", "hello", {"tags": ["program", "lang-c", "small"]})
+    a.module("program", PROGRAM_UID)
+    a.entry("program", "hello", {"tags": ["program", "lang-c", "small"]}, entry_uid=HELLO_UID)
     a.entry("program", "Hello-Upper", {"tags": ["program", "Lang-C"]})
     a.entry("program", "old-cm", {"tags": ["program", "lang-c", "cm"]}, meta_name="data.json")
     a.entry("program", None, {"tags": ["program", "uid-only"]})           # UID-named, no alias
@@ -77,7 +80,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[CkOracle, CkIndex, 
     repos = _quirky_repos(base)
     oracle = CkOracle(base / "home")
     oracle.register(*[r.root for r in repos])
-    index = CkIndex.build([r.root for r in repos], verify_aliases=True)
+    # our search order = ck's (its registry cache order), so that first-hit answers compare too
+    by_uid = {r.uid: r.root for r in repos}
+    index = CkIndex.build([by_uid[u] for u in oracle.repo_order() if u in by_uid],
+                          verify_aliases=True)
     return oracle, index, {r.uid for r in repos}
 
 
@@ -90,7 +96,9 @@ LIST_PATTERNS = [
     "program:h*", "program:?ello", "program:*-*", "prog*:*", "data*:image-pgm-000?",
     "dataset.features:*", "*:hello", "program:hello", "program:redirected", "program:no-alias-file",
     "unaliased:*", "program:" + UPPER_UID, "program:" + UPPER_UID.lower(), "program:données",
-    "program:bad-json", "nothing:*", "quirks-a:*:*-tags",
+    "program:bad-json", "nothing:*", "quirks-a:*:*-tags", PROGRAM_UID + ":*",
+    "program:" + HELLO_UID, "*:" + HELLO_UID, "????????????????:*", "*:????????????????",
+    "quirks-?:program:hello", "1*:*:*",
 ]
 
 
@@ -124,10 +132,12 @@ def test_search_matches_ck(world: tuple[CkOracle, CkIndex, set[str]]) -> None:
 
 
 LOADS = [
-    "quirks-a:program:hello", "quirks-b:program:hello", "program:only-b", "program:old-cm",
+    "program:hello", "quirks-a:program:hello", "quirks-b:program:hello", PROGRAM_UID + ":only-b",
+    "program:only-b", "program:old-cm",
     "program:données", "dataset:image-pgm-0003", "program:" + UPPER_UID,
     "program:no-alias-file", "program:no-meta", "program:bad-json", "program:bad-info",
     "program:missing", "quirks-a:program:only-b", "program:redirected", "program:inconsistent",
+    PROGRAM_UID + ":hello", "program:" + HELLO_UID, "quirks-a:" + PROGRAM_UID + ":" + HELLO_UID,
 ]
 
 
