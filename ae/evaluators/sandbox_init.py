@@ -3,7 +3,8 @@
 Why a separate program: the time a claim is compared with must be the command's own, measured
 inside the sandbox after its setup, and the exact exit status (bubblewrap folds a death by signal
 into 128 + signal). It is run as `python -I -S -c <this source>` so it must start fast: only
-built-in modules, no `signal`/`ctypes`/`json` imports (each costs milliseconds per command).
+built-in modules (`posix` rather than `os`), no `signal`/`ctypes`/`json` (each import costs
+milliseconds per command).
 
 Protocol: argv[1] is a file descriptor to read the request from (NUL-separated: limits as
 `cpu,as,nproc,fsize,nofile`, reaper flag, `uid,gid` to drop to or nothing, env count, env
@@ -13,7 +14,7 @@ items, command argv), argv[2] the descriptor to write the result to: `started\\n
 
 import _ctypes
 import _signal
-import os
+import posix
 import resource
 import sys
 import time
@@ -42,11 +43,11 @@ _prctl = _Fn(("prctl", _Libc()))
 def _read_request(fd):
     chunks = []
     while True:
-        chunk = os.read(fd, 65536)
+        chunk = posix.read(fd, 65536)
         if not chunk:
             break
         chunks.append(chunk)
-    os.close(fd)
+    posix.close(fd)
     fields = b"".join(chunks).split(b"\0")
     limits = [int(x) for x in fields[0].split(b",")]
     reaper = fields[1] == b"1"
@@ -64,16 +65,16 @@ def _drop_privileges(uid, gid):
     cap = 0
     while _prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
         cap += 1
-    os.setgroups([])
-    os.setresgid(gid, gid, gid)
-    os.setresuid(uid, uid, uid)
+    posix.setgroups([])
+    posix.setresgid(gid, gid, gid)
+    posix.setresuid(uid, uid, uid)
 
 
 def _descendants():
     """Return the pids whose parent is this process (orphans land here when we are a reaper)."""
-    me = str(os.getpid())
+    me = str(posix.getpid())
     found = []
-    for name in os.listdir("/proc"):
+    for name in posix.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
@@ -88,27 +89,29 @@ def _descendants():
 
 
 def _kill_descendants():
-    """Kill and reap every process left below us until none remains."""
+    """Kill and reap every process left below us until none remains (orphans keep arriving)."""
     while True:
         for pid in _descendants():
             try:
-                os.kill(pid, 9)
+                posix.kill(pid, 9)
             except ProcessLookupError:
                 pass
         try:
-            os.waitpid(-1, 0)
+            reaped, _ = posix.waitpid(-1, posix.WNOHANG)
         except ChildProcessError:
             return
+        if not reaped:
+            time.sleep(0.001)
 
 
 def _exec_on_path(argv, env):
     """Execute argv[0], looked up on the command's PATH when it has no slash (as execvp does)."""
     if b"/" in argv[0]:
-        os.execve(argv[0], argv, env)
+        posix.execve(argv[0], argv, env)
     error = FileNotFoundError(2, "No such file or directory")
     for folder in env.get(b"PATH", b"/usr/bin:/bin").split(b":"):
         try:
-            os.execve(os.path.join(folder or b".", argv[0]), argv, env)
+            posix.execve((folder or b".") + b"/" + argv[0], argv, env)
         except (FileNotFoundError, NotADirectoryError):
             pass
         except PermissionError as exc:
@@ -129,14 +132,14 @@ def _exec_child(limits, identity, env, argv, result_fd):
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
         resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
-        os.closerange(3, result_fd)
-        os.closerange(result_fd + 1, 65536)
-        os.close(result_fd)
+        posix.closerange(3, result_fd)
+        posix.closerange(result_fd + 1, 65536)
+        posix.close(result_fd)
         _exec_on_path(argv, env)
     except OSError as exc:
         name = argv[0].decode(errors="replace") if argv else "(empty command)"
-        os.write(2, f"ae: cannot run {name}: {exc}\n".encode())
-    os._exit(127)
+        posix.write(2, f"ae: cannot run {name}: {exc}\n".encode())
+    posix._exit(127)
 
 
 def main():
@@ -146,20 +149,20 @@ def main():
     _prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the command may not open /proc/<us>/fd nor ptrace us
     if reaper:
         _prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-        _signal.signal(_signal.SIGTERM, lambda *_: (_kill_descendants(), os._exit(143)))
-    os.write(result_fd, b"started\n")
+        _signal.signal(_signal.SIGTERM, lambda *_: (_kill_descendants(), posix._exit(143)))
+    posix.write(result_fd, b"started\n")
     started = time.monotonic()
-    pid = os.fork()
+    pid = posix.fork()
     if pid == 0:
         _exec_child(limits, identity, env, argv, result_fd)
-    _, status, usage = os.wait4(pid, 0)
+    _, status, usage = posix.wait4(pid, 0)
     wall = time.monotonic() - started
     if reaper:
         _kill_descendants()
     cpu = usage.ru_utime + usage.ru_stime
-    os.write(result_fd, f"{status} {wall:.6f} {cpu:.6f} {usage.ru_maxrss}\n".encode())
-    code = os.waitstatus_to_exitcode(status)
-    os._exit(code if code >= 0 else 128 - code)
+    posix.write(result_fd, f"{status} {wall:.6f} {cpu:.6f} {usage.ru_maxrss}\n".encode())
+    code = posix.waitstatus_to_exitcode(status)
+    posix._exit(code if code >= 0 else 128 - code)
 
 
 main()
