@@ -163,3 +163,31 @@ def build_report(artifact: Artifact, version: ArtifactVersion, runs: Sequence[Ru
         badges=(version.recommended_badges or {}).get("badges", []), platform=shown,
         checklist=version.checklist,
     )
+
+
+def recompute(*, session: Session, version: ArtifactVersion, conference: Conference,
+              ) -> list[tuple[dict[str, Any] | None, Verdict]]:
+    """Judge every claim again from the stored samples; pair each with its stored verdict."""
+    from ae.queries import claims_of, runs_of, verdicts_of
+
+    runs = runs_of(session=session, version_id=version.id)
+    stored = {v.claim_id: v.data for v in verdicts_of(session=session, version_id=version.id)}
+    policy = policy_for(conference)
+    pairs = []
+    for record in claims_of(session=session, version_id=version.id):
+        claim = Claim(**record.data)
+        pairs.append((stored.get(claim.id), judge(claim, runs, policy)))
+    return pairs
+
+
+def run_view(run: Run) -> dict[str, Any]:
+    """Return a run in the shape `diffs.run_diff` compares: samples by metric, digests, deps, platform."""
+    metrics: dict[str, list[float]] = {}
+    for sample in run.samples:
+        for key, value in sample.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                metrics.setdefault(key, []).append(float(value))
+    record = run.record or {}
+    return {"samples": metrics, "outputs": record.get("outputs") or {},
+            "deps": record.get("deps") or {}, "platform": record.get("platform") or {},
+            "env": record.get("env") or {}, "command": record.get("commands") or []}

@@ -57,6 +57,16 @@ def _read_claims(tree: Path, text: str | None, name: str) -> list[Claim]:
     return claims
 
 
+def _recorded_claims(tree: Path, targets: list[Any], text: str | None, taken: set[str]) -> list[Claim]:
+    """Claims from the artifact's recorded CK experiments that replay one of its programs."""
+    from ae.checklist.recorded import claims_from_experiments
+    from ae.ck.index import CkIndex
+
+    found = claims_from_experiments(CkIndex.build([tree]), programs={t.program for t in targets},
+                                    appendix_text=text)
+    return [c for c in found if c.id not in taken]
+
+
 def intake_version(version_id: str) -> None:
     """Pin the version's source, store its snapshot, read appendix and claims, create its runs."""
     from ae.evaluators.pipeline import list_targets
@@ -81,6 +91,7 @@ def intake_version(version_id: str) -> None:
         name, text = found if found else (None, None)
         claims = _read_claims(snap.tree, text, name or "appendix")
         targets = list_targets([snap.tree])
+        claims += _recorded_claims(snap.tree, targets, text, {c.id for c in claims})
     except AeError as exc:
         _fail_version(version_id, str(exc))
         raise

@@ -42,21 +42,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from ae.cli import artifacts, db, service
+    from ae.cli import artifacts, checklist, ck, db, run, service, verdicts
     from ae.cli import conferences as conferences_cli
 
     for command in (service.demo, service.serve, service.worker, service.redis,
-                    artifacts.submit, artifacts.status, db.db, conferences_cli.conferences):
+                    artifacts.submit, artifacts.status, db.db, conferences_cli.conferences,
+                    verdicts.verdicts, verdicts.diff, ck.ck, checklist.lint_cmd, checklist.appendix,
+                    run.run_cmd):
         cli.add_command(command)
-    optional = (("ae.cli.ck", "ck"), ("ae.cli.checklist", "lint_cmd"),
-                ("ae.cli.checklist", "appendix"), ("ae.cli.run", "run_cmd"))
-    import importlib
-
-    for module, name in optional:
-        try:
-            cli.add_command(getattr(importlib.import_module(module), name))
-        except (ImportError, AttributeError):
-            continue
 
 
 _register()
