@@ -111,3 +111,20 @@ class VerdictRecord(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     data: dict[str, Any] = _json()
     computed_at: datetime = _time()
+
+
+class Worker(SQLModel, table=True):
+    """A registered `ae worker` process: its hardware profile, pools and heartbeat."""
+
+    name: str = Field(primary_key=True)
+    host: str
+    pid: int
+    pools: list[str] = _json(list)
+    queues: list[str] = _json(list)
+    profile: dict[str, Any] = _json()
+    remote: bool = False
+    state: str = Field(default="alive", index=True)  # alive | stopped | lost
+    started_at: datetime = _time()
+    last_heartbeat: datetime = _time()
+    expires_at: datetime = _time()
+    stopped_at: datetime | None = _time(nullable=True)
