@@ -63,7 +63,7 @@ def choose_dataset(index: CkIndex, run_cmd: dict[str, Any], uoa: str | None,
     tags = dataset_tags(run_cmd)
     if uoa:
         try:
-            entry = index.load(uoa, module="dataset")
+            entry = index.load(uoa) if ":" in uoa else index.load(uoa, module="dataset")
         except CkError as exc:
             raise PipelineError(f"Dataset {uoa!r} named for {where} was not found: {exc}",
                                 kind="missing-dataset") from exc

@@ -99,7 +99,10 @@ def choose_cmd_key(meta: dict[str, Any], wanted: str | None, program: str) -> st
 
 def _load_program(index: CkIndex, spec: RunSpec) -> CkEntry:
     try:
-        entry = index.load(spec.program, module="program")
+        if ":" in spec.program:
+            entry = index.load(spec.program)
+        else:
+            entry = index.load(spec.program, module="program")
     except CkError as exc:
         raise AeError(f"Program {spec.program!r} was not found: {exc}") from exc
     if not isinstance(entry.meta.get("run_cmds"), dict):

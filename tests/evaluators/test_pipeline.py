@@ -155,6 +155,15 @@ def test_snapshot_is_never_written(tmp_path: Path, cache: Path) -> None:
     assert (tmp_path / "work" / "tmp" / "tmp-output.tmp").is_file()
 
 
+def test_program_and_dataset_by_cid_or_uid(tmp_path: Path, cache: Path) -> None:
+    by_cid = run_program(RunSpec(
+        repo_paths=[REPO], program="ae-pipeline-tests:program:count-words", work_dir=tmp_path / "a",
+        dataset="dataset:text-long", cache_dir=cache, repetitions=1))
+    by_uid = run(tmp_path / "b", cache, "ae00000000000003", repetitions=1)
+    assert by_cid.ok and by_cid.dataset == "text-long" and by_cid.stdout_tail.startswith("lines 40")
+    assert by_uid.ok and by_uid.program == "bit-count"
+
+
 def test_caller_mistakes_raise(tmp_path: Path, cache: Path) -> None:
     with pytest.raises(AeError, match="not found"):
         run(tmp_path / "a", cache, "no-such-program")
