@@ -21,6 +21,12 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SANDBOX": ("auto", "auto | bwrap | none (none runs artifacts unsandboxed: unsafe)"),
     "CONFERENCE": ("ppopp-2019", "conference used by `ae demo` and `ae submit` by default"),
     "JOB_TIMEOUT": (3600, "seconds an RQ job may run before the worker kills it"),
+    "HEARTBEAT_INTERVAL": (10, "seconds between a worker's heartbeats (DB row and Redis)"),
+    "HEARTBEAT_TTL": (60, "seconds without a heartbeat after which a worker is lost and its run retried"),
+    "MAX_ATTEMPTS": (3, "times a run is started before a lost worker makes it fail for good"),
+    "WORKER_PROFILE": (None, "JSON file declaring the worker's hardware instead of detecting it"),
+    "SERVICE_URL": (None, "remote worker: the service's URL, to fetch snapshots from"),
+    "WORKER_TOKEN": (None, "shared token for /api/snapshots (service and remote workers)"),
 }
 
 
