@@ -62,6 +62,18 @@ def enqueue(func: Callable[..., Any], row_id: str, *, queue: str, app: Flask | N
     return job.id
 
 
+def requeue(func: Callable[..., Any], row_id: str, *, queue: str, app: Flask | None = None) -> str:
+    """Enqueue a row's job again under the same id, first dropping the stale job a lost worker held."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        Job.fetch(row_id, connection=get_redis(app)).delete()
+    except NoSuchJobError:
+        pass
+    return enqueue(func, row_id, queue=queue, app=app)
+
+
 def queued_count(app: Flask | None = None) -> dict[str, int]:
     """Return the number of waiting jobs per ae queue."""
     conn = get_redis(app)
