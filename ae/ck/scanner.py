@@ -313,6 +313,12 @@ def read_entry(found: Found, root: str, problems: list[Problem]) -> EntryRecord 
             bad = (found.path, "has .cm/ but neither .cm/meta.json nor .cm/data.json")
     except UnreadableFile as exc:
         bad = (meta_path, str(exc))
+    if bad is None and not isinstance(meta, dict):
+        # ck's own search crashes on such meta (AttributeError); we report it instead
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+            type(meta), "a number")
+        bad = (meta_path, f"is {kind}, not a JSON object")
+        meta = None
     searchable = bad is None
     if isinstance(meta, dict) and str(meta.get("_base_entry", "")).strip():
         problems.append(Problem(Path(meta_path), "uses _base_entry (meta inheritance of "

@@ -39,7 +39,7 @@ for q in queries:
         r = ck.access(q)
     answers.append({k: r.get(k) for k in ("return", "error", "lst", "path", "data_uid",
                                           "data_uoa", "repo_uoa", "module_uoa", "dict",
-                                          "timed_out")})
+                                          "timed_out", "repo_uid")})
 json.dump(answers, open(sys.argv[2], "w"))
 """
 
