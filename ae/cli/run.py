@@ -59,6 +59,7 @@ def _summary(records: list[RunRecord]) -> str:
 @click.argument("program", required=False)
 @click.option("--cmd-key", help="Command key of run_cmds (default: the only one, else 'default').")
 @click.option("--dataset", help="Dataset UOA (default: chosen by the command's dataset_tags).")
+@click.option("--dataset-file", help="The dataset file $#dataset_filename#$ names (default: the first).")
 @click.option("--repetitions", default=3, show_default=True, type=click.IntRange(min=1))
 @click.option("--repo", "extra_repos", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="A further CK repository to search (datasets, shared programs); repeatable.")
@@ -73,7 +74,7 @@ def _summary(records: list[RunRecord]) -> str:
               default="auto", show_default=True, help="'none' runs unsandboxed (unsafe).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run records as JSON lines.")
 def run_cmd(source: str, program: str | None, cmd_key: str | None, dataset: str | None,
-            repetitions: int, extra_repos: tuple[Path, ...], ref: str | None,
+            dataset_file: str | None, repetitions: int, extra_repos: tuple[Path, ...], ref: str | None,
             cache_dir: Path | None, references_dir: Path | None, work_dir: Path | None,
             sandbox_mode: str, as_json: bool) -> None:
     """Compile and run CK programs of a local artifact or git URL (what `ck run` did)."""
@@ -103,7 +104,7 @@ def run_cmd(source: str, program: str | None, cmd_key: str | None, dataset: str 
             spec = RunSpec(
                 repo_paths=repos, program=target.program, cmd_key=target.cmd_key or None,
                 dataset=target.dataset or dataset, work_dir=runs_root / f"run-{n:03d}",
-                repetitions=repetitions, cache_dir=cache,
+                dataset_file=dataset_file, repetitions=repetitions, cache_dir=cache,
                 references_dir=references_dir or cache / "references", sandbox_mode=sandbox_mode)
             records.append(run_program(spec, progress=progress))
             bar.update(1)

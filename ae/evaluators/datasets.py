@@ -58,8 +58,13 @@ def candidates(index: CkIndex, tags: Sequence[str]) -> list[CkEntry]:
 
 
 def choose_dataset(index: CkIndex, run_cmd: dict[str, Any], uoa: str | None,
-                   where: str) -> ChosenDataset | None:
-    """Return the dataset a run uses, or None when its command takes no dataset."""
+                   where: str, dataset_file: str | None = None) -> ChosenDataset | None:
+    """Return the dataset a run uses, or None when its command takes no dataset.
+
+    `dataset_file` (CK's `--dataset_file`) becomes `$#dataset_filename#$`; unlike CK the other
+    files stay available as `_1`, `_2`… in meta order. Without it the first file is used, where
+    CK would prompt.
+    """
     tags = dataset_tags(run_cmd)
     if uoa:
         try:
@@ -81,5 +86,12 @@ def choose_dataset(index: CkIndex, run_cmd: dict[str, Any], uoa: str | None,
                 f"{len(found)} datasets have the tags {','.join(tags)} required by {where}: "
                 f"{names}; name one.", kind="ambiguous-dataset")
         entry = found[0]
-    files = entry.meta.get("dataset_files") or []
-    return ChosenDataset(entry, [str(f) for f in files] if isinstance(files, list) else [])
+    raw = entry.meta.get("dataset_files") or []
+    files = [str(f) for f in raw] if isinstance(raw, list) else []
+    if dataset_file is not None:
+        if dataset_file not in files:
+            raise PipelineError(
+                f"Dataset {entry.uoa} has no file {dataset_file!r} (it has: "
+                f"{', '.join(files) or 'none'}).", kind="missing-dataset")
+        files = [dataset_file, *(f for f in files if f != dataset_file)]
+    return ChosenDataset(entry, files)

@@ -46,6 +46,7 @@ class RunSpec:
     network: bool = False
     optimization: str = "-O3"
     repeat: int | None = None       # CK's --repeat: overrides CT_REPEAT_MAIN (no calibration anyway)
+    dataset_file: str | None = None  # CK's --dataset_file: the file $#dataset_filename#$ names
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
     cache = spec.cache_dir or (spec.work_dir / ".ae" / "cache")
     run_cmd = meta["run_cmds"][cmd_key]
     where = f"{entry.uoa} command {cmd_key}"
-    dataset = datasets.choose_dataset(index, run_cmd, spec.dataset, where)
+    dataset = datasets.choose_dataset(index, run_cmd, spec.dataset, where, spec.dataset_file)
     if dataset is not None:
         record.dataset = dataset.entry.uoa
         record.dataset_file = dataset.files[0] if dataset.files else None

@@ -54,6 +54,17 @@ def test_several_sources_dataset_by_tags_filename_1_and_timer(tmp_path: Path, ca
     assert "compiling" in messages and "running 2/2" in messages
 
 
+def test_dataset_file_named_by_the_caller_comes_first(tmp_path: Path, cache: Path) -> None:
+    record = run(tmp_path / "a", cache, "sum-numbers", dataset_file="b.txt", repetitions=1)
+    assert record.ok and record.dataset_file == "b.txt"
+    # references are filed per dataset file, as in CK: the shipped one is for a.txt
+    assert record.output_check["tmp-output.tmp"]["reference"] == "recorded-now"
+    assert record.commands[-1].split()[1:3] == [
+        f"{REPO.resolve()}/dataset/numbers-pair/b.txt", f"{REPO.resolve()}/dataset/numbers-pair/a.txt"]
+    missing = run(tmp_path / "b", cache, "sum-numbers", dataset_file="c.txt", repetitions=1)
+    assert missing.failure_kind == "missing-dataset" and "a.txt, b.txt" in missing.message
+
+
 def test_build_is_cached_per_program_deps_and_flags(tmp_path: Path, cache: Path) -> None:
     first = run(tmp_path / "a", cache, "bit-count")
     again = run(tmp_path / "b", cache, "bit-count")
