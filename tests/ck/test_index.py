@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,3 +101,11 @@ def test_program_meta_fallbacks_and_dependency_rules() -> None:
     assert run.run_time.run_correctness_output_files == ["out.txt"]
     assert meta.run_vars == {"CT_REPEAT_MAIN": "1"} and meta.extra == {"weird": 1}
     assert meta.target_file == "a" and meta.compiler_env == "CK_CC" and meta.process_in_tmp
+
+
+def test_import_pulls_in_no_web_queue_or_db_code() -> None:
+    code = ("import sys, ae.ck, ae.ck.meta, ae.ck.flat, ae.ck.experiment; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('flask', 'rq', 'redis', 'sqlmodel', 'sqlalchemy', 'click')]; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
