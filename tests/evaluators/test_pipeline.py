@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,19 @@ def test_python_program_with_pre_and_post_processing(tmp_path: Path, cache: Path
     assert record.commands[1].startswith("${CK_ENV_COMPILER_PYTHON_FILE} ../hello.py ")
 
 
+def test_pkg_config_library_dependency_is_linked(tmp_path: Path, cache: Path) -> None:
+    from ae.evaluators.software import detect_software
+
+    if not any(s.name == "zlib" for s in detect_software(detectors=["pkg-config"])):
+        pytest.skip("zlib's pkg-config file is not installed on this machine")
+    record = run(tmp_path, cache, "zlib-crc", repetitions=1)
+    assert record.ok, record.message + record.compile_log
+    assert "-lz" in record.commands[1].split()
+    data = (REPO / "dataset" / "text-short" / "short.txt").read_bytes()
+    assert record.stdout_tail.startswith(f"crc32 {zlib.crc32(data):08x} zlib ")
+    assert record.deps["zlib"]["version"] == record.stdout_tail.split()[-1]
+
+
 def test_compile_error_keeps_the_log(tmp_path: Path, cache: Path) -> None:
     record = run(tmp_path, cache, "broken-c")
     assert not record.ok and record.failure_kind == "compile-error"
@@ -189,7 +203,7 @@ def test_list_targets_expands_ambiguous_datasets() -> None:
     assert Target("bit-count", "twice", None) in targets
     assert Target("count-words", "default", "text-long") in targets
     assert Target("count-words", "default", "text-short") in targets
-    assert len({t.program for t in targets}) == 10
+    assert len({t.program for t in targets}) == 11
 
 
 def test_record_as_ck_flat(tmp_path: Path, cache: Path) -> None:
