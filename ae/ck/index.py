@@ -146,7 +146,7 @@ class CkIndex:
         are exact, case-sensitive strings looked up in the meta's `tags` list.
         """
         pattern = module if ":" in module else f"{module}:*"
-        wanted = [t for t in tags]
+        wanted = list(tags)
         found = []
         for scan, mod, record in self._match(*self._parts(pattern), tags=wanted):
             # (postings hold only searchable entries having every tag: the check is then cheap)

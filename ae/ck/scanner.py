@@ -58,19 +58,27 @@ def resolve(parent: str, uoa: str, root: str) -> Found | None:
         if alias is not None:
             if not _plain_name(alias):
                 raise UnsafeAlias(f"alias-u-{uoa} names {alias!r}, which is not a directory name")
-            return Found(os.path.join(parent, alias), uoa, alias)
+            return Found(_contained(os.path.join(parent, alias), root), uoa, alias)
         path = os.path.join(parent, uoa)
-        return Found(path, uoa, "") if os.path.isdir(path) else None
+        return Found(_contained(path, root), uoa, "") if os.path.isdir(path) else None
     if not _plain_name(uoa):
         return None
     path = os.path.join(parent, uoa)
     if not os.path.isdir(path):
         return None
+    _contained(path, root)
     uid = read_first_line(os.path.join(cm, "alias-a-" + uoa), root)
     if uid is None:
         raise Inconsistent(f"directory {uoa!r} exists but {os.path.join(cm, 'alias-a-' + uoa)} "
                            "does not")
     return Found(path, uid, uoa)
+
+
+def _contained(path: str, root: str) -> str:
+    """Return `path`, refusing a symbolic link that leads out of the repository."""
+    if os.path.islink(path) and not inside(path, root):
+        raise UnsafeAlias(f"{path} is a symbolic link that leaves the repository")
+    return path
 
 
 def _plain_name(name: str) -> bool:

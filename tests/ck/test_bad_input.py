@@ -113,6 +113,10 @@ def test_symlinks_out_of_the_repository_are_refused(tmp_path: Path) -> None:
     assert f"{w.root / 'linked-module'}: is a symbolic link that leaves" in text
     assert "not a directory name" in text
     assert all("secret" not in e.tags for e in index.entries())
+    # lookups by name refuse the link too, rather than read what lies outside
+    with pytest.raises(CkError, match="leaves the repository"):
+        index.load("program:linked-entry")
+    assert index.list("program:linked-entry") == []
     # a link that stays inside the repository is followed
     assert {e.uoa for e in index.search("program", ["inner"])} == {"inner-target", "inner-link"}
 
