@@ -38,8 +38,14 @@ def data_dir() -> Path:
 
 
 def snapshot_tree(digest: str) -> Path:
-    """Return the unpacked read-only tree of a stored snapshot."""
-    return snapshot.unpack(data_dir() / "snapshots" / f"{digest}.tar", data_dir() / "snapshots" / digest)
+    """Return the unpacked read-only tree of a stored snapshot (a remote worker fetches it first)."""
+    store = data_dir() / "snapshots"
+    if not (store / f"{digest}.tar").is_file() and current_app.config.get("SERVICE_URL"):
+        from ae.remote import fetch_snapshot
+
+        fetch_snapshot(current_app.config["SERVICE_URL"], current_app.config.get("WORKER_TOKEN"),
+                       digest, store)
+    return snapshot.unpack(store / f"{digest}.tar", store / digest)
 
 
 def _fail_version(version_id: str, message: str) -> None:

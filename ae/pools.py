@@ -26,7 +26,7 @@ class GpuProfile:
     """One accelerator of a worker."""
 
     vendor: str
-    model: str
+    name: str
     memory_bytes: int
     compute_capability: str = ""
 
@@ -54,7 +54,7 @@ class Profile:
         text = f"{self.arch} {self.os} {self.cores} cores {round(self.memory_bytes / 2**30)} GiB"
         models: dict[str, int] = {}
         for gpu in self.gpus:
-            models[gpu.model] = models.get(gpu.model, 0) + 1
+            models[gpu.name] = models.get(gpu.name, 0) + 1
         return text + "".join(f", {n}x {m}" for m, n in models.items())
 
 
@@ -135,8 +135,8 @@ def _gpu_unmet(pool: Pool, gpu: GpuProfile) -> list[str]:
     reasons = []
     if pool.gpu_vendor and gpu.vendor.lower() != pool.gpu_vendor:
         reasons.append(f"GPU vendor {gpu.vendor} is not {pool.gpu_vendor}")
-    if pool.gpu_model and pool.gpu_model.lower() not in gpu.model.lower():
-        reasons.append(f"GPU {gpu.model} is not a {pool.gpu_model}")
+    if pool.gpu_model and pool.gpu_model.lower() not in gpu.name.lower():
+        reasons.append(f"GPU {gpu.name} is not a {pool.gpu_model}")
     if pool.min_gpu_memory_bytes and gpu.memory_bytes < pool.min_gpu_memory_bytes:
         reasons.append(f"GPU memory {gpu.memory_bytes} < {pool.min_gpu_memory_bytes} bytes")
     if pool.min_compute_capability:
@@ -249,7 +249,7 @@ def pool_for_requirement(requirement: str | None, pools: Iterable[Pool], *, sour
 
 def profile_from_platform(platform: Mapping[str, Any]) -> Profile:
     """Build a profile from the pipeline's platform record (NVML GPUs are NVIDIA's)."""
-    gpus = tuple(GpuProfile(vendor=str(g.get("vendor", "nvidia")).lower(), model=str(g["name"]),
+    gpus = tuple(GpuProfile(vendor=str(g.get("vendor", "nvidia")).lower(), name=str(g["name"]),
                             memory_bytes=int(g.get("memory_bytes", 0)),
                             compute_capability=str(g.get("compute_capability", "")))
                  for g in platform.get("gpus", []))

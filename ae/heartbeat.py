@@ -1,0 +1,153 @@
+"""The worker registry in the database: registration, heartbeats, lost workers and their runs.
+
+Rule (DESIGN §11): a worker whose heartbeat is older than its TTL is *lost*. Each run it was
+running is marked `lost` and queued again under the same id, until the run has been started
+`max_attempts` times; then it fails with failure kind `lost`, so that its version can still be
+evaluated. Live workers reap lost ones as part of their own heartbeat; exactly one reaper wins
+each lost worker (a conditional UPDATE), so no run is queued twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from ae.models import Run, Worker, utcnow
+from ae.pools import profile_from_platform
+
+log = logging.getLogger(__name__)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Return a UTC-aware datetime (SQLite hands timestamps back naive)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def register(*, session: Session, name: str, host: str, pid: int, pools: list[str],
+             queues: list[str], profile: dict[str, Any], remote: bool, ttl: float) -> Worker:
+    """Insert or refresh the row of a starting worker."""
+    now = utcnow()
+    worker = session.get(Worker, name) or Worker(name=name, host=host, pid=pid)
+    worker.host, worker.pid, worker.pools, worker.queues = host, pid, list(pools), list(queues)
+    worker.profile, worker.remote, worker.state = dict(profile), remote, "alive"
+    worker.started_at, worker.last_heartbeat = now, now
+    worker.expires_at, worker.stopped_at = now + timedelta(seconds=ttl), None
+    session.add(worker)
+    return worker
+
+
+def beat(*, session: Session, name: str, ttl: float) -> None:
+    """Record a heartbeat: one UPDATE of the worker's row."""
+    now = utcnow()
+    session.execute(update(Worker).where(Worker.name == name).values(
+        last_heartbeat=now, expires_at=now + timedelta(seconds=ttl), state="alive", stopped_at=None))
+
+
+def stop(*, session: Session, name: str) -> None:
+    """Mark a worker that shut down cleanly."""
+    now = utcnow()
+    session.execute(update(Worker).where(Worker.name == name).values(
+        state="stopped", stopped_at=now, expires_at=now))
+
+
+def is_alive(worker: Worker, now: datetime | None = None) -> bool:
+    """Tell whether a worker's heartbeat is current."""
+    expires = _aware(worker.expires_at)
+    return worker.state == "alive" and expires is not None and expires > (now or utcnow())
+
+
+def live_pools(*, session: Session) -> dict[str, int]:
+    """Return the number of live workers per pool."""
+    now = utcnow()
+    counts: dict[str, int] = {}
+    for worker in session.exec(select(Worker).where(Worker.state == "alive")):
+        if is_alive(worker, now):
+            for pool in worker.pools:
+                counts[pool] = counts.get(pool, 0) + 1
+    return counts
+
+
+def waiting_reason(pool: str, live: dict[str, int]) -> str | None:
+    """Say why a queued run cannot start, or None when a live worker serves its pool."""
+    if live.get(pool):
+        return None
+    return (f"no live worker serves pool {pool!r}: start `ae worker` on a machine that satisfies it "
+            f"(see `ae workers`)")
+
+
+def list_workers(*, session: Session) -> list[dict[str, Any]]:
+    """Return every registered worker with its current run and liveness, newest first."""
+    now = utcnow()
+    current: dict[str, str] = {}
+    for run in session.exec(select(Run).where(Run.status == "running")):
+        if run.worker:
+            current[run.worker] = run.id
+    rows = session.exec(select(Worker).order_by(Worker.started_at.desc(), Worker.name))
+    result = []
+    for worker in rows:
+        summary = profile_from_platform(worker.profile).summary() if worker.profile else ""
+        result.append({
+            "name": worker.name, "host": worker.host, "pid": worker.pid, "pools": worker.pools,
+            "queues": worker.queues, "profile": summary, "remote": worker.remote,
+            "state": worker.state if worker.state != "alive" or is_alive(worker, now) else "expired",
+            "alive": is_alive(worker, now), "current_run": current.get(worker.name),
+            "last_heartbeat": _aware(worker.last_heartbeat), "started_at": _aware(worker.started_at),
+        })
+    return result
+
+
+def _claim_lost(*, session: Session, now: datetime, me: str | None) -> list[Worker]:
+    """Mark expired workers lost; return those this caller won (one reaper per worker)."""
+    query = select(Worker).where(Worker.state == "alive", Worker.expires_at < now)
+    won = []
+    for worker in list(session.exec(query)):
+        if worker.name == me:
+            continue
+        result = session.execute(update(Worker).where(
+            Worker.name == worker.name, Worker.state == "alive", Worker.expires_at < now,
+        ).values(state="lost", stopped_at=now))
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            won.append(worker)
+    return won
+
+
+@dataclass
+class Reaped:
+    """What reaping decided: lost workers, runs to queue again, versions to evaluate."""
+
+    workers: list[str] = field(default_factory=list)
+    requeue: list[tuple[str, str]] = field(default_factory=list)
+    gave_up: list[str] = field(default_factory=list)
+    versions: set[str] = field(default_factory=set)
+
+
+def reap(*, session: Session, max_attempts: int, me: str | None = None) -> Reaped:
+    """Mark lost workers and decide, per run they held, retry or failure; the caller commits."""
+    now = utcnow()
+    outcome = Reaped()
+    for worker in _claim_lost(session=session, now=now, me=me):
+        outcome.workers.append(worker.name)
+        seen = _aware(worker.last_heartbeat)
+        runs = session.exec(select(Run).where(Run.worker == worker.name, Run.status == "running"))
+        for run in runs:
+            lost = (f"worker {worker.name} on {worker.host} stopped heartbeating "
+                    f"(last {seen:%Y-%m-%d %H:%M:%S} UTC) during attempt {run.attempt}/{max_attempts}")
+            if run.attempt < max_attempts:
+                run.status, run.message = "lost", f"{lost}; queued again"
+                outcome.requeue.append((run.id, run.pool))
+            else:
+                run.status, run.failure_kind, run.finished_at = "failed", "lost", now
+                run.message = f"{lost}; gave up after {max_attempts} attempts"
+                outcome.gave_up.append(run.id)
+                outcome.versions.add(run.version_id)
+            session.add(run)
+        log.warning("worker %s on %s is lost: %d run(s) queued again, %d failed", worker.name,
+                    worker.host, len(outcome.requeue), len(outcome.gave_up))
+    return outcome
