@@ -37,7 +37,8 @@ def verdicts(artifact: str, as_json: bool) -> None:
                           conference=conferences.get(found.conference))
     rows = [{"claim": new.claim_id, "outcome": new.outcome, "stored": (old or {}).get("outcome"),
              "same": old is not None and old == new.to_dict(), "reason": new.reason,
-             "ratio_ci": new.ratio_ci, "n": new.n} for old, new in pairs]
+             "measured_median": new.measured_median, "ratio_ci": new.ratio_ci, "n": new.n}
+            for old, new in pairs]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
