@@ -106,6 +106,7 @@ class AeWorker(Worker):
                                pid=os.getpid(), ttl=float(app.config["HEARTBEAT_TTL"]),
                                **self.registration)
         self._next_beat = time.monotonic() + float(app.config["HEARTBEAT_INTERVAL"])
+        reap_lost(app, me=self.name)  # take over what lost workers left before the first dequeue
 
     def register_death(self) -> None:
         """Mark the worker stopped in Redis (RQ) and in the worker table."""

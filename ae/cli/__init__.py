@@ -42,13 +42,13 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from ae.cli import artifacts, checklist, ck, db, run, service, verdicts
+    from ae.cli import artifacts, checklist, ck, db, run, service, verdicts, workers
     from ae.cli import conferences as conferences_cli
 
     for command in (service.demo, service.serve, service.worker, service.redis,
                     artifacts.submit, artifacts.status, db.db, conferences_cli.conferences,
                     verdicts.verdicts, verdicts.diff, ck.ck, checklist.lint_cmd, checklist.appendix,
-                    run.run_cmd):
+                    run.run_cmd, workers.workers):
         cli.add_command(command)
 
 

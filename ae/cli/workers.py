@@ -1,0 +1,67 @@
+"""`ae workers`: the worker fleet, this machine's profile and pools, and lost-worker recovery."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ae import worker as ae_worker
+from ae.cli.ready import ready
+from ae.db import session_scope
+from ae.heartbeat import list_workers
+from ae.pools import unmet
+
+
+@click.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--all", "show_all", is_flag=True, help="Include stopped and lost workers.")
+@click.pass_context
+@with_appcontext
+def workers(ctx: click.Context, as_json: bool, show_all: bool) -> None:
+    """List workers: name, host, pools, profile, current run, last heartbeat, alive."""
+    if ctx.invoked_subcommand is not None:
+        return
+    ready(current_app)
+    with session_scope() as session:
+        rows = [w for w in list_workers(session=session) if show_all or w["state"] != "stopped"]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        click.echo("no workers registered: start one with `ae worker`")
+    for w in rows:
+        seen = w["last_heartbeat"].strftime("%Y-%m-%d %H:%M:%S") if w["last_heartbeat"] else "never"
+        run = w["current_run"][:12] if w["current_run"] else "-"
+        click.echo(f"{w['name']}  {'alive' if w['alive'] else w['state']:<7} host {w['host']}  "
+                   f"pools {','.join(w['pools']) or '-'}  run {run}  heartbeat {seen} UTC"
+                   f"{'  remote' if w['remote'] else ''}\n    {w['profile']}")
+
+
+@workers.command("profile")
+@with_appcontext
+def profile() -> None:
+    """Show this machine's hardware profile and which pools it satisfies, and why not the others."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = ae_worker.detect_profile(app)
+    click.echo(f"profile: {found.summary()}")
+    for gpu in found.gpus:
+        click.echo(f"  gpu: {gpu.name} ({gpu.vendor}), {round(gpu.memory_bytes / 2**30)} GiB, "
+                   f"compute capability {gpu.compute_capability or '?'}")
+    served = ae_worker.serving_pools(app, found)
+    click.echo(f"serves (most specific first): {', '.join(served) or 'no pool'}")
+    for pool in ae_worker.all_pools(app):
+        if pool.name not in served:
+            click.echo(f"  not {pool.name} ({pool.sources[0]}): {'; '.join(unmet(pool, found))}")
+
+
+@workers.command("reap")
+@with_appcontext
+def reap() -> None:
+    """Mark workers whose heartbeat expired as lost and queue their runs again."""
+    ready(current_app)
+    outcome = ae_worker.reap_lost(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"lost workers: {', '.join(outcome.workers) or 'none'}; runs queued again: "
+               f"{len(outcome.requeue)}; runs failed after the last attempt: {len(outcome.gave_up)}")
