@@ -21,7 +21,7 @@ from ae.evaluators.record import RunRecord
 from ae.evaluators.resolve import parse_deps, resolve_deps
 from ae.evaluators.run import output_digests, plan_run, run_repetition, run_time, tail
 from ae.evaluators.software import Software, detect_software
-from ae.evaluators.template import substitute
+from ae.evaluators.template import take_from
 from ae.evaluators.validate import check_outputs, reference_key, shipped_reference
 
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
@@ -121,22 +121,32 @@ def _check_spec(spec: RunSpec) -> None:
         raise AeError(f"Work dir {spec.work_dir} is not empty; each run needs a fresh one.")
 
 
-def _sources(index: CkIndex, entry: CkEntry) -> list[Path]:
-    """Return the program's source paths; `$#ck_take_from_{UOA}#$file` takes another entry's file."""
-    out = []
-    for name in entry.meta.get("source_files") or []:
-        name = str(name)
-        if name.startswith("$#ck_take_from_{"):
-            uoa, _, rest = name[len("$#ck_take_from_{"):].partition("}#$")
-            try:
-                other = index.load(uoa, module="program")
-            except CkError as exc:
-                raise PipelineError(f"source_files entry {name} names a missing entry: {exc}",
-                                    kind="meta-error") from exc
-            out.append(other.path / rest)
-        else:
-            out.append(entry.path / substitute(name, {}))
-    return out
+def _entry_path(index: CkIndex, cid: str, module: str, where: str) -> Path:
+    """Return the directory of the entry a meta value refers to (alias, UID or CID)."""
+    try:
+        found = index.load(cid) if ":" in cid else index.load(cid, module=module)
+    except CkError as exc:
+        raise PipelineError(f"{where} refers to {cid!r}, which is not found: {exc}",
+                            kind="meta-error") from exc
+    return found.path
+
+
+def _resolve_meta(index: CkIndex, entry: CkEntry) -> tuple[dict[str, Any], Path]:
+    """Resolve `$#ck_take_from_{CID}#$` everywhere in the meta, and `base_uoa` (CK: the program's
+    files, `src_path` included, come from the base entry's directory)."""
+
+    def lookup(cid: str) -> str:
+        return str(_entry_path(index, cid, "program", f"Program {entry.uoa}")) + "/"
+
+    meta = take_from(entry.meta, lookup)
+    base = meta.get("base_uoa")
+    path = _entry_path(index, str(base), "program", f"base_uoa of {entry.uoa}") if base else entry.path
+    return meta, path
+
+
+def _sources(meta: dict[str, Any], entry_path: Path) -> list[Path]:
+    """Return the program's source paths (relative to the entry, or absolute after take-from)."""
+    return [entry_path / str(name) for name in meta.get("source_files") or []]
 
 
 def _deps_view(deps: dict[str, Software]) -> dict[str, Any]:
@@ -167,7 +177,7 @@ def run_program(spec: RunSpec, *, progress: Progress | None = None) -> RunRecord
 
 def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, record: RunRecord,
               say: Progress) -> None:
-    meta = entry.meta
+    meta, entry_path = _resolve_meta(index, entry)
     cache = spec.cache_dir or (spec.work_dir / ".ae" / "cache")
     run_cmd = meta["run_cmds"][cmd_key]
     where = f"{entry.uoa} command {cmd_key}"
@@ -194,8 +204,8 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
     if needs_build(meta):
         say("compiling")
         built = build_program(
-            program_uid=entry.uid, entry_path=entry.path, meta=meta,
-            sources=_sources(index, entry), deps=deps, base_env=BASE_ENV,
+            program_uid=entry.uid, entry_path=entry_path, meta=meta,
+            sources=_sources(meta, entry_path), deps=deps, base_env=BASE_ENV,
             build_root=cache / "builds", optimization=spec.optimization, ro_binds=ro_binds,
             limits=spec.limits, sandbox_mode=spec.sandbox_mode)
         record.commands.extend(built.commands)
@@ -206,7 +216,7 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
             raise PipelineError(f"{built.message} See the compile log of {entry.uoa}.",
                                 kind="compile-error")
         binary = built.binary
-    plan = plan_run(cmd_key=cmd_key, meta=meta, entry_path=entry.path, work_dir=spec.work_dir,
+    plan = plan_run(cmd_key=cmd_key, meta=meta, entry_path=entry_path, work_dir=spec.work_dir,
                     binary=binary, binary_name=target_name(meta) if binary else None,
                     dataset=dataset, env=env, repeat=spec.repeat)
     record.env = dict(plan.env)

@@ -9,12 +9,14 @@ dependency environment.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ae.errors import PipelineError
 
 HASH_KEY = re.compile(r"\$#([^#$]*)#\$")
 ENV_REF = re.compile(r"\$<<([^<>]*)>>\$")
+TAKE_FROM = re.compile(r"\$#ck_take_from_\{([^}]*)\}#\$")
 
 
 def substitute(text: str, values: Mapping[str, str]) -> str:
@@ -47,3 +49,19 @@ def env_to_shell(text: str) -> str:
 def expand_env(text: str, env: Mapping[str, str]) -> str:
     """Expand `$<<VAR>>$` from `env` (unknown variables become empty, as in a shell)."""
     return ENV_REF.sub(lambda m: str(env.get(m.group(1), "")), text)
+
+
+def take_from(value: Any, lookup: Callable[[str], str]) -> Any:
+    """Replace `$#ck_take_from_{CID}#$` in every string of a meta value by `lookup(CID)`.
+
+    CK uses it to take files (sources, scripts, include dirs) from another entry; `lookup`
+    returns that entry's directory with a trailing slash.
+    """
+    if isinstance(value, str):
+        return TAKE_FROM.sub(lambda m: lookup(m.group(1)), value) if "$#ck_take_from_" in value \
+            else value
+    if isinstance(value, dict):
+        return {k: take_from(v, lookup) for k, v in value.items()}
+    if isinstance(value, list):
+        return [take_from(v, lookup) for v in value]
+    return value

@@ -143,6 +143,19 @@ def test_pkg_config_library_dependency_is_linked(tmp_path: Path, cache: Path) ->
     assert record.deps["zlib"]["version"] == record.stdout_tail.split()[-1]
 
 
+def test_take_from_another_entry_and_base_uoa(tmp_path: Path, cache: Path) -> None:
+    taken = run(tmp_path / "a", cache, "take-from", repetitions=1)
+    assert taken.ok, taken.message + taken.compile_log
+    assert taken.stdout_tail == "sum 108 max 42\n"
+    sum_dir = str(REPO.resolve() / "program" / "sum-numbers")
+    assert f"{sum_dir}/stats.c" in taken.commands[1] and f"-I{sum_dir} " in taken.commands[0]
+    assert taken.commands[-1] == f"test -f {sum_dir}/stats.h"
+    based = run(tmp_path / "b", cache, "based-on-bit-count", repetitions=1)
+    assert based.ok, based.message + based.compile_log
+    bits_dir = REPO.resolve() / "program" / "bit-count"
+    assert based.stdout_tail == f"mode unset\nBits: 32\n{bits_dir}/bits.c\n"
+
+
 def test_compile_error_keeps_the_log(tmp_path: Path, cache: Path) -> None:
     record = run(tmp_path, cache, "broken-c")
     assert not record.ok and record.failure_kind == "compile-error"
@@ -203,7 +216,7 @@ def test_list_targets_expands_ambiguous_datasets() -> None:
     assert Target("bit-count", "twice", None) in targets
     assert Target("count-words", "default", "text-long") in targets
     assert Target("count-words", "default", "text-short") in targets
-    assert len({t.program for t in targets}) == 11
+    assert len({t.program for t in targets}) == 13
 
 
 def test_record_as_ck_flat(tmp_path: Path, cache: Path) -> None:
