@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from ae.heartbeat import live_pools, waiting_reason
 from ae.queries import get_artifact, latest_version, list_artifacts, runs_of, verdicts_of
 
 
@@ -15,6 +16,7 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
     version = latest_version(session=session, artifact_id=artifact.id)
     runs = runs_of(session=session, version_id=version.id)
     verdicts = verdicts_of(session=session, version_id=version.id)
+    live = live_pools(session=session) if any(r.status in ("queued", "lost") for r in runs) else {}
     return {
         "id": artifact.id, "title": artifact.title, "conference": artifact.conference,
         "source": artifact.source, "version": version.number, "commit": version.commit,
@@ -23,7 +25,9 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
         "badges": (version.recommended_badges or {}).get("badges", []),
         "runs": [{"id": r.id, "program": r.program, "cmd_key": r.cmd_key,
                   "dataset": r.dataset or r.record.get("dataset"), "repetitions": r.repetitions,
-                  "status": r.status, "failure_kind": r.failure_kind, "message": r.message}
+                  "status": r.status, "failure_kind": r.failure_kind, "message": r.message,
+                  "pool": r.pool, "attempt": r.attempt,
+                  "waiting": waiting_reason(r.pool, live) if r.status in ("queued", "lost") else None}
                  for r in runs],
         "verdicts": [{"claim": v.claim_id, "outcome": v.outcome, "reason": v.reason}
                      for v in verdicts],
