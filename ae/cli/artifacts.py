@@ -56,6 +56,8 @@ def _print(item: dict) -> None:
         click.echo(f"    run {run['program']}:{run['cmd_key']}"
                    f"{'@' + run['dataset'] if run['dataset'] else ''} x{run['repetitions']} "
                    f"{run['status']}{failure}")
+        if run.get("waiting") or run["status"] == "lost":
+            click.echo(f"      waiting: {run.get('waiting') or run['message']}")
     for verdict in item["verdicts"]:
         click.echo(f"    claim {verdict['claim']}: {verdict['outcome']} — {verdict['reason']}")
     for badge in item["badges"]:
