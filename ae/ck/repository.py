@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ae.ck.entry import CkRepo, Problem
+from ae.ck.entry import CkRepo, Problem, is_uid
 from ae.ck.files import UnreadableFile, read_json
 from ae.errors import CkError
 
@@ -45,12 +45,15 @@ def read_repo(path: Path, problems: list[Problem] | None = None) -> CkRepo:
             deps.append(dep["repo_uoa"])
         elif problems is not None:
             problems.append(Problem(descriptor, f"repo_deps item {dep!r} has no repo_uoa"))
+    repo_uid = str(data.get("data_uid") or "")
+    if problems is not None and data and not is_uid(repo_uid):
+        problems.append(Problem(descriptor, f"data_uid {repo_uid!r} is not a 16-hex-digit UID"))
     if problems is not None and "split_all_dirs" in body:
         problems.append(Problem(descriptor,
                                 "split_all_dirs is not supported; entries may be missed"))
     return CkRepo(
         alias=alias,
-        uid=str(data.get("data_uid") or ""),
+        uid=repo_uid,
         name=str(data.get("data_name") or alias),
         path=path,
         repo_deps=tuple(deps),

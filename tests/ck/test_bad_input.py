@@ -33,6 +33,9 @@ def test_invalid_descriptor_is_a_problem_and_the_directory_name_stands_in(tmp_pa
     assert "not valid JSON (line 1" in _messages(index)[str(repo / ".ckr.json")]
     with pytest.raises(CkError, match="not valid JSON"):
         read_repo(repo)
+    write_json(repo / ".ckr.json", {"data_alias": "odd", "data_uid": "nope"})
+    assert "'nope' is not a 16-hex-digit UID" in _messages(CkIndex.build([repo]))[
+        str(repo / ".ckr.json")]
 
 
 def test_every_problem_is_collected_in_one_pass(tmp_path: Path) -> None:
