@@ -122,11 +122,13 @@ class Watch:
     def finish(self) -> None:
         """Reap the sandbox and wait until its PID namespace is gone."""
         if self.init_pidfd is not None:
-            if not _wait_readable(self.init_pidfd, GRACE_S if self.killed else None):
+            if not _wait_readable(self.init_pidfd, GRACE_S):
                 signal.pidfd_send_signal(self.init_pidfd, signal.SIGKILL)
                 _wait_readable(self.init_pidfd, GRACE_S)
             os.close(self.init_pidfd)
             self.init_pidfd = None
+        if self.kind == "none":  # before reaping, while the group id cannot be reused
+            _signal_group_quietly(self.proc.pid, signal.SIGKILL)
         if self.proc.returncode is None:
             if not _exited(self.proc.pid) and self.killed is not None:
                 time.sleep(0.01)
@@ -136,8 +138,6 @@ class Watch:
             self.proc.returncode = os.waitstatus_to_exitcode(self.status)
             self.rusage_cpu_s = usage.ru_utime + usage.ru_stime
             self.rusage_rss_kb = usage.ru_maxrss
-        if self.kind == "none":
-            _signal_group_quietly(self.proc.pid, signal.SIGKILL)
 
 
 def _wait_readable(fd: int, timeout: float | None) -> bool:

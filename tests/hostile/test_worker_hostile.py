@@ -1,0 +1,153 @@
+"""Hostile artifacts through the real worker path: submitted, run by `ae worker --burst`, contained.
+
+Each hostile program replaces the sample's `pi.py`; a benign artifact queued after them must still
+be served, which a hostile run that reached Redis (FLUSHALL) or hung the worker would prevent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from ae.db import session_scope
+from ae.intake.git import init_repository
+from ae.status import all_status
+from ae.submission import submit
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "examples" / "pi-python"
+CONFERENCE = "hostile-2026"
+LIMITS = {"wall_s": 3, "cpu_s": 3, "processes": 48, "memory_bytes": 1 << 30,
+          "output_bytes": 1 << 20}
+
+FORK_BOMB = """import os
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass
+"""
+DAEMON = """import os, sys, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        time.sleep(120)
+    os._exit(0)
+print("daemon left behind")
+"""
+HUGE_STDOUT = """import sys
+while True:
+    sys.stdout.write("x" * 65536)
+"""
+REDIS_FLUSH = """import socket, sys
+reached = []
+for family, address in {targets!r}:
+    try:
+        with socket.socket(family) as conn:
+            conn.settimeout(2)
+            conn.connect(address)
+            conn.sendall(b"FLUSHALL\\r\\n")
+            reached.append(address)
+    except OSError as exc:
+        print(address, exc, file=sys.stderr)
+print("reached", reached)
+sys.exit(0 if reached else 1)
+"""
+
+
+@pytest.fixture
+def config(config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    """The test configuration with a conference of small limits and one repetition per run."""
+    text = (ROOT / "conferences" / "ppopp-2019.toml").read_text()
+    text = text.replace('slug = "ppopp-2019"', f'slug = "{CONFERENCE}"')
+    text = re.sub(r"(?m)^(max_)?repetitions = \d+", lambda m: f"{m.group(0).split('=')[0]}= 1",
+                  text)
+    for key, value in LIMITS.items():
+        text = re.sub(rf"(?m)^{key} = \d+", f"{key} = {value}", text)
+    folder = tmp_path / "conferences"
+    folder.mkdir()
+    (folder / f"{CONFERENCE}.toml").write_text(text)
+    return {**config, "CONFERENCES_DIR": str(folder)}
+
+
+def _artifact(tmp_path: Path, name: str, program: str | None) -> str:
+    """Make a git repository of the sample artifact, its program replaced by `program`."""
+    dest = tmp_path / "repos" / name
+    shutil.copytree(SAMPLE, dest)
+    if program is not None:
+        (dest / "program" / "pi-python" / "pi.py").write_text(program)
+    init_repository(dest, message=name)
+    return str(dest)
+
+
+def _redis_targets(redis_url: str) -> list[tuple[int, Any]]:
+    """Return where the worker's Redis listens, as (family, address) pairs for the artifact."""
+    parsed = urlparse(redis_url)
+    tcp = (int(socket.AF_INET), (parsed.hostname or "127.0.0.1", parsed.port or 6379))
+    if parsed.scheme == "unix":
+        return [(int(socket.AF_UNIX), parsed.path), (int(socket.AF_INET), ("127.0.0.1", 6379))]
+    return [tcp]
+
+
+def _leftovers(root: Path) -> list[str]:
+    """Return live processes working under `root` (an artifact's work dir is below it)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{name}/cwd")
+            with open(f"/proc/{name}/cmdline", "rb") as fh:
+                cmdline = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if cwd.startswith(str(root)) or (str(root) in cmdline and "pi.py" in cmdline):
+            found.append(f"{name}: {cmdline}")
+    return found
+
+
+@pytest.mark.slow
+def test_worker_contains_hostile_artifacts_and_serves_the_next_job(
+    app, config, tmp_path, burst_worker
+) -> None:  # type: ignore[no-untyped-def]
+    programs = {
+        "fork-bomb": FORK_BOMB,
+        "daemon": DAEMON,
+        "huge-stdout": HUGE_STDOUT,
+        "redis-flush": REDIS_FLUSH.format(targets=_redis_targets(config["REDIS_URL"])),
+        "benign": None,
+    }
+    ids = {name: submit(conference=CONFERENCE, title=name,
+                        source=_artifact(tmp_path, name, program)).artifact_id
+           for name, program in programs.items()}
+    burst_worker(timeout=240)
+    with app.app_context(), session_scope() as session:
+        status = {item["id"]: item for item in all_status(session=session)}
+    runs = {name: status[ids[name]]["runs"] for name in programs}
+    assert all(len(r) == 1 for r in runs.values()), runs
+    run = {name: r[0] for name, r in runs.items()}
+
+    assert run["benign"]["status"] == "succeeded", run["benign"]
+    assert status[ids["benign"]]["status"] == "done"
+
+    assert run["fork-bomb"]["status"] == "failed"
+    assert run["fork-bomb"]["failure_kind"] == "timeout"
+    assert "3 s wall-clock limit" in run["fork-bomb"]["message"]
+
+    assert run["huge-stdout"]["status"] == "failed"
+    assert f"more than {LIMITS['output_bytes']} bytes" in run["huge-stdout"]["message"]
+
+    assert run["redis-flush"]["status"] == "failed", run["redis-flush"]
+    assert "the sandbox denied an operation ('connection refused'" in run["redis-flush"]["message"]
+
+    assert not _leftovers(tmp_path), "artifact processes survived the worker's runs"
