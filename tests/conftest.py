@@ -162,6 +162,12 @@ def run_ae(config: dict[str, Any], *args: str, timeout: float = 300) -> subproce
 
 
 @pytest.fixture
+def ae_env(config: dict[str, Any]) -> dict[str, str]:
+    """The environment of an `ae` subprocess pointed at the test's database and Redis."""
+    return worker_env(config)
+
+
+@pytest.fixture
 def ae_process(config: dict[str, Any]) -> Any:
     """Run the real `ae` command in a subprocess: ae_process("status", config=None)."""
     def run(*args: str, config: dict[str, Any] = config, timeout: float = 300) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 
-
 def test_conferences_list(runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(["conferences", "list"])
     assert result.exit_code == 0
@@ -15,8 +14,10 @@ def test_conferences_list(runner) -> None:  # type: ignore[no-untyped-def]
 def test_db_upgrade_and_current(runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "is at revision 0001" in result.output
-    assert runner.invoke(["db", "current"]).output.strip() == "0001"
+    from ae.migrate import head
+
+    assert f"is at revision {head()}" in result.output
+    assert runner.invoke(["db", "current"]).output.strip() == head()
 
 
 def test_status_when_empty(runner) -> None:  # type: ignore[no-untyped-def]
@@ -71,3 +72,35 @@ def test_submit_with_appendix_lints_at_once(runner, example_repo, tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "check-list of" in result.output
     assert 'claim "c1": relation must be one of approx' in result.output
+
+
+
+def test_serve_answers_http(ae_env) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-c", "from ae.cli import cli; cli()", "serve",
+                               "--port", str(port)], env=ae_env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+                    assert json.load(r) == {"status": "ok"}
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "ae serve did not answer within 30 s"
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+            assert b"Artifacts" in page.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

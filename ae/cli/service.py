@@ -33,7 +33,9 @@ def serve(host: str, port: int) -> None:
     app = _app()
     ready(app)
     click.echo(f"ae serving on http://{host}:{port}/ (instance {app.instance_path})")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @click.command()
