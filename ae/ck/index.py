@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import fnmatch
 import gc
-import hashlib
-import json
 import os
-import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ae.ck.cache import cache_name, load_cache, save_cache
 from ae.ck.entry import CkEntry, CkRepo, Problem, is_uid
 from ae.ck.files import UnreadableFile, read_json
 from ae.ck.repository import read_repo
@@ -31,9 +29,6 @@ from ae.ck.scanner import (
     scan_repo,
 )
 from ae.errors import CkError
-
-CACHE_FORMAT = 1
-_SAFE_KEY = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
 def _wild(s: str) -> bool:
@@ -92,10 +87,10 @@ class CkIndex:
         cache_file = None
         if cache_dir is not None and cache_key is not None:
             suffix = "-verified" if verify_aliases else ""
-            cache_file = Path(cache_dir) / f"ck-index-{_cache_name(cache_key)}{suffix}.json"
-            cached = _read_cache(cache_file, paths)
+            cache_file = Path(cache_dir) / f"ck-index-{cache_name(cache_key)}{suffix}.json"
+            cached = load_cache(cache_file, paths)
             if cached is not None:
-                return cached
+                return cls(*cached)
         problems: list[Problem] = []
         collecting = gc.isenabled()
         gc.disable()  # tens of thousands of small dicts: cyclic GC passes would cost ~40 %
@@ -107,7 +102,7 @@ class CkIndex:
             if collecting:
                 gc.enable()
         if cache_file is not None:
-            _write_cache(cache_file, paths, index)
+            save_cache(cache_file, paths, scans, problems)
         return index
 
     # -- queries -------------------------------------------------------------------------------
@@ -356,65 +351,3 @@ def _check_optional(path: str, root: str, cid: str) -> None:
         return
     except UnreadableFile as exc:
         raise CkError(f"Cannot load {cid!r}: {path}: {exc}.") from exc
-
-
-# -- cache ---------------------------------------------------------------------------------------
-
-
-def _cache_name(key: str) -> str:
-    if _SAFE_KEY.match(key):
-        return key
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def _read_cache(cache_file: Path, paths: list[Path]) -> CkIndex | None:
-    try:
-        data = json.loads(cache_file.read_bytes())
-        if data.get("format") != CACHE_FORMAT or data.get("paths") != [str(p) for p in paths]:
-            return None
-        return _index_from_json(data)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return None
-
-
-def _write_cache(cache_file: Path, paths: list[Path], index: CkIndex) -> None:
-    data = {"format": CACHE_FORMAT, "paths": [str(p) for p in paths], **_index_to_json(index)}
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, cache_file)
-    except OSError:
-        return  # a cache that cannot be written only costs time next build
-
-
-def _index_to_json(index: CkIndex) -> dict[str, Any]:
-    scans = []
-    for scan in index._scans:
-        repo = scan.repo
-        scans.append({
-            "repo": [repo.alias, repo.uid, repo.name, str(repo.path), list(repo.repo_deps),
-                     repo.dict],
-            "root": scan.root,
-            "modules": [[m.uoa, m.uid, m.alias, m.path] for m in scan.modules],
-            "entries": {
-                path: [[r.uoa, r.uid, r.alias, r.path, r.meta, r.info, r.searchable, r.error]
-                       for r in records]
-                for path, records in scan.entries.items()
-            },
-        })
-    problems = [[str(p.path), p.message] for p in index.problems]
-    return {"scans": scans, "problems": problems}
-
-
-def _index_from_json(data: dict[str, Any]) -> CkIndex:
-    scans = []
-    for item in data["scans"]:
-        alias, uid, name, path, deps, body = item["repo"]
-        repo = CkRepo(alias, uid, name, Path(path), tuple(deps), body)
-        scan = RepoScan(repo=repo, root=item["root"])
-        scan.modules = [ModuleRecord(*m) for m in item["modules"]]
-        scan.entries = {p: [EntryRecord(*r) for r in rs] for p, rs in item["entries"].items()}
-        scans.append(scan)
-    problems = [Problem(Path(p), m) for p, m in data["problems"]]
-    return CkIndex(scans, problems)
