@@ -19,7 +19,14 @@ from ae.evaluators.build import build_program, dependency_env, needs_build, targ
 from ae.evaluators.platform import detect_platform
 from ae.evaluators.record import RunRecord
 from ae.evaluators.resolve import parse_deps, resolve_deps
-from ae.evaluators.run import output_digests, plan_run, run_repetition, run_time, tail
+from ae.evaluators.run import (
+    RunPlan,
+    output_digests,
+    plan_run,
+    run_repetition,
+    run_time,
+    tail,
+)
 from ae.evaluators.software import Software, detect_software
 from ae.evaluators.template import take_from
 from ae.evaluators.validate import check_outputs, reference_key, shipped_reference
@@ -180,48 +187,79 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
     meta, entry_path = _resolve_meta(index, entry)
     cache = spec.cache_dir or (spec.work_dir / ".ae" / "cache")
     run_cmd = meta["run_cmds"][cmd_key]
-    where = f"{entry.uoa} command {cmd_key}"
-    dataset = datasets.choose_dataset(index, run_cmd, spec.dataset, where, spec.dataset_file)
+    dataset = datasets.choose_dataset(index, run_cmd, spec.dataset,
+                                      f"{entry.uoa} command {cmd_key}", spec.dataset_file)
     if dataset is not None:
         record.dataset = dataset.entry.uoa
         record.dataset_file = dataset.files[0] if dataset.files else None
-    say("detecting software")
-    software = detect_software(cache_path=cache / "software.json")
-    record.platform["compilers"] = sorted({f"{s.name} {s.version}" for s in software
-                                           if "compiler" in s.tags})
-    provide = packages.provider(cache, sandbox_mode=spec.sandbox_mode, limits=spec.limits,
-                                on_build=say)
-    compile_deps = parse_deps(meta.get("compile_deps") or meta.get("deps"))
-    deps = resolve_deps(compile_deps, software, provide=provide)
-    run_deps = parse_deps({**(meta.get("run_deps") or {}), **(run_cmd.get("run_deps") or {})})
-    deps = resolve_deps(run_deps, software, provide=provide, resolved=deps)
-    record.deps = _deps_view(deps)
-    env = dependency_env(deps, BASE_ENV)
-    env["HOME"] = str(spec.work_dir)
+    deps = _resolve_deps(spec, meta, run_cmd, cache, record, say)
     ro_binds = [*dict.fromkeys(Path(p).resolve() for p in spec.repo_paths), cache / "packages"]
-    (cache / "packages").mkdir(parents=True, exist_ok=True)
     binary = None
     if needs_build(meta):
         say("compiling")
-        built = build_program(
-            program_uid=entry.uid, entry_path=entry_path, meta=meta,
-            sources=_sources(meta, entry_path), deps=deps, base_env=BASE_ENV,
-            build_root=cache / "builds", optimization=spec.optimization, ro_binds=ro_binds,
-            limits=spec.limits, sandbox_mode=spec.sandbox_mode)
-        record.commands.extend(built.commands)
-        record.compile_log = built.log
-        record.build = {"digest": built.digest, "cached": built.cached, "seconds": built.seconds,
-                        "object_sizes": built.object_sizes}
-        if not built.ok:
-            raise PipelineError(f"{built.message} See the compile log of {entry.uoa}.",
-                                kind="compile-error")
-        binary = built.binary
+        binary = _build(spec, entry, entry_path, meta, deps, cache, ro_binds, record)
+    env = dependency_env(deps, BASE_ENV)
+    env["HOME"] = str(spec.work_dir)
     plan = plan_run(cmd_key=cmd_key, meta=meta, entry_path=entry_path, work_dir=spec.work_dir,
                     binary=binary, binary_name=target_name(meta) if binary else None,
                     dataset=dataset, env=env, repeat=spec.repeat)
     record.env = dict(plan.env)
     record.notes.extend(plan.notes)
     record.commands.extend([*plan.pre_commands, plan.command, *plan.post_commands])
+    _repeat(spec, plan, ro_binds, record, say)
+    if plan.correctness_files:
+        say("validating outputs")
+        key = reference_key(program_uid=entry.uid, cmd_key=cmd_key, run_time=run_time(run_cmd, meta),
+                            dataset_uid=dataset.entry.uid if dataset else None,
+                            dataset_file=record.dataset_file, repeat=plan.repeat, env=plan.env)
+        record.output_check = check_outputs(plan.cwd, plan.correctness_files,
+                                            shipped=shipped_reference(index, key),
+                                            references_dir=spec.references_dir, key=key)
+        bad = [name for name, r in record.output_check.items() if not r["ok"]]
+        if bad:
+            raise PipelineError(f"Output {', '.join(bad)} differs from the reference "
+                                f"({key.entry_uoa}/{key.subdir}).", kind="output-mismatch")
+
+
+def _resolve_deps(spec: RunSpec, meta: dict[str, Any], run_cmd: dict[str, Any], cache: Path,
+                  record: RunRecord, say: Progress) -> dict[str, Software]:
+    """Detect software (cached) and resolve compile deps, then run deps, building packages."""
+    say("detecting software")
+    software = detect_software(cache_path=cache / "software.json")
+    record.platform["compilers"] = sorted({f"{s.name} {s.version}" for s in software
+                                           if "compiler" in s.tags})
+    (cache / "packages").mkdir(parents=True, exist_ok=True)
+    provide = packages.provider(cache, sandbox_mode=spec.sandbox_mode, limits=spec.limits,
+                                on_build=say)
+    deps = resolve_deps(parse_deps(meta.get("compile_deps") or meta.get("deps")), software,
+                        provide=provide)
+    run_deps = parse_deps({**(meta.get("run_deps") or {}), **(run_cmd.get("run_deps") or {})})
+    deps = resolve_deps(run_deps, software, provide=provide, resolved=deps)
+    record.deps = _deps_view(deps)
+    return deps
+
+
+def _build(spec: RunSpec, entry: CkEntry, entry_path: Path, meta: dict[str, Any],
+           deps: dict[str, Software], cache: Path, ro_binds: list[Path], record: RunRecord) -> Path:
+    """Build (or reuse) the binary; a failed build raises `compile-error` with the log kept."""
+    built = build_program(
+        program_uid=entry.uid, entry_path=entry_path, meta=meta,
+        sources=_sources(meta, entry_path), deps=deps, base_env=BASE_ENV,
+        build_root=cache / "builds", optimization=spec.optimization, ro_binds=ro_binds,
+        limits=spec.limits, sandbox_mode=spec.sandbox_mode)
+    record.commands.extend(built.commands)
+    record.compile_log = built.log
+    record.build = {"digest": built.digest, "cached": built.cached, "seconds": built.seconds,
+                    "object_sizes": built.object_sizes}
+    if not built.ok or built.binary is None:
+        raise PipelineError(f"{built.message} See the compile log of {entry.uoa}.",
+                            kind="compile-error")
+    return built.binary
+
+
+def _repeat(spec: RunSpec, plan: RunPlan, ro_binds: list[Path], record: RunRecord,
+            say: Progress) -> None:
+    """Run the repetitions, stopping at the first failure; keep digests and output tails."""
     try:
         for n in range(spec.repetitions):
             say(f"running {n + 1}/{spec.repetitions}")
@@ -235,16 +273,3 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
         record.outputs = output_digests(plan)
         record.stdout_tail = tail(plan.stdout_file)
         record.stderr_tail = tail(plan.stderr_file)
-    if plan.correctness_files:
-        say("validating outputs")
-        rt = run_time(run_cmd, meta)
-        key = reference_key(program_uid=entry.uid, cmd_key=cmd_key, run_time=rt,
-                            dataset_uid=dataset.entry.uid if dataset else None,
-                            dataset_file=record.dataset_file, repeat=plan.repeat, env=plan.env)
-        record.output_check = check_outputs(plan.cwd, plan.correctness_files,
-                                            shipped=shipped_reference(index, key),
-                                            references_dir=spec.references_dir, key=key)
-        bad = [name for name, r in record.output_check.items() if not r["ok"]]
-        if bad:
-            raise PipelineError(f"Output {', '.join(bad)} differs from the reference "
-                                f"({key.entry_uoa}/{key.subdir}).", kind="output-mismatch")
