@@ -78,7 +78,7 @@ def run_cmd(source: str, program: str | None, cmd_key: str | None, dataset: str 
             cache_dir: Path | None, references_dir: Path | None, work_dir: Path | None,
             sandbox_mode: str, as_json: bool) -> None:
     """Compile and run CK programs of a local artifact or git URL (what `ck run` did)."""
-    cache = cache_dir or Path(click.get_app_dir("ae")) / "cache"
+    cache = cache_dir or Path.home() / ".cache" / "ae"
     runs_root = work_dir or Path(tempfile.mkdtemp(prefix="ae-run-"))
     runs_root.mkdir(parents=True, exist_ok=True)
     local = Path(source)
