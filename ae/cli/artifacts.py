@@ -47,7 +47,8 @@ def submit(source: str, ref: str | None, title: str | None, conference: str | No
                 click.echo(f"  error{where}: {finding['message']}")
 
 
-def _print(item: dict) -> None:
+def echo_status(item: dict) -> None:
+    """Print one artifact's status: runs, verdicts, badge recommendations, report."""
     click.echo(f"{item['id'][:12]}  {item['status']:<8} {item['title']}  [{item['conference']}]")
     if item["error"]:
         click.echo(f"    error: {item['error']}")
@@ -85,4 +86,4 @@ def status(artifact: str | None, as_json: bool) -> None:
     if not items:
         click.echo("no artifacts yet: submit one with `ae submit <git-url-or-path>`")
     for item in items:
-        _print(item)
+        echo_status(item)

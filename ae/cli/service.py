@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 from ae import embedded_redis
 from ae import worker as ae_worker
+from ae.cli.artifacts import echo_status
 from ae.cli.ready import ready
 from ae.db import session_scope
 from ae.errors import AeError
@@ -148,16 +149,5 @@ def _summary(items: list[dict]) -> None:
     click.echo(f"  artifacts: {len(items)}  runs: {len(runs)} "
                f"({sum(r['status'] == 'succeeded' for r in runs)} succeeded)  verdicts: {len(verdicts)}")
     for item in items:
-        click.echo(f"\n  {item['title']}  [{item['status']}]  commit {str(item['commit'])[:12]}")
-        if item["error"]:
-            click.echo(f"    error: {item['error']}")
-        for run in item["runs"]:
-            failure = f"  ({run['failure_kind']}: {run['message']})" if run["failure_kind"] else ""
-            click.echo(f"    run   {run['program']}:{run['cmd_key']} x{run['repetitions']} "
-                       f"{run['status']}{failure}")
-        for verdict in item["verdicts"]:
-            click.echo(f"    claim {verdict['claim']}: {verdict['outcome']} — {verdict['reason']}")
-        for badge in item["badges"]:
-            click.echo(f"    badge {badge['title']}: {badge['status']}")
-        if item["report"]:
-            click.echo(f"    report: {item['report']}")
+        click.echo("")
+        echo_status(item)
