@@ -7,6 +7,8 @@ raises `AeError` only for the caller's mistakes (unknown program, unknown comman
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,12 +195,14 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
         record.dataset = dataset.entry.uoa
         record.dataset_file = dataset.files[0] if dataset.files else None
     deps = _resolve_deps(spec, meta, run_cmd, cache, record, say)
-    ro_binds = [*dict.fromkeys(Path(p).resolve() for p in spec.repo_paths), cache / "packages"]
+    ro_binds = [*dict.fromkeys(Path(p).resolve() for p in spec.repo_paths), cache / "packages",
+                cache / "shims"]
     binary = None
     if needs_build(meta):
         say("compiling")
         binary = _build(spec, entry, entry_path, meta, deps, cache, ro_binds, record)
     env = dependency_env(deps, BASE_ENV)
+    env["PATH"] = ":".join([*_python_shims(deps, cache / "shims"), env["PATH"]])
     env["HOME"] = str(spec.work_dir)
     plan = plan_run(cmd_key=cmd_key, meta=meta, entry_path=entry_path, work_dir=spec.work_dir,
                     binary=binary, binary_name=target_name(meta) if binary else None,
@@ -221,6 +225,24 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
                                 f"({key.entry_uoa}/{key.subdir}).", kind="output-mismatch")
 
 
+def _python_shims(deps: dict[str, Software], root: Path) -> list[str]:
+    """Give each resolved Python a `python` name on PATH (CK commands say `python`; Debian has
+    only `python3`): a directory holding a `python` symlink to the interpreter."""
+    dirs = []
+    for sw in deps.values():
+        if "lang-python" not in sw.tags or not sw.path.startswith("/"):
+            continue
+        shim = root / hashlib.sha256(sw.path.encode()).hexdigest()[:16]
+        if not (shim / "python").is_symlink():
+            shim.mkdir(parents=True, exist_ok=True)
+            tmp = shim / f".python-{os.getpid()}"
+            tmp.unlink(missing_ok=True)
+            tmp.symlink_to(sw.path)
+            os.replace(tmp, shim / "python")
+        dirs.append(str(shim))
+    return dirs
+
+
 def _resolve_deps(spec: RunSpec, meta: dict[str, Any], run_cmd: dict[str, Any], cache: Path,
                   record: RunRecord, say: Progress) -> dict[str, Software]:
     """Detect software (cached) and resolve compile deps, then run deps, building packages."""
@@ -228,7 +250,8 @@ def _resolve_deps(spec: RunSpec, meta: dict[str, Any], run_cmd: dict[str, Any], 
     software = detect_software(cache_path=cache / "software.json")
     record.platform["compilers"] = sorted({f"{s.name} {s.version}" for s in software
                                            if "compiler" in s.tags})
-    (cache / "packages").mkdir(parents=True, exist_ok=True)
+    for sub in ("packages", "shims"):
+        (cache / sub).mkdir(parents=True, exist_ok=True)
     provide = packages.provider(cache, sandbox_mode=spec.sandbox_mode, limits=spec.limits,
                                 on_build=say)
     deps = resolve_deps(parse_deps(meta.get("compile_deps") or meta.get("deps")), software,

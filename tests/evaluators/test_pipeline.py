@@ -156,6 +156,12 @@ def test_take_from_another_entry_and_base_uoa(tmp_path: Path, cache: Path) -> No
     assert based.stdout_tail == f"mode unset\nBits: 32\n{bits_dir}/bits.c\n"
 
 
+def test_python_commands_find_python_on_path(tmp_path: Path, cache: Path) -> None:
+    record = run(tmp_path, cache, "hello-python", cmd_key="python-on-path", repetitions=1)
+    assert record.ok, record.message + record.stderr_tail
+    assert record.stdout_tail.splitlines()[2:] == ["data forty-two", "pre prepared"]
+
+
 def test_compile_error_keeps_the_log(tmp_path: Path, cache: Path) -> None:
     record = run(tmp_path, cache, "broken-c")
     assert not record.ok and record.failure_kind == "compile-error"
