@@ -62,6 +62,7 @@ _PSEUDO_HEADING_RE = re.compile(
     r"^[ \t]*(?:\\noindent\s*)?(?:\\textbf\s*\{|\{\s*\\bf(?:series)?\s+|\\paragraph\*?\s*\{)"
 )
 _WS_RE = re.compile(r"[ \t\r\f\v]+")
+_TITLE_LIMIT = 500
 
 
 def prepare(text: str) -> tuple[str, str]:
@@ -80,12 +81,12 @@ def headings(masked: str) -> list[RawHeading]:
     for match in _HEADING_RE.finditer(masked):
         pos = match.end()
         if pos < len(masked) and masked[pos] == "[":
-            pos = _close(masked, pos, "[", "]")
+            pos = _close(masked, pos, "[", "]", _TITLE_LIMIT)
             while pos < len(masked) and masked[pos].isspace():
                 pos += 1
         if pos >= len(masked) or masked[pos] != "{":
             continue
-        end = _close(masked, pos, "{", "}")
+        end = _close(masked, pos, "{", "}", _TITLE_LIMIT)
         number, title = split_numbering(strip_markers(clean(_drop_notes(masked[pos + 1:end - 1]))))
         found.append(RawHeading(
             level=_LEVELS[match.group(1)], title=title.rstrip(":. "), number=number,
@@ -120,8 +121,9 @@ def _pseudo_headings(masked: str, starts: list[int]) -> list[RawHeading]:
 
 def items(masked: str, start: int, end: int) -> list[RawItem]:
     """Return the top-level `\\item`s between two offsets, with their raw label and value parts."""
-    starts = line_starts(masked)
     region = masked[start:end]
+    starts = line_starts(region)
+    first_line = masked.count("\n", 0, start)
     tokens: list[tuple[int, int, int]] = []  # (pos, depth, end-of-item-token)
     depth = 0
     bounds: list[tuple[int, int]] = []  # (item index, boundary pos) resolved as we go
@@ -154,7 +156,7 @@ def items(masked: str, start: int, end: int) -> list[RawItem]:
             continue
         segment = region[after:ends.get(index, len(region))]
         head, tail = _item_parts(segment)
-        found.append(RawItem(head=head, tail=tail, line=offset_line(starts, start + pos)))
+        found.append(RawItem(head=head, tail=tail, line=first_line + offset_line(starts, pos)))
     return found
 
 
@@ -304,11 +306,15 @@ def _drop_notes(title: str) -> str:
     return title
 
 
-def _close(text: str, pos: int, opening: str, closing: str) -> int:
-    """Return the offset just after the bracket matching text[pos], or len(text) if unbalanced."""
+def _close(text: str, pos: int, opening: str, closing: str, limit: int | None = None) -> int:
+    """Return the offset just after the bracket matching text[pos], or the end if unbalanced.
+
+    `limit` bounds the search (a heading title is short), which keeps many unbalanced
+    brackets from costing quadratic time.
+    """
     depth = 0
     i = pos
-    n = len(text)
+    n = len(text) if limit is None else min(len(text), pos + limit)
     while i < n:
         char = text[i]
         if char == "\\":

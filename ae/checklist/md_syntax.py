@@ -24,8 +24,8 @@ _ITALIC_LINE_RE = re.compile(r"^[ \t]*([*_])(?![*_\s])(.+?)(?<![*_\s])\1[ \t]*:?
 _BOLD_START_RE = re.compile(r"^[ \t]*(\*\*|__)(.+?)\1(.*)$")
 _TABLE_RE = re.compile(r"^[ \t]*\|?([^|]+)\|([^|]*)(?:\|.*)?$")
 _TABLE_SEP_RE = re.compile(r"^[ \t|:\-]+$")
-_LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
-_AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
+_LINK_RE = re.compile(r"!?\[([^\[\]\n]*)\]\(([^()\s]*)(?:\s+\"[^\"\n]*\")?\)")
+_AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 _EMPH_RE = re.compile(r"(?<![\w*])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])"
                       r"|(?<![\w_])_(?![\s_])([^_\n]+?)(?<![\s_])_(?![\w_])")
 _HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")

@@ -14,7 +14,7 @@ from ae.checklist import latex_syntax, md_syntax
 from ae.checklist.labels import ITEM_ALIASES, normalize_label, section_key, split_item_keys
 from ae.checklist.model import Doi, Item, Section
 from ae.checklist.placeholders import instruction_reason, placeholder_reason
-from ae.checklist.syntax import RawItem, detect_syntax
+from ae.checklist.syntax import RawItem, detect_syntax, line_starts, offset_line
 
 SYNTAXES: dict[str, ModuleType] = {"latex": latex_syntax, "markdown": md_syntax}
 _DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"'<>{}\[\]|\\,;]+")
@@ -80,6 +80,7 @@ def read_outline(text: str, syntax_hint: str | None = None) -> Outline:
 
 def _blocks(syntax: ModuleType, prepared: str, masked: str) -> list[Block]:
     heads = syntax.headings(masked)
+    starts = line_starts(prepared)
     raw: list[tuple[Section, int, int, int]] = []
     for n, head in enumerate(heads):
         end = heads[n + 1].start if n + 1 < len(heads) else len(prepared)
@@ -91,8 +92,8 @@ def _blocks(syntax: ModuleType, prepared: str, masked: str) -> list[Block]:
         reason = _body_empty_reason(syntax, body, cleaned)
         section = Section(
             key=section_key(head.title), title=head.title, level=head.level, line=head.line,
-            end_line=prepared.count("\n", 0, max(head.end, end - 1)) + 1,
-            subtree_end_line=prepared.count("\n", 0, max(head.end, subtree_end - 1)) + 1,
+            end_line=offset_line(starts, max(head.end, end - 1)),
+            subtree_end_line=offset_line(starts, max(head.end, subtree_end - 1)),
             number=head.number, text=cleaned if reason is None else "",
             empty=reason is not None, empty_reason=reason,
             hint_left=reason is None and syntax.hint_left(body),

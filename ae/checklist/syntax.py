@@ -45,7 +45,7 @@ _LATEX_SIGNS_RE = re.compile(
     r"paragraph|newartifact|appendixAD|artin)(?![A-Za-z])|\{\\(?:bf|em|it)\b"
 )
 _MD_SIGNS_RE = re.compile(
-    r"^ {0,3}#{1,6}\s|^\s*[-*+]\s+\*\*|\*\*[^*\n]+\*\*|^ {0,3}(?:```|~~~)|\]\([^)\s]+\)",
+    r"^ {0,3}#{1,6}\s|^\s*[-*+]\s+\*\*|\*\*[^*\n]+\*\*|^ {0,3}(?:```|~~~)|\]\([^()\s]+\)",
     re.MULTILINE,
 )
 
