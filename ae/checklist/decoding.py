@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from ae.errors import AppendixError
 
-_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r", "\f", "\v"}
+_CONTROL_RE = re.compile(r"[\x01-\x08\x0e-\x1f]")
 
 
 def decode_appendix(data: str | bytes, filename: str = "appendix") -> str:
@@ -36,7 +38,7 @@ def check_text(text: str, filename: str = "appendix") -> None:
         )
     sample = text[:65536]
     if sample:
-        control = sum(1 for char in sample if char in _CONTROL)
+        control = len(_CONTROL_RE.findall(sample))
         if control > 8 and control / len(sample) > 0.05:
             raise AppendixError(
                 f"{filename} looks binary ({control} control characters in its first "

@@ -63,6 +63,14 @@ _PSEUDO_HEADING_RE = re.compile(
 )
 _WS_RE = re.compile(r"[ \t\r\f\v]+")
 _TITLE_LIMIT = 500
+_SPECIAL_RE = re.compile(r"[\\{}$~`']")
+_ITALIC_HINT_RE = re.compile(r"\\(?:em|it|sl|emph|textit|textsl|itshape|artexpl|artsampl)(?![A-Za-z])")
+_ESCAPE_RE = re.compile(r"\\([_%&#$])")
+_SPACING_RE = re.compile(r"\\[,;:! ]")
+_COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?")
+_BRACES_RE = re.compile(r"[{}$]")
+_ALNUM_RE = re.compile(r"[A-Za-z0-9]")
+_NOT_NEWLINE_RE = re.compile(r"[^\n]")
 
 
 def prepare(text: str) -> tuple[str, str]:
@@ -178,6 +186,8 @@ def _item_parts(segment: str) -> tuple[str | None, str]:
 
 def clean(text: str) -> str:
     """Turn a LaTeX fragment into one line of plain text."""
+    if not _SPECIAL_RE.search(text):
+        return _WS_RE.sub(" ", text.replace("\n", " ")).strip()
     text = _HREF_RE.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
     for _ in range(40):
         new = _DECL_RE.sub(lambda m: " " + m.group(1) + " ", text)
@@ -186,10 +196,10 @@ def clean(text: str) -> str:
             break
         text = new
     text = text.replace("\\\\", " ").replace("~", " ")
-    text = re.sub(r"\\([_%&#$])", r"\1", text)
-    text = re.sub(r"\\[,;:! ]", " ", text)
-    text = re.sub(r"\\[A-Za-z]+\*?", " ", text)
-    text = re.sub(r"[{}$]", "", text)
+    text = _ESCAPE_RE.sub(r"\1", text)
+    text = _SPACING_RE.sub(" ", text)
+    text = _COMMAND_RE.sub(" ", text)
+    text = _BRACES_RE.sub("", text)
     text = text.replace("``", '"').replace("''", '"')
     return _WS_RE.sub(" ", text.replace("\n", " ")).strip()
 
@@ -207,7 +217,7 @@ def _unwrap(match: re.Match[str]) -> str:
 
 def emphasis_only(raw: str) -> bool:
     """Return True when a fragment has text and all of it is italic (the template's hint style)."""
-    if not clean(raw):
+    if not _ITALIC_HINT_RE.search(raw) or not clean(raw):
         return False
     text = _MARKER_RE.sub(" ", raw)
     for _ in range(40):
@@ -219,7 +229,7 @@ def emphasis_only(raw: str) -> bool:
             if new == text:
                 break
         text = new
-    return not re.search(r"[A-Za-z0-9]", clean(text))
+    return not _ALNUM_RE.search(clean(text))
 
 
 def _is_emph(command: str) -> bool:
@@ -256,7 +266,7 @@ def _comment_at(line: str) -> int:
 
 
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+    return _NOT_NEWLINE_RE.sub(" ", match.group(0))
 
 
 def _blank_calls(text: str, pattern: re.Pattern[str]) -> str:
@@ -268,7 +278,7 @@ def _blank_calls(text: str, pattern: re.Pattern[str]) -> str:
             continue
         end = _close(text, match.end() - 1, "{", "}")
         parts.append(text[pos:match.start()])
-        parts.append(re.sub(r"[^\n]", " ", text[match.start():end]))
+        parts.append(_NOT_NEWLINE_RE.sub(" ", text[match.start():end]))
         pos = end
     parts.append(text[pos:])
     return "".join(parts)

@@ -31,6 +31,11 @@ _EMPH_RE = re.compile(r"(?<![\w*])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])"
 _HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _MARKER_RE = re.compile(r"\[\s*(?:Mandatory|Optional|Obligatory)\s*\]", re.IGNORECASE)
 _WS_RE = re.compile(r"\s+")
+_SPECIAL_RE = re.compile(r"[<\[*_`\\>#|!]")
+_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
+_QUOTE_RE = re.compile(r"^\s*>\s?", re.MULTILINE)
+_ALNUM_RE = re.compile(r"[A-Za-z0-9]")
+_NOT_NEWLINE_RE = re.compile(r"[^\n]")
 
 
 def prepare(text: str) -> tuple[str, str]:
@@ -158,6 +163,8 @@ def _parts(content: str) -> tuple[str | None, str]:
 
 def clean(text: str) -> str:
     """Turn a Markdown fragment into one line of plain text."""
+    if not _SPECIAL_RE.search(text):
+        return _WS_RE.sub(" ", text).strip()
     text = _COMMENT_RE.sub(" ", text)
     text = _LINK_RE.sub(lambda m: m.group(1) if m.group(1) == m.group(2) or not m.group(2)
                         else f"{m.group(1)} ({m.group(2)})", text)
@@ -165,13 +172,15 @@ def clean(text: str) -> str:
     text = _HTML_TAG_RE.sub(" ", text)
     text = text.replace("**", "").replace("__", "").replace("`", "")
     text = _EMPH_RE.sub(lambda m: m.group(1) or m.group(2), text)
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|<>])", r"\1", text)
-    text = re.sub(r"^\s*>\s?", "", text, flags=re.MULTILINE)
+    text = _ESCAPE_RE.sub(r"\1", text)
+    text = _QUOTE_RE.sub("", text)
     return _WS_RE.sub(" ", text).strip()
 
 
 def emphasis_only(raw: str) -> bool:
     """Return True when a fragment has text and all of it is italic, or only HTML comments."""
+    if "*" not in raw and "_" not in raw and "<!--" not in raw:
+        return False
     if not _COMMENT_RE.sub("", raw).strip() and "<!--" in raw:
         return True
     if not clean(raw):
@@ -180,7 +189,7 @@ def emphasis_only(raw: str) -> bool:
     text = _MARKER_RE.sub(" ", text)
     text = text.replace("***", "*").replace("**", "")
     text = _EMPH_RE.sub(" ", text)
-    return not re.search(r"[A-Za-z0-9]", text)
+    return not _ALNUM_RE.search(text)
 
 
 def hint_left(raw: str) -> bool:
@@ -189,4 +198,4 @@ def hint_left(raw: str) -> bool:
 
 
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+    return _NOT_NEWLINE_RE.sub(" ", match.group(0))

@@ -22,6 +22,9 @@ _WORD_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*")
 _HINT_WORDS = ("e.g", "for example", "describe", "specify", "provide", "list ", "mention",
                "indicate", "if ", "obligatory", "optional", "mandatory", "please", "write")
 _SECTION_PLACEHOLDER_WORDS = 20
+_LIST_WORDS_RE = re.compile(r"\b(?:begin|end)\s+(?:itemize|enumerate|description)\b")
+_ALNUM_RE = re.compile(r"[A-Za-z0-9]")
+_LATEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?")
 _LEADING_TODO_RE = re.compile(r"^\W*(?:TODO|TBD|TBA|FIXME)\b", re.IGNORECASE)
 # A fenced block holding only comments (an example claims block left commented out) is no content.
 _COMMENT_ONLY_FENCE_RE = re.compile(
@@ -70,7 +73,8 @@ def read_outline(text: str, syntax_hint: str | None = None) -> Outline:
     blocks = _blocks(syntax, prepared, masked)
     items = _items(syntax, prepared, masked, blocks)
     blocks = _with_filled(_mark_checklist_filled(blocks, items))
-    plain = syntax.clean(masked) if syntax_name == "latex" else md_syntax.clean(prepared)
+    plain = _LATEX_COMMAND_RE.sub(" ", masked) if syntax_name == "latex" \
+        else md_syntax.clean(prepared)
     return Outline(
         syntax=syntax_name, original=text, prepared=prepared, masked=masked, blocks=tuple(blocks),
         items=tuple(items), dois=tuple(find_dois(prepared)), words=len(_WORD_RE.findall(plain)),
@@ -117,8 +121,8 @@ def _with_filled(blocks: list[Block]) -> list[Block]:
 
 
 def _body_empty_reason(syntax: ModuleType, raw: str, cleaned: str) -> str | None:
-    cleaned = re.sub(r"\b(?:begin|end)\s+(?:itemize|enumerate|description)\b", " ", cleaned)
-    if not re.search(r"[A-Za-z0-9]", cleaned):
+    cleaned = _LIST_WORDS_RE.sub(" ", cleaned)
+    if not _ALNUM_RE.search(cleaned):
         return "empty"
     if syntax.emphasis_only(raw):
         return "template hint"
