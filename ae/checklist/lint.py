@@ -100,6 +100,7 @@ class LintReport:
 
     @property
     def errors(self) -> tuple[Finding, ...]:
+        """Return the findings of severity "error"."""
         return tuple(f for f in self.findings if f.severity == "error")
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 
@@ -116,7 +116,6 @@ class Appendix:
     artifacts: tuple[ScArtifact, ...] = ()
     words: int = 0
     lines: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def section(self, key: str) -> Section | None:
         """Return the first section with this key, or None."""

@@ -58,6 +58,7 @@ class Outline:
 
     @property
     def sections(self) -> tuple[Section, ...]:
+        """Return the sections in text order."""
         return tuple(b.section for b in self.blocks)
 
     def block(self, key: str) -> Block | None:

@@ -252,3 +252,13 @@ def test_equal_relation_on_numeric_metric_keeps_value() -> None:
 def test_empty_block_gives_no_claims() -> None:
     assert parse_claims("```claims\n```\n") == []
     assert parse_claims("```claims\n# nothing yet\n```\n") == []
+
+
+def test_latex_appendix_carries_the_block_in_verbatim() -> None:
+    text = (
+        "\\subsection{Evaluation and expected results}\n\\begin{verbatim}\n```claims\n"
+        "[[claim]]\nid = \"c1\"\nmetric = \"execution_time\"\nexpected = 2.0\n```\n"
+        "\\end{verbatim}\n"
+    )
+    (claim,) = parse_claims(text, source="ae.tex")
+    assert claim.line == 4 and claim.expected == 2.0 and claim.source == "ae.tex"
