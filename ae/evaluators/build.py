@@ -24,6 +24,7 @@ from typing import Any
 
 from ae.errors import PipelineError
 from ae.evaluators import sandbox
+from ae.evaluators.paths import read_bytes
 from ae.evaluators.software import Software
 from ae.evaluators.template import expand_env, leftovers
 
@@ -207,8 +208,9 @@ def build_program(
         limits=limits or sandbox.Limits(), mode=sandbox_mode,
     )
     seconds = time.perf_counter() - started
-    log = (stage / "compile.log").read_text(errors="replace")
-    if result.returncode != 0 or not (stage / target_name(meta)).is_file():
+    log = (read_bytes(stage / "compile.log", stage) or b"").decode(errors="replace")
+    produced = stage / target_name(meta)
+    if result.returncode != 0 or produced.is_symlink() or not produced.is_file():
         shutil.rmtree(stage, ignore_errors=True)
         reason = "timed out" if result.termination == "timeout" else f"failed ({result.message})"
         return BuildResult(False, None, digest, text_commands, log, seconds, cached=False,

@@ -218,7 +218,8 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
                             dataset_file=record.dataset_file, repeat=plan.repeat, env=plan.env)
         record.output_check = check_outputs(plan.cwd, plan.correctness_files,
                                             shipped=shipped_reference(index, key),
-                                            references_dir=spec.references_dir, key=key)
+                                            references_dir=spec.references_dir, key=key,
+                                            root=spec.work_dir)
         bad = [name for name, r in record.output_check.items() if not r["ok"]]
         if bad:
             raise PipelineError(f"Output {', '.join(bad)} differs from the reference "
@@ -294,5 +295,5 @@ def _repeat(spec: RunSpec, plan: RunPlan, ro_binds: list[Path], record: RunRecor
                 raise PipelineError(rep.message, kind=rep.failure_kind or "run-error")
     finally:
         record.outputs = output_digests(plan)
-        record.stdout_tail = tail(plan.stdout_file)
-        record.stderr_tail = tail(plan.stderr_file)
+        record.stdout_tail = tail(plan.stdout_file, spec.work_dir)
+        record.stderr_tail = tail(plan.stderr_file, spec.work_dir)

@@ -19,6 +19,7 @@ from typing import Any
 from ae.errors import PipelineError
 from ae.evaluators import sandbox
 from ae.evaluators.datasets import ChosenDataset
+from ae.evaluators.paths import contained, fresh, read_bytes
 from ae.evaluators.template import check_complete, env_to_shell, expand_env, substitute
 
 RUN_DIR = "tmp"
@@ -152,18 +153,22 @@ def plan_run(
     own = work_dir / OWN_DIR
     out1 = _command(rt.get("run_cmd_out1") or "", values, f"{where}.run_time.run_cmd_out1")
     out2 = _command(rt.get("run_cmd_out2") or "", values, f"{where}.run_time.run_cmd_out2")
+    output_files = _list(rt.get("run_output_files"))
+    correctness_files = _list(rt.get("run_correctness_output_files"))
+    timer = rt.get("fine_grain_timer_file") or None
+    for name in [out1, out2, *output_files, *correctness_files, *([str(timer)] if timer else [])]:
+        if name:
+            contained(work_dir, os.path.join(RUN_DIR, name), f"{where}.run_time")
     pre = _list(rt.get("pre_process_cmds")) + _list(rt.get("pre_process_cmd"))
     post = _list(rt.get("post_process_cmds")) + _list(rt.get("post_process_cmd"))
     notes = [f"{where}.run_time.{k} (a Python hook inside CK) is not run by ae."
              for k in ("pre_process_via_ck", "post_process_via_ck") if rt.get(k)]
-    timer = rt.get("fine_grain_timer_file") or None
     return RunPlan(
         cmd_key=cmd_key, command=command, cwd=run_dir, env=run_env,
         stdout_file=run_dir / out1 if out1 else own / "stdout.log",
         stderr_file=run_dir / out2 if out2 else own / "stderr.log",
         timer_file=str(timer) if timer else None,
-        output_files=_list(rt.get("run_output_files")),
-        correctness_files=_list(rt.get("run_correctness_output_files")),
+        output_files=output_files, correctness_files=correctness_files,
         pre_commands=[_command(c, values, f"{where}.run_time.pre_process_cmds") for c in pre],
         post_commands=[_command(c, values, f"{where}.run_time.post_process_cmds") for c in post],
         ignore_return_code=str(run_cmd.get("ignore_return_code", "no")).lower() == "yes",
@@ -173,6 +178,7 @@ def plan_run(
 
 def _shell(plan: RunPlan, command: str, stdout: Path, stderr: Path, *, ro_binds: Sequence[Path],
            limits: sandbox.Limits | None, mode: str, network: bool) -> sandbox.SandboxResult:
+    fresh(stdout, stderr)
     return sandbox.run(
         [SHELL, "-c", command], work_dir=plan.cwd.parent, cwd=plan.cwd, ro_binds=tuple(ro_binds),
         env=plan.env, stdout_path=stdout, stderr_path=stderr, limits=limits or sandbox.Limits(),
@@ -189,8 +195,8 @@ def run_repetition(plan: RunPlan, *, ro_binds: Sequence[Path] = (),
                    network: bool = False) -> Repetition:
     """Run pre-processing, the command and post-processing once; read the timer file if declared."""
     own = plan.cwd.parent / OWN_DIR
-    for name in [*plan.output_files, *([plan.timer_file] if plan.timer_file else [])]:
-        (plan.cwd / name).unlink(missing_ok=True)
+    fresh(*(plan.cwd / name for name in
+            [*plan.output_files, *([plan.timer_file] if plan.timer_file else [])]))
     for n, cmd in enumerate(plan.pre_commands):
         res = _shell(plan, cmd, own / f"pre-{n}.out", own / f"pre-{n}.err", ro_binds=ro_binds,
                      limits=limits, mode=mode, network=network)
@@ -210,12 +216,14 @@ def run_repetition(plan: RunPlan, *, ro_binds: Sequence[Path] = (),
                           f"{res.message}.", sample, None, code)
     timer = None
     if plan.timer_file:
-        timer_path = plan.cwd / plan.timer_file
+        raw = read_bytes(plan.cwd / plan.timer_file, plan.cwd.parent)
         try:
-            timer = json.loads(timer_path.read_text())
+            if raw is None:
+                raise ValueError("no such regular file in the run directory")
+            timer = json.loads(raw)
             if not isinstance(timer, dict):
                 raise ValueError("not a JSON object")
-        except (OSError, ValueError) as exc:
+        except ValueError as exc:
             return Repetition(False, "run-error", f"The timer file {plan.timer_file} declared by "
                               f"fine_grain_timer_file was not written or is invalid ({exc}).",
                               sample, None, code)
@@ -255,19 +263,13 @@ def output_digests(plan: RunPlan) -> dict[str, str]:
             names.append(stream.name)
     digests = {}
     for name in dict.fromkeys(names):
-        path = plan.cwd / name
-        if path.is_file():
-            digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        data = read_bytes(plan.cwd / name, plan.cwd.parent)
+        if data is not None:
+            digests[name] = hashlib.sha256(data).hexdigest()
     return digests
 
 
-def tail(path: Path, limit: int = 4000) -> str:
-    """Return the last `limit` characters of a text file (empty when absent)."""
-    try:
-        with path.open("rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - limit))
-            return fh.read().decode(errors="replace")
-    except OSError:
-        return ""
+def tail(path: Path, root: Path, limit: int = 4000) -> str:
+    """Return the last `limit` bytes of a file under `root` as text (empty when absent)."""
+    data = read_bytes(path, root, limit)
+    return data.decode(errors="replace") if data is not None else ""

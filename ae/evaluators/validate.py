@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from ae.ck import CkIndex
 from ae.errors import CkError
+from ae.evaluators.paths import contained, read_bytes
 
 MAX_DIFF_LINES = 400
 
@@ -59,7 +59,8 @@ def shipped_reference(index: CkIndex, key: ReferenceKey) -> Path | None:
 
 
 def check_outputs(run_dir: Path, files: Sequence[str], *, shipped: Path | None,
-                  references_dir: Path | None, key: ReferenceKey) -> dict[str, dict[str, Any]]:
+                  references_dir: Path | None, key: ReferenceKey,
+                  root: Path | None = None) -> dict[str, dict[str, Any]]:
     """Compare each file with its reference; record references that do not exist yet.
 
     Each result has `ok`, `diff` (None when equal), `reference` (`shipped`, `recorded`,
@@ -68,31 +69,31 @@ def check_outputs(run_dir: Path, files: Sequence[str], *, shipped: Path | None,
     results: dict[str, dict[str, Any]] = {}
     recorded = references_dir / key.entry_uoa / key.subdir if references_dir else None
     for name in files:
-        produced = run_dir / name
-        if not produced.is_file():
+        actual = read_bytes(run_dir / name, root or run_dir)
+        if actual is None:
             results[name] = {"ok": False, "diff": f"{name} was not produced by the run.",
                              "reference": "none"}
             continue
         if shipped is not None and (shipped / name).is_file():
-            reference, origin = shipped / name, "shipped"
+            expected, origin = (shipped / name).read_bytes(), "shipped"
         elif recorded is not None and (recorded / name).is_file():
-            reference, origin = recorded / name, "recorded"
+            expected, origin = (recorded / name).read_bytes(), "recorded"
         elif recorded is not None:
-            recorded.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(produced, recorded / name)
+            target = contained(recorded, name, "run_correctness_output_files")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(actual)
             results[name] = {"ok": True, "diff": None, "reference": "recorded-now"}
             continue
         else:
             results[name] = {"ok": True, "diff": None, "reference": "none"}
             continue
-        diff = file_diff(reference, produced, name)
+        diff = file_diff(expected, actual, name)
         results[name] = {"ok": diff is None, "diff": diff, "reference": origin}
     return results
 
 
-def file_diff(reference: Path, produced: Path, name: str) -> str | None:
-    """Return None when the files are byte-identical, else a unified diff (or a binary summary)."""
-    expected, actual = reference.read_bytes(), produced.read_bytes()
+def file_diff(expected: bytes, actual: bytes, name: str) -> str | None:
+    """Return None when the contents are identical, else a unified diff (or a binary summary)."""
     if expected == actual:
         return None
     try:

@@ -95,13 +95,8 @@ def test_reference_dir_naming_follows_ck() -> None:
     assert (inv.entry_uoa, inv.subdir) == ("shared", "default-x")
 
 
-def test_diffs_for_text_and_binary(tmp_path: Path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    a.write_text("1\n2\n3\n")
-    b.write_text("1\n2\n4\n")
-    diff = file_diff(a, b, "out.txt")
+def test_diffs_for_text_and_binary() -> None:
+    diff = file_diff(b"1\n2\n3\n", b"1\n2\n4\n", "out.txt")
     assert diff is not None and "-3\n+4\n" in diff and "reference/out.txt" in diff
-    a.write_bytes(b"\xff\x00")
-    assert "Binary files differ" in (file_diff(a, b, "x") or "")
-    b.write_bytes(b"\xff\x00")
-    assert file_diff(a, b, "x") is None
+    assert "Binary files differ" in (file_diff(b"\xff\x00", b"1\n2\n4\n", "x") or "")
+    assert file_diff(b"\xff\x00", b"\xff\x00", "x") is None

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ae.errors import PipelineError
 from ae.evaluators import sandbox
+from ae.evaluators.paths import read_bytes
 from ae.evaluators.resolve import Dependency
 from ae.evaluators.software import Software, ck_tags
 
@@ -115,7 +116,7 @@ def build(package: BuiltinPackage, compiler: Software, cache_dir: Path, *,
             limits=limits or sandbox.Limits(), mode=sandbox_mode,
         )
         if result.returncode != 0:
-            log = (stage / "build.log").read_text(errors="replace")[-2000:]
+            log = (read_bytes(stage / "build.log", stage, 2000) or b"").decode(errors="replace")
             raise PipelineError(
                 f"Built-in package {package.name} failed to build ({result.message}): {log}",
                 kind="missing-dependency")

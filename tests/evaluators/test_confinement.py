@@ -1,0 +1,61 @@
+"""Hostile meta and hostile programs cannot make the worker read or write outside the work dir."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ae.evaluators.pipeline import RunSpec, run_program
+
+
+def write_repo(root: Path, run_time: dict[str, Any]) -> Path:
+    """Write a one-program CK repository whose command is `run_time` (no compilation)."""
+    def dump(path: Path, data: Any) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data))
+
+    dump(root / ".ckr.json", {"data_alias": "hostile", "data_uid": "0123456789abcdef",
+                              "data_uoa": "hostile", "dict": {}})
+    (root / ".cm").mkdir()
+    (root / ".cm" / "alias-a-program").write_text("b0ac08fe1d3c2615\n")
+    (root / ".cm" / "alias-u-b0ac08fe1d3c2615").write_text("program\n")
+    entry = root / "program" / "evil"
+    dump(entry / ".cm" / "meta.json", {"program": "yes", "tags": ["program"], "no_compile": "yes",
+                                       "run_cmds": {"default": {"run_time": run_time}}})
+    (root / "program" / ".cm").mkdir()
+    (root / "program" / ".cm" / "alias-a-evil").write_text("00000000000e0001\n")
+    (root / "program" / ".cm" / "alias-u-00000000000e0001").write_text("evil\n")
+    return root
+
+
+def test_planted_symlinks_are_neither_read_nor_written_through(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("worker secret\n")
+    repo = write_repo(tmp_path / "repo", {
+        "run_cmd_main": f"echo out; rm -f tmp-output1.tmp res.txt; ln -s {secret} tmp-output1.tmp; "
+                        f"ln -s {secret} res.txt",
+        "run_cmd_out1": "tmp-output1.tmp", "run_correctness_output_files": ["res.txt"]})
+    record = run_program(RunSpec(repo_paths=[repo], program="evil", work_dir=tmp_path / "w",
+                                 cache_dir=tmp_path / "cache", references_dir=tmp_path / "refs",
+                                 repetitions=2))
+    assert secret.read_text() == "worker secret\n"  # the 2nd repetition did not write through it
+    assert "worker secret" not in json.dumps(record.to_dict())
+    assert record.stdout_tail == "" and "tmp-output1.tmp" not in record.outputs
+    assert record.failure_kind == "output-mismatch"
+    assert record.output_check["res.txt"]["ok"] is False
+    assert not (tmp_path / "refs").exists() or not any((tmp_path / "refs").rglob("res.txt"))
+
+
+def test_names_leaving_the_run_dir_are_meta_errors(tmp_path: Path) -> None:
+    for n, run_time in enumerate([
+        {"run_cmd_main": "echo x", "run_cmd_out1": "../../../escape.txt"},
+        {"run_cmd_main": "echo x", "run_correctness_output_files": ["/etc/passwd"]},
+        {"run_cmd_main": "echo x", "fine_grain_timer_file": "../../t.json"},
+    ]):
+        repo = write_repo(tmp_path / f"repo{n}", run_time)
+        record = run_program(RunSpec(repo_paths=[repo], program="evil",
+                                     work_dir=tmp_path / f"w{n}", cache_dir=tmp_path / "cache"))
+        assert record.failure_kind == "meta-error", record.message
+        assert "outside the run directory" in record.message
+    assert not (tmp_path / "escape.txt").exists()
