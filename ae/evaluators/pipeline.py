@@ -18,6 +18,7 @@ from ae.ck import CkEntry, CkIndex
 from ae.errors import AeError, CkError, PipelineError
 from ae.evaluators import datasets, packages, sandbox
 from ae.evaluators.build import build_program, dependency_env, needs_build, target_name
+from ae.evaluators.paths import readable
 from ae.evaluators.platform import detect_platform
 from ae.evaluators.record import RunRecord
 from ae.evaluators.resolve import parse_deps, resolve_deps
@@ -153,9 +154,17 @@ def _resolve_meta(index: CkIndex, entry: CkEntry) -> tuple[dict[str, Any], Path]
     return meta, path
 
 
-def _sources(meta: dict[str, Any], entry_path: Path) -> list[Path]:
-    """Return the program's source paths (relative to the entry, or absolute after take-from)."""
-    return [entry_path / str(name) for name in meta.get("source_files") or []]
+def _sources(meta: dict[str, Any], entry_path: Path, repos: Sequence[Path]) -> list[Path]:
+    """Return the program's source paths (relative to the entry, or absolute after take-from);
+    each must be a file inside one of the repositories, never elsewhere on the worker."""
+    out = []
+    for name in meta.get("source_files") or []:
+        path = entry_path / str(name)
+        if not any(readable(path, repo) for repo in repos):
+            raise PipelineError(f"Source file {name} of source_files is not a file inside the "
+                                "artifact's repositories.", kind="compile-error")
+        out.append(path)
+    return out
 
 
 def _deps_view(deps: dict[str, Software]) -> dict[str, Any]:
@@ -268,7 +277,8 @@ def _build(spec: RunSpec, entry: CkEntry, entry_path: Path, meta: dict[str, Any]
     """Build (or reuse) the binary; a failed build raises `compile-error` with the log kept."""
     built = build_program(
         program_uid=entry.uid, entry_path=entry_path, meta=meta,
-        sources=_sources(meta, entry_path), deps=deps, base_env=BASE_ENV,
+        sources=_sources(meta, entry_path, [Path(p).resolve() for p in spec.repo_paths]),
+        deps=deps, base_env=BASE_ENV,
         build_root=cache / "builds", optimization=spec.optimization, ro_binds=ro_binds,
         limits=spec.limits, sandbox_mode=spec.sandbox_mode)
     record.commands.extend(built.commands)

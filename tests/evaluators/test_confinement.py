@@ -59,3 +59,17 @@ def test_names_leaving_the_run_dir_are_meta_errors(tmp_path: Path) -> None:
         assert record.failure_kind == "meta-error", record.message
         assert "outside the run directory" in record.message
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_sources_outside_the_repositories_are_refused(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path / "repo", {"run_cmd_main": "$#BIN_FILE#$"})
+    meta_path = repo / "program" / "evil" / ".cm" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta.pop("no_compile")
+    meta.update(source_files=["../../../../../../../etc/hostname", "/dev/zero"],
+                compile_deps={"c": {"tags": "compiler,lang-c"}})
+    meta_path.write_text(json.dumps(meta))
+    record = run_program(RunSpec(repo_paths=[repo], program="evil", work_dir=tmp_path / "w",
+                                 cache_dir=tmp_path / "cache"))
+    assert record.failure_kind == "compile-error"
+    assert "not a file inside the artifact's repositories" in record.message
