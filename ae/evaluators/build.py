@@ -52,7 +52,11 @@ class BuildResult:
 
 def target_name(meta: Mapping[str, Any]) -> str:
     """Return the executable's file name (`target_file` + `.out`, CK's default `a.out`)."""
-    return str(meta.get("target_file") or "a") + ".out"
+    name = str(meta.get("target_file") or "a") + ".out"
+    if "/" in name or name.startswith(".."):
+        raise PipelineError(f"target_file {meta.get('target_file')!r} must be a plain file name.",
+                            kind="meta-error")
+    return name
 
 
 def needs_build(meta: Mapping[str, Any]) -> bool:

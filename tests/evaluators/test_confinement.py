@@ -73,3 +73,17 @@ def test_sources_outside_the_repositories_are_refused(tmp_path: Path) -> None:
                                  cache_dir=tmp_path / "cache"))
     assert record.failure_kind == "compile-error"
     assert "not a file inside the artifact's repositories" in record.message
+
+
+def test_target_file_must_be_a_plain_name(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path / "repo", {"run_cmd_main": "$#BIN_FILE#$"})
+    meta_path = repo / "program" / "evil" / ".cm" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta.pop("no_compile")
+    (repo / "program" / "evil" / "a.c").write_text("int main(void) { return 0; }\n")
+    meta.update(source_files=["a.c"], target_file="../../../../../../etc/hostname#",
+                compile_deps={"c": {"tags": "compiler,lang-c"}})
+    meta_path.write_text(json.dumps(meta))
+    record = run_program(RunSpec(repo_paths=[repo], program="evil", work_dir=tmp_path / "w",
+                                 cache_dir=tmp_path / "cache"))
+    assert record.failure_kind == "meta-error" and "plain file name" in record.message
