@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,7 @@ def shipped_reference(index: CkIndex, key: ReferenceKey) -> Path | None:
         entry = index.load(key.entry_uoa, module="program.output")
     except CkError:
         return None
-    path = entry.path / key.subdir
+    path = contained(entry.path, key.subdir, "The reference directory name")
     return path if path.is_dir() else None
 
 
@@ -67,17 +68,20 @@ def check_outputs(run_dir: Path, files: Sequence[str], *, shipped: Path | None,
     `recorded-now` or `none`).
     """
     results: dict[str, dict[str, Any]] = {}
-    recorded = references_dir / key.entry_uoa / key.subdir if references_dir else None
+    recorded = (contained(references_dir, os.path.join(key.entry_uoa, key.subdir),
+                          "The reference directory name") if references_dir else None)
     for name in files:
         actual = read_bytes(run_dir / name, root or run_dir)
         if actual is None:
             results[name] = {"ok": False, "diff": f"{name} was not produced by the run.",
                              "reference": "none"}
             continue
-        if shipped is not None and (shipped / name).is_file():
-            expected, origin = (shipped / name).read_bytes(), "shipped"
-        elif recorded is not None and (recorded / name).is_file():
-            expected, origin = (recorded / name).read_bytes(), "recorded"
+        from_shipped = read_bytes(shipped / name, shipped) if shipped is not None else None
+        from_recorded = read_bytes(recorded / name, recorded) if recorded is not None else None
+        if from_shipped is not None:
+            expected, origin = from_shipped, "shipped"
+        elif from_recorded is not None:
+            expected, origin = from_recorded, "recorded"
         elif recorded is not None:
             target = contained(recorded, name, "run_correctness_output_files")
             target.parent.mkdir(parents=True, exist_ok=True)

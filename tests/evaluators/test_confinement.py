@@ -87,3 +87,13 @@ def test_target_file_must_be_a_plain_name(tmp_path: Path) -> None:
     record = run_program(RunSpec(repo_paths=[repo], program="evil", work_dir=tmp_path / "w",
                                  cache_dir=tmp_path / "cache"))
     assert record.failure_kind == "meta-error" and "plain file name" in record.message
+
+
+def test_reference_names_cannot_leave_the_references_dir(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path / "repo", {
+        "run_cmd_main": "echo x", "run_cmd_out1": "out.txt", "output_invariant_of_repeat": "yes",
+        "run_correctness_output_files": ["out.txt"], "program_output_uoa": "../../../escaped"})
+    record = run_program(RunSpec(repo_paths=[repo], program="evil", work_dir=tmp_path / "w",
+                                 cache_dir=tmp_path / "cache", references_dir=tmp_path / "r" / "refs"))
+    assert record.failure_kind == "meta-error" and "outside" in record.message
+    assert not list(tmp_path.rglob("escaped"))
