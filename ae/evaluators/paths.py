@@ -9,6 +9,7 @@ sandbox will (re)write are removed first so a planted symlink is never followed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -44,6 +45,17 @@ def read_bytes(path: Path, root: Path, limit: int | None = None) -> bytes | None
             fh.seek(0, os.SEEK_END)
             fh.seek(max(0, fh.tell() - limit))
         return fh.read()
+
+
+def sha256(path: Path, root: Path) -> str | None:
+    """Hash a file produced by the artifact in chunks, or None if it may not be read."""
+    if not readable(path, root):
+        return None
+    digest = hashlib.sha256()
+    with open(os.path.realpath(path), "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def fresh(*paths: Path) -> None:

@@ -7,7 +7,6 @@ and `$#src_path#$x` both reach the entry's files, while outputs land in the priv
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,7 +18,7 @@ from typing import Any
 from ae.errors import PipelineError
 from ae.evaluators import sandbox
 from ae.evaluators.datasets import ChosenDataset
-from ae.evaluators.paths import contained, fresh, read_bytes
+from ae.evaluators.paths import contained, fresh, read_bytes, sha256
 from ae.evaluators.template import check_complete, env_to_shell, expand_env, substitute
 
 RUN_DIR = "tmp"
@@ -263,9 +262,9 @@ def output_digests(plan: RunPlan) -> dict[str, str]:
             names.append(stream.name)
     digests = {}
     for name in dict.fromkeys(names):
-        data = read_bytes(plan.cwd / name, plan.cwd.parent)
-        if data is not None:
-            digests[name] = hashlib.sha256(data).hexdigest()
+        digest = sha256(plan.cwd / name, plan.cwd.parent)
+        if digest is not None:
+            digests[name] = digest
     return digests
 
 

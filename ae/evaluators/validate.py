@@ -22,6 +22,7 @@ from ae.errors import CkError
 from ae.evaluators.paths import contained, read_bytes
 
 MAX_DIFF_LINES = 400
+MAX_DIFF_BYTES = 1 << 20  # larger files get a size/hash summary: difflib is quadratic
 
 
 @dataclass
@@ -101,9 +102,11 @@ def file_diff(expected: bytes, actual: bytes, name: str) -> str | None:
     if expected == actual:
         return None
     try:
+        if max(len(expected), len(actual)) > MAX_DIFF_BYTES:
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, "too large to diff")
         a, b = expected.decode(), actual.decode()
     except UnicodeDecodeError:
-        return (f"Binary files differ: reference {name} ({len(expected)} bytes, sha256 "
+        return (f"Files differ: reference {name} ({len(expected)} bytes, sha256 "
                 f"{hashlib.sha256(expected).hexdigest()[:16]}) vs produced ({len(actual)} bytes, "
                 f"sha256 {hashlib.sha256(actual).hexdigest()[:16]}).")
     lines = list(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),

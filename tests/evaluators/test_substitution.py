@@ -98,5 +98,7 @@ def test_reference_dir_naming_follows_ck() -> None:
 def test_diffs_for_text_and_binary() -> None:
     diff = file_diff(b"1\n2\n3\n", b"1\n2\n4\n", "out.txt")
     assert diff is not None and "-3\n+4\n" in diff and "reference/out.txt" in diff
-    assert "Binary files differ" in (file_diff(b"\xff\x00", b"1\n2\n4\n", "x") or "")
+    assert "Files differ" in (file_diff(b"\xff\x00", b"1\n2\n4\n", "x") or "")
+    big = b"line\n" * 300_000
+    assert "Files differ" in (file_diff(big, big + b"x\n", "big") or "")
     assert file_diff(b"\xff\x00", b"\xff\x00", "x") is None
