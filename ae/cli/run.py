@@ -65,7 +65,7 @@ def _summary(records: list[RunRecord]) -> str:
               help="A further CK repository to search (datasets, shared programs); repeatable.")
 @click.option("--ref", help="Git ref to run when SOURCE is a git URL (default: HEAD).")
 @click.option("--cache-dir", type=click.Path(path_type=Path),
-              help="Build, software and package cache (default: the user's ae cache dir).")
+              help="Build, software and package cache (default: ~/.cache/ae).")
 @click.option("--references-dir", type=click.Path(path_type=Path),
               help="Where reference outputs are recorded on the first run (default: in the cache).")
 @click.option("--work-dir", type=click.Path(path_type=Path),
