@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from ae.badges import schemes
 from ae.checklist.profile import LintProfile, profile_from_mapping
 from ae.errors import ConferenceError, NotFound
+from ae.pools import pool_from_mapping
 
 _SECTIONS: dict[str, set[str]] = {
     "conference": {"slug", "name", "badge_scheme", "badges", "appendix_family", "url"},
@@ -141,6 +142,7 @@ def parse(path: Path, text: str) -> Conference:
         _unknown(path, "pool", set(pool))
         if "name" not in pool:
             raise ConferenceError(f"{path}: every [[pool]] needs a name")
+        pool_from_mapping(pool, source=str(path))  # types of every constraint
     checklist = data.get("checklist", {})
     profile_from_mapping(checklist, name=slug, source=f"{path}: [checklist]")
     repetitions = _typed(path, "[evaluation] repetitions", evaluation.get("repetitions", 3), int)
