@@ -141,10 +141,10 @@ def compile_script(commands: Sequence[str], jobs: int | None = None) -> str:
     for start in range(0, len(compiles), width):
         batch = list(enumerate(compiles))[start:start + width]
         for n, cmd in batch:
-            lines.append(f"( {cmd} ) > .compile-{n}.log 2>&1 & pid{n}=$!")
+            lines.append(f"{cmd} > .compile-{n}.log 2>&1 & pid{n}=$!")
         for n, cmd in batch:
             lines.append(f"wait $pid{n} || failed=1")
-            lines.append(f"echo {shlex.quote('+ ' + cmd)}; cat .compile-{n}.log; rm -f .compile-{n}.log")
+            lines.append(f"echo {shlex.quote('+ ' + cmd)}; [ -s .compile-{n}.log ] && cat .compile-{n}.log")
         lines.append('[ "$failed" = 0 ] || exit 1')
     lines += [f"echo {shlex.quote('+ ' + link)}", link]
     return "\n".join(lines) + "\n"
@@ -222,8 +222,8 @@ def build_program(
     sizes = {p.name: p.stat().st_size for p in stage.glob("*.o")}
     (stage / "compile.sh").unlink()
     (stage / "compile.err").unlink(missing_ok=True)
-    for obj in stage.glob("*.o"):
-        obj.unlink()
+    for leftover in [*stage.glob("*.o"), *stage.glob(".compile-*.log")]:
+        leftover.unlink()
     try:
         os.replace(stage, final)
     except OSError:
