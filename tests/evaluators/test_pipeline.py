@@ -233,6 +233,7 @@ def test_record_as_ck_flat(tmp_path: Path, cache: Path) -> None:
     assert flat["##characteristics#run#execution_time#min"] == min(times)
     assert flat["##characteristics#run#run_success#all"] == ["yes"] * 3
     assert flat["##choices#cmd_key#all"] == ["default"] * 3
+    assert flat["##features#compiler_version#str#min"] == record.deps["compiler"]["version"]
     json.dumps(record.to_dict())
 
 
