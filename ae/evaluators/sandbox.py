@@ -126,6 +126,8 @@ def run(
     cwd = work_dir if cwd is None else Path(os.path.realpath(cwd))
     if not work_dir.is_dir():
         raise PipelineError(f"the sandbox work dir {work_dir} does not exist")
+    if not cwd.is_dir():
+        raise PipelineError(f"the sandbox working directory {cwd} does not exist")
     binds = [Path(os.path.realpath(p)) for p in ro_binds]
     for path in binds:
         if not path.exists():
@@ -159,10 +161,10 @@ def run(
         )
         for fd in (result_w, status_w, out_w, err_w):
             os.close(fd)
-        outputs = {
-            out_r: stack.enter_context(Capture.open(stdout_path, limits.output_bytes)),
-            err_r: stack.enter_context(Capture.open(stderr_path, limits.output_bytes)),
-        }
+        out = stack.enter_context(Capture.open(stdout_path, limits.output_bytes))
+        same = os.path.realpath(stdout_path) == os.path.realpath(stderr_path)
+        err = out if same else stack.enter_context(Capture.open(stderr_path, limits.output_bytes))
+        outputs = {out_r: out, err_r: err}
         watch = Watch(proc, kind, started + limits.wall_s)
         try:
             watch.pump(outputs, status_r)

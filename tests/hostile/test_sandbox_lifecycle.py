@@ -123,3 +123,19 @@ def test_bad_arguments_are_refused(tmp_path):
 def test_bad_limits_tables_are_conference_errors(table, problem):
     with pytest.raises(ConferenceError, match=problem):
         sandbox.Limits.from_mapping(table)
+
+
+def test_stdout_and_stderr_can_share_one_file(tmp_path, work_dir):
+    both = tmp_path / "both.log"
+    result = sandbox.run(
+        ["sh", "-c", "echo one; echo two >&2; echo three"], work_dir=work_dir,
+        env={"PATH": "/usr/bin:/bin"}, stdout_path=both, stderr_path=both,
+    )
+    assert result.termination == "ok"
+    assert sorted(both.read_text().split()) == ["one", "three", "two"]  # two pipes: any order
+
+
+def test_missing_cwd_is_a_caller_error(tmp_path, work_dir):
+    with pytest.raises(PipelineError, match="working directory"):
+        sandbox.run(["true"], work_dir=work_dir, cwd=work_dir / "nope", env={},
+                    stdout_path=tmp_path / "o", stderr_path=tmp_path / "e")
