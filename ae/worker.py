@@ -3,7 +3,8 @@
 The heartbeat rides on RQ's own: RQ calls `heartbeat()` in the parent process before each
 dequeue, after each job and every `job_monitoring_interval` while the forked work horse runs.
 We set both intervals to `HEARTBEAT_INTERVAL` and write the DB row at most once per interval,
-so a job never waits for the registry and no thread is alive when RQ forks.
+so a job never waits for the registry and no thread is alive when RQ forks. The parent closes
+its DB connections after each use, so a horse inherits an empty pool and need not dispose it.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class AeWorker(Worker):
 
     def main_work_horse(self, job: Job, queue: Queue) -> None:
         """Run one job in the forked child, after making the DB engine fork-safe."""
-        if self.flask_app is not None:
+        if self.flask_app is not None and _holds_connections(self.flask_app):
             db.dispose_after_fork(self.flask_app)
         super().main_work_horse(job, queue)
 
@@ -107,6 +108,7 @@ class AeWorker(Worker):
                                **self.registration)
         self._next_beat = time.monotonic() + float(app.config["HEARTBEAT_INTERVAL"])
         reap_lost(app, me=self.name)  # take over what lost workers left before the first dequeue
+        _release_connections(app)
 
     def register_death(self) -> None:
         """Mark the worker stopped in Redis (RQ) and in the worker table."""
@@ -128,6 +130,27 @@ class AeWorker(Worker):
             reap_lost(app, me=self.name)
         except Exception:  # a DB or Redis hiccup must not stop the worker; the next beat retries
             log.exception("worker %s: heartbeat to the database failed", self.name)
+        finally:
+            _release_connections(app)
+
+
+def _release_connections(app: Flask) -> None:
+    """Close the parent's pooled DB connections, so that forked horses inherit none."""
+    engine = app.extensions["ae"].get("engine")
+    if engine is not None:
+        engine.dispose()
+
+
+def _holds_connections(app: Flask) -> bool:
+    """Tell whether the app's engine pool holds connections a forked child must not share."""
+    engine = app.extensions["ae"].get("engine")
+    if engine is None:
+        return False
+    pool = engine.pool
+    try:
+        return bool(pool.checkedin() or pool.checkedout())
+    except AttributeError:  # a pool without counters: assume it holds some
+        return True
 
 
 def preload() -> None:
@@ -136,12 +159,30 @@ def preload() -> None:
         importlib.import_module(name)
 
 
+def warm_orm(app: Flask) -> None:
+    """Configure the mappers and compile the row lookups jobs start with, once, in the parent.
+
+    Each forked horse otherwise redoes both, and on a copy-on-write fork the memory it touches
+    doing so costs more than the queries (about 40 % of a trivial job's time on PostgreSQL).
+    """
+    from sqlalchemy.orm import configure_mappers
+
+    from ae.models import Artifact, ArtifactVersion, Run
+
+    configure_mappers()
+    with db.session_scope(app) as session:
+        for model in (Run, ArtifactVersion, Artifact):
+            session.get(model, "")
+    _release_connections(app)
+
+
 def run(app: Flask, *, burst: bool = False, pools: list[str] | None = None,
         name: str | None = None, log_level: str = "INFO") -> bool:
     """Serve the queues until stopped (or until empty with burst); return whether any job ran."""
     preload()
     logging.getLogger("rq.worker").setLevel(log_level)
     with app.app_context():
+        warm_orm(app)
         profile = detect_profile(app)
         remote = bool(app.config.get("SERVICE_URL"))
         served = serving_pools(app, profile, pools)
