@@ -171,7 +171,7 @@ def _signal_group_quietly(pgid: int, signum: int) -> None:
 
 def tree_usage(root: int) -> tuple[float, int]:
     """Return the CPU seconds and largest RSS (KiB) of `root` and its descendants, from /proc."""
-    parents: dict[int, int] = {}
+    children: dict[int, list[int]] = {}
     stats: dict[int, list[bytes]] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -183,12 +183,11 @@ def tree_usage(root: int) -> tuple[float, int]:
             continue
         rest = raw[raw.rfind(b")") + 2 :].split()
         stats[int(name)] = rest
-        parents[int(name)] = int(rest[1])
+        children.setdefault(int(rest[1]), []).append(int(name))
     tree, frontier = {root}, [root]
     while frontier:
-        current = frontier.pop()
-        for pid, parent in parents.items():
-            if parent == current and pid not in tree:
+        for pid in children.get(frontier.pop(), ()):
+            if pid not in tree:
                 tree.add(pid)
                 frontier.append(pid)
     ticks, page_kb = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE") // 1024

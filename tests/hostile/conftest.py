@@ -51,6 +51,12 @@ def survivors(token: str) -> list[int]:
     return found
 
 
+@pytest.fixture(name="survivors")
+def survivors_fixture() -> Callable[[str], list[int]]:
+    """Return `survivors` for tests that watch a run from outside."""
+    return survivors
+
+
 @pytest.fixture
 def token() -> Iterator[str]:
     """Yield the run token and check that no process of the run survives the test."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -139,3 +141,21 @@ def test_missing_cwd_is_a_caller_error(tmp_path, work_dir):
     with pytest.raises(PipelineError, match="working directory"):
         sandbox.run(["true"], work_dir=work_dir, cwd=work_dir / "nope", env={},
                     stdout_path=tmp_path / "o", stderr_path=tmp_path / "e")
+
+
+def test_a_worker_killed_mid_run_takes_the_sandbox_with_it(work_dir, token, survivors):
+    driver = (
+        "import sys\nfrom pathlib import Path\nfrom ae.evaluators import sandbox\n"
+        "w = Path(sys.argv[1])\n"
+        "sandbox.run([sys.argv[2], sys.argv[3]], work_dir=w, ro_binds=[Path(sys.argv[3]).parent],"
+        " env={'PATH': '/usr/bin:/bin', 'AE_HOSTILE_TOKEN': sys.argv[4]},"
+        " stdout_path=w.parent / 'o', stderr_path=w.parent / 'e')\n"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", driver, str(work_dir), PY,
+                               str(ART / "sleeper.py"), token])
+    deadline = time.monotonic() + 20
+    while not survivors(token) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert survivors(token), "the artifact never started"
+    worker.kill()
+    worker.wait()
