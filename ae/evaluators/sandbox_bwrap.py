@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ae.evaluators.sandbox import Limits
 
 SANDBOX_ID = 65534
+ROOT_CALLER_UID_BASE = 2_000_000_000  # unused by distributions, subuid ranges and systemd
 HOSTNAME = "ae-sandbox"
 TMP_SIZE_MAX = 256 << 20
 SYSTEM_LINKS_OR_DIRS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
@@ -60,12 +61,16 @@ def sandbox_identity() -> tuple[int, int] | None:
     Why: the kernel never applies RLIMIT_NPROC to processes whose host uid is root, even inside
     a user namespace, and bubblewrap maps the sandbox user to its caller; so for a root caller a
     fork bomb would go through. Root therefore runs bubblewrap without a user namespace (it can
-    bind any path) and the supervisor drops the command to host uid/gid 65534 with an empty
-    capability bounding set; a seccomp filter refuses new user namespaces, which bubblewrap's
-    `--disable-userns` would otherwise do. The process limit is then the kernel's count for uid
-    65534 on the host, shared by the sandboxes running at the same time.
+    bind any path) and the supervisor drops the command to an unprivileged host uid/gid with an
+    empty capability bounding set; a seccomp filter refuses new user namespaces, which
+    bubblewrap's `--disable-userns` would otherwise do. The kernel counts processes per host uid,
+    so each calling process (an RQ work horse: one per job) gets its own uid above
+    2,000,000,000, and one artifact's fork bomb cannot starve a run beside it.
     """
-    return (SANDBOX_ID, SANDBOX_ID) if os.geteuid() == 0 else None
+    if os.geteuid() != 0:
+        return None
+    uid = ROOT_CALLER_UID_BASE + os.getpid() % 65536
+    return uid, uid
 
 
 def hand_over(work_dir: Path, identity: tuple[int, int]) -> None:
@@ -160,27 +165,27 @@ def helper_argv(request: int, result: int) -> list[str]:
 
 
 @cache
-def _etc_stand_ins() -> dict[str, str]:
-    """Write minimal passwd/group files and an unreadable shadow stand-in; return their paths."""
+def _etc_stand_ins(uid: int) -> dict[str, str]:
+    """Write minimal passwd/group files naming `uid` and an unreadable shadow; return paths."""
     folder = Path(tempfile.mkdtemp(prefix="ae-sandbox-etc-"))
+    name = "nobody" if uid == SANDBOX_ID else "sandbox"
     files = {
-        "passwd": f"root:x:0:0:root:/root:/bin/sh\n"
-        f"nobody:x:{SANDBOX_ID}:{SANDBOX_ID}:nobody:/nonexistent:/bin/sh\n",
-        "group": f"root:x:0:\nnogroup:x:{SANDBOX_ID}:\n",
+        "passwd": f"root:x:0:0:root:/root:/bin/sh\n{name}:x:{uid}:{uid}:{name}:/nonexistent:/bin/sh\n",
+        "group": f"root:x:0:\n{'nogroup' if uid == SANDBOX_ID else name}:x:{uid}:\n",
         "shadow": "",
     }
-    for name, text in files.items():
-        (folder / name).write_text(text)
+    for file, text in files.items():
+        (folder / file).write_text(text)
     (folder / "shadow").chmod(0)
-    return {name: str(folder / name) for name in files}
+    return {file: str(folder / file) for file in files}
 
 
-def _etc_files() -> dict[str, str]:
+def _etc_files(uid: int) -> dict[str, str]:
     """Return the stand-in /etc files, writing them again if a temp cleaner removed them."""
-    found = _etc_stand_ins()
+    found = _etc_stand_ins(uid)
     if not all(os.path.lexists(p) for p in found.values()):
         _etc_stand_ins.cache_clear()
-        found = _etc_stand_ins()
+        found = _etc_stand_ins(uid)
     return found
 
 
@@ -216,7 +221,7 @@ def bwrap_argv(
             mounts.add("--ro-bind", path, path)
     for name in ETC_ENTRIES + (ETC_NETWORK_ENTRIES if network else ()):
         mounts.add("--ro-bind-try", f"/etc/{name}", f"/etc/{name}")
-    for name, path in _etc_files().items():
+    for name, path in _etc_files(identity[0] if identity else SANDBOX_ID).items():
         mounts.add("--ro-bind", path, f"/etc/{name}")
     tmp_size = str(min(limits.file_size_bytes, TMP_SIZE_MAX))
     mounts.add("--proc", None, "/proc")
