@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -159,3 +160,20 @@ def test_a_worker_killed_mid_run_takes_the_sandbox_with_it(work_dir, token, surv
     assert survivors(token), "the artifact never started"
     worker.kill()
     worker.wait()
+
+
+def test_supervisor_on_the_workers_own_python_outside_usr(monkeypatch, tmp_path, work_dir):
+    own = os.path.realpath(sys.executable)
+    if own.startswith("/usr/"):
+        pytest.skip("the worker's Python is under /usr already")
+    sandbox_bwrap._helper_interpreter.cache_clear()
+    monkeypatch.setattr(sandbox_bwrap, "_can_supervise", lambda interpreter: False)
+    try:
+        assert sandbox_bwrap._helper_interpreter()[0] == own
+        result = sandbox.run(["sh", "-c", "echo ok; exit 3"], work_dir=work_dir,
+                             env={"PATH": "/usr/bin:/bin"}, stdout_path=tmp_path / "o",
+                             stderr_path=tmp_path / "e")
+    finally:
+        sandbox_bwrap._helper_interpreter.cache_clear()
+    assert (result.termination, result.returncode) == ("exit-code", 3)
+    assert (tmp_path / "o").read_text() == "ok\n"
