@@ -80,7 +80,8 @@ class Watch:
                     return
                 if self.killed is not None or _exited(self.proc.pid):
                     give_up = min(give_up, now + GRACE_S)
-                for key, _ in selector.select(max(0.0, min(self.deadline, give_up) - now)):
+                bound = give_up if self.killed is not None else min(self.deadline, give_up)
+                for key, _ in selector.select(max(0.0, bound - now)):
                     fd = int(key.fd)
                     data = os.read(fd, 65536)
                     if not data:
