@@ -29,7 +29,7 @@ from typing import Any
 
 from ae.errors import ConferenceError, PipelineError, SandboxUnavailable
 from ae.evaluators import sandbox_bwrap as build
-from ae.evaluators.sandbox_watch import Capture, Watch, read_all
+from ae.evaluators.sandbox_watch import Capture, Watch, check_input, read_all
 
 MEMORY_MARKERS = (
     "memoryerror", "bad_alloc", "cannot allocate memory", "out of memory", "memory exhausted",
@@ -154,7 +154,13 @@ def run(
             pass_fds = tuple(fd for fd in (request, result_w, status_w, seccomp) if fd is not None)
         else:
             command, pass_fds = helper, (request, result_w)
+        if stdin_path is not None:
+            check_input(stdin_path, work_dir)
         stdin = stack.enter_context(open(stdin_path, "rb")) if stdin_path else subprocess.DEVNULL
+        out = stack.enter_context(Capture.open(stdout_path, limits.output_bytes, work_dir))
+        same = os.path.realpath(stdout_path) == os.path.realpath(stderr_path)
+        err = out if same else stack.enter_context(
+            Capture.open(stderr_path, limits.output_bytes, work_dir))
         started = time.monotonic()
         proc = subprocess.Popen(
             command, stdin=stdin, stdout=out_w, stderr=err_w, env={}, pass_fds=pass_fds,
@@ -162,9 +168,6 @@ def run(
         )
         for fd in (result_w, status_w, out_w, err_w):
             os.close(fd)
-        out = stack.enter_context(Capture.open(stdout_path, limits.output_bytes))
-        same = os.path.realpath(stdout_path) == os.path.realpath(stderr_path)
-        err = out if same else stack.enter_context(Capture.open(stderr_path, limits.output_bytes))
         outputs = {out_r: out, err_r: err}
         watch = Watch(proc, kind, started + limits.wall_s)
         try:

@@ -17,7 +17,46 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from ae.errors import PipelineError
+
 GRACE_S = 5.0
+
+
+def open_output(path: Path, work_dir: Path) -> int:
+    """Create or truncate an output file for writing, never through a link an artifact planted.
+
+    Files in the work dir are the artifact's playground: an earlier command may have left
+    `stdout.log -> /some/host/file` or a linked directory on the way. A path that goes through the
+    work dir must stay in it once resolved; its final component is opened with O_NOFOLLOW (a link
+    there is removed first). No artifact process runs while this happens.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+    target = Path(os.path.abspath(path))
+    parent = os.path.realpath(target.parent)
+    if not _inside(parent, str(work_dir)):
+        if _enters(target.parent, work_dir):
+            raise PipelineError(f"the output file {target} lies behind a link out of the work dir")
+        return os.open(target, flags, 0o644)
+    final = Path(parent) / target.name
+    if final.is_symlink():
+        final.unlink()
+    return os.open(final, flags | os.O_NOFOLLOW, 0o644)
+
+
+def check_input(path: Path, work_dir: Path) -> None:
+    """Refuse an input file reached through the work dir that resolves (by a link) outside it."""
+    target = Path(os.path.abspath(path))
+    if _enters(target, work_dir) and not _inside(os.path.realpath(target), str(work_dir)):
+        raise PipelineError(f"the input file {target} is a link out of the work dir")
+
+
+def _enters(path: Path, work_dir: Path) -> bool:
+    """Tell whether `path` or one of its ancestors is the (resolved) work dir."""
+    return any(os.path.realpath(p) == str(work_dir) for p in (path, *path.parents))
+
+
+def _inside(path: str, root: str) -> bool:
+    return os.path.commonpath([path, root]) == root
 
 
 class Capture:
@@ -30,9 +69,9 @@ class Capture:
 
     @classmethod
     @contextmanager
-    def open(cls, path: Path, cap: int) -> Iterator[Capture]:
-        """Open `path` for the stream and close it at the end."""
-        with open(path, "wb") as file:
+    def open(cls, path: Path, cap: int, work_dir: Path) -> Iterator[Capture]:
+        """Open `path` for the stream (safely when it lies in the work dir); close it at the end."""
+        with os.fdopen(open_output(path, work_dir), "wb") as file:
             yield cls(file, cap)
 
     def feed(self, data: bytes) -> bool:

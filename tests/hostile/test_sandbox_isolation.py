@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ae.evaluators import sandbox_bwrap
+from ae.errors import PipelineError
+from ae.evaluators import sandbox, sandbox_bwrap
 
 ART = Path(__file__).resolve().parent / "artifacts"
 PY = "/usr/bin/python3"
@@ -172,3 +173,26 @@ def test_multiprocessing_works_with_the_private_dev_shm(run_artifact):
     outcome = run_artifact([PY, "-c", code])
     assert outcome.result.termination == "ok", outcome.stderr
     assert outcome.stdout == "[1, 2]\n"
+
+
+def test_output_links_planted_by_an_earlier_command_are_not_followed(tmp_path, work_dir):
+    host_file = tmp_path / "host-database.sqlite"
+    host_file.write_text(SECRET)
+    plant = f"ln -s {host_file} stdout.log; mkdir -p d; ln -s {tmp_path} out; ln -s {host_file} in"
+    env = {"PATH": "/usr/bin:/bin"}
+    sandbox.run(["sh", "-c", plant], work_dir=work_dir, env=env, stdout_path=tmp_path / "o",
+                stderr_path=tmp_path / "e")
+    assert (work_dir / "stdout.log").is_symlink()
+    result = sandbox.run(["echo", "artifact output"], work_dir=work_dir, env=env,
+                         stdout_path=work_dir / "stdout.log", stderr_path=work_dir / "d" / "e")
+    assert result.termination == "ok"
+    assert host_file.read_text() == SECRET
+    assert not (work_dir / "stdout.log").is_symlink()
+    assert (work_dir / "stdout.log").read_text() == "artifact output\n"
+    with pytest.raises(PipelineError, match="behind a link out of the work dir"):
+        sandbox.run(["true"], work_dir=work_dir, env=env, stdout_path=work_dir / "out" / "x",
+                    stderr_path=work_dir / "e")
+    with pytest.raises(PipelineError, match="is a link out of the work dir"):
+        sandbox.run(["cat"], work_dir=work_dir, env=env, stdin_path=work_dir / "in",
+                    stdout_path=work_dir / "o", stderr_path=work_dir / "e")
+    assert host_file.read_text() == SECRET
