@@ -61,7 +61,7 @@ def test_sleeper_is_killed_at_the_wall_clock(run_artifact):
     outcome = run_artifact([PY, str(ART / "sleeper.py")], wall_s=1.0)
     result = outcome.result
     assert (result.termination, result.returncode) == ("timeout", None)
-    assert 1.0 <= result.wall_s < 4
+    assert 1.0 <= result.wall_s < 6
     assert result.cpu_s < 0.5
 
 
