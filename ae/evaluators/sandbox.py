@@ -169,7 +169,7 @@ def run(
         for fd in (result_w, status_w, out_w, err_w):
             os.close(fd)
         outputs = {out_r: out, err_r: err}
-        watch = Watch(proc, kind, started + limits.wall_s)
+        watch = Watch(proc, kind, started + limits.wall_s, limits.cpu_s)
         try:
             watch.pump(outputs, status_r)
         except BaseException:
@@ -247,6 +247,9 @@ def _classify(
     """
     if killed == "timeout":
         return "timeout", f"killed after the {limits.wall_s:g} s wall-clock limit"
+    if killed == "cpu":
+        return "cpu", f"killed after its processes together used the {limits.cpu_s:g} s " \
+            "CPU-time limit"
     if killed == "output-limit":
         return "output-limit", f"killed after writing more than {limits.output_bytes} bytes to " \
             "stdout or stderr"

@@ -20,6 +20,7 @@ from typing import BinaryIO
 from ae.errors import PipelineError
 
 GRACE_S = 5.0
+CPU_POLL_S = 0.5
 
 
 def open_output(path: Path, work_dir: Path) -> int:
@@ -92,8 +93,10 @@ class Capture:
 class Watch:
     """The outside half of a run: pumps output, enforces the wall clock, kills, reaps."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], kind: str, deadline: float) -> None:
-        self.proc, self.kind, self.deadline = proc, kind, deadline
+    def __init__(
+        self, proc: subprocess.Popen[bytes], kind: str, deadline: float, cpu_s: float
+    ) -> None:
+        self.proc, self.kind, self.deadline, self.cpu_s = proc, kind, deadline, cpu_s
         self.killed: str | None = None
         self.init_pid: int | None = None
         self.init_pidfd: int | None = None
@@ -110,16 +113,20 @@ class Watch:
             selector.register(fd, selectors.EVENT_READ)
         status_text = b""
         give_up = math.inf
+        next_poll = time.monotonic() + CPU_POLL_S
         with selector:
             while selector.get_map():
                 now = time.monotonic()
                 if self.killed is None and now >= self.deadline:
                     self.kill("timeout")
+                if self.killed is None and now >= next_poll:
+                    next_poll = now + CPU_POLL_S
+                    self._check_cpu()
                 if now >= give_up:
                     return
                 if self.killed is not None or _exited(self.proc.pid):
                     give_up = min(give_up, now + GRACE_S)
-                bound = give_up if self.killed is not None else min(self.deadline, give_up)
+                bound = give_up if self.killed is not None else min(self.deadline, next_poll)
                 for key, _ in selector.select(max(0.0, bound - now)):
                     fd = int(key.fd)
                     data = os.read(fd, 65536)
@@ -130,6 +137,17 @@ class Watch:
                         self._note_init(status_text)
                     elif outputs[fd].feed(data) and self.killed is None:
                         self.kill("output-limit")
+
+    def _check_cpu(self) -> None:
+        """Kill the sandbox once all its processes together have used up the CPU-time limit.
+
+        RLIMIT_CPU holds each process alone; this holds the tree (a `make -j` or a forking
+        busy loop), live processes and the reaped ones their parents accounted for. It allows
+        one poll interval more, so that a single process meets its exact RLIMIT_CPU first.
+        """
+        root = self.init_pid if self.kind == "bwrap" else self.proc.pid
+        if root is not None and tree_usage(root)[0] > self.cpu_s + CPU_POLL_S:
+            self.kill("cpu")
 
     def _note_init(self, status_text: bytes) -> None:
         """Remember the sandbox's init process (its PID namespace dies with it)."""

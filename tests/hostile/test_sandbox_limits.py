@@ -129,3 +129,11 @@ def test_limits_from_a_conference_table():
     limits = sandbox.Limits.from_mapping({"wall_s": 30, "memory_bytes": 2 << 30, "cpu_s": 1.5})
     assert (limits.wall_s, limits.memory_bytes, limits.cpu_s) == (30, 2 << 30, 1.5)
     assert limits.processes == sandbox.Limits().processes
+
+
+def test_cpu_limit_holds_for_the_whole_process_tree(run_artifact):
+    code = "import os\nfor _ in range(3):\n    if os.fork() == 0:\n        break\nwhile True:\n    pass"
+    outcome = run_artifact([PY, "-c", code], cpu_s=2.0, wall_s=30.0)
+    assert outcome.result.termination == "cpu", outcome.result
+    assert "processes together" in outcome.result.message
+    assert 2.5 <= outcome.result.cpu_s < 5.0
