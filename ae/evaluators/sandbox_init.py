@@ -139,7 +139,7 @@ def _exec_child(limits, identity, env, argv, result_fd):
         posix.closerange(result_fd + 1, 65536)
         posix.close(result_fd)
         _exec_on_path(argv, env)
-    except OSError as exc:
+    except BaseException as exc:  # nothing may return into the parent's code after the fork
         name = argv[0].decode(errors="replace") if argv else "(empty command)"
         posix.write(2, f"ae: cannot run {name}: {exc}\n".encode())
     posix._exit(127)
