@@ -148,10 +148,13 @@ def run(
                 stack.callback(os.close, seccomp)
             if identity is not None:
                 build.hand_over(work_dir, identity)
-            fds = {"status": status_w, "seccomp": seccomp}
+            etc = build.etc_fds(identity[0] if identity else build.SANDBOX_ID)
+            for fd in etc.values():
+                stack.callback(os.close, fd)
+            fds = {"status": status_w, "seccomp": seccomp, **etc}
             command = build.bwrap_argv(work_dir, cwd, binds, network, limits, fds, identity)
             command += helper
-            pass_fds = tuple(fd for fd in (request, result_w, status_w, seccomp) if fd is not None)
+            pass_fds = tuple(fd for fd in (request, result_w, *fds.values()) if fd is not None)
         else:
             command, pass_fds = helper, (request, result_w)
         if stdin_path is not None:

@@ -12,7 +12,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -185,29 +184,16 @@ def helper_argv(request: int, result: int) -> list[str]:
     return [interpreter, "-I", "-S", "-c", _init_source(), str(request), str(result)]
 
 
-@cache
-def _etc_stand_ins(uid: int) -> dict[str, str]:
-    """Write minimal passwd/group files naming `uid` and an unreadable shadow; return paths."""
-    folder = Path(tempfile.mkdtemp(prefix="ae-sandbox-etc-"))
+def etc_fds(uid: int) -> dict[str, int]:
+    """Return descriptors holding a minimal passwd/group naming `uid` and an empty shadow."""
     name = "nobody" if uid == SANDBOX_ID else "sandbox"
+    group = "nogroup" if uid == SANDBOX_ID else name
     files = {
         "passwd": f"root:x:0:0:root:/root:/bin/sh\n{name}:x:{uid}:{uid}:{name}:/nonexistent:/bin/sh\n",
-        "group": f"root:x:0:\n{'nogroup' if uid == SANDBOX_ID else name}:x:{uid}:\n",
+        "group": f"root:x:0:\n{group}:x:{uid}:\n",
         "shadow": "",
     }
-    for file, text in files.items():
-        (folder / file).write_text(text)
-    (folder / "shadow").chmod(0)
-    return {file: str(folder / file) for file in files}
-
-
-def _etc_files(uid: int) -> dict[str, str]:
-    """Return the stand-in /etc files, writing them again if a temp cleaner removed them."""
-    found = _etc_stand_ins(uid)
-    if not all(os.path.lexists(p) for p in found.values()):
-        _etc_stand_ins.cache_clear()
-        found = _etc_stand_ins(uid)
-    return found
+    return {file: _memfd(f"ae-sandbox-{file}", text.encode()) for file, text in files.items()}
 
 
 def bwrap_argv(
@@ -216,8 +202,8 @@ def bwrap_argv(
 ) -> list[str]:
     """Return the bubblewrap command line that sets up the sandbox (without the command).
 
-    `fds` names the descriptors bubblewrap gets: "status" (its JSON status) and "seccomp"
-    (a filter program, or None).
+    `fds` names the descriptors bubblewrap gets: "status" (its JSON status), "seccomp" (a
+    filter program, or None) and "passwd", "group", "shadow" (from `etc_fds`).
     """
     args = [
         find_bwrap() or "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
@@ -242,8 +228,9 @@ def bwrap_argv(
             mounts.add("--ro-bind", path, path)
     for name in ETC_ENTRIES + (ETC_NETWORK_ENTRIES if network else ()):
         mounts.add("--ro-bind-try", f"/etc/{name}", f"/etc/{name}")
-    for name, path in _etc_files(identity[0] if identity else SANDBOX_ID).items():
-        mounts.add("--ro-bind", path, f"/etc/{name}")
+    for name in ("passwd", "group", "shadow"):  # shadow: mode 000, reading it is denied
+        perms = ["--perms", "0000" if name == "shadow" else "0644"]
+        mounts.add("--ro-bind-data", str(fds[name]), f"/etc/{name}", perms)
     tmp_size = str(min(limits.file_size_bytes, TMP_SIZE_MAX))
     mounts.add("--proc", None, "/proc")
     mounts.add("--dev", None, "/dev")
