@@ -135,7 +135,7 @@ def reap(*, session: Session, max_attempts: int, me: str | None = None) -> Reape
     for worker in _claim_lost(session=session, now=now, me=me):
         outcome.workers.append(worker.name)
         seen = _aware(worker.last_heartbeat)
-        runs = session.exec(select(Run).where(Run.worker == worker.name, Run.status == "running"))
+        runs = list(session.exec(select(Run).where(Run.worker == worker.name, Run.status == "running")))
         for run in runs:
             lost = (f"worker {worker.name} on {worker.host} stopped heartbeating "
                     f"(last {seen:%Y-%m-%d %H:%M:%S} UTC) during attempt {run.attempt}/{max_attempts}")
@@ -148,6 +148,6 @@ def reap(*, session: Session, max_attempts: int, me: str | None = None) -> Reape
                 outcome.gave_up.append(run.id)
                 outcome.versions.add(run.version_id)
             session.add(run)
-        log.warning("worker %s on %s is lost: %d run(s) queued again, %d failed", worker.name,
-                    worker.host, len(outcome.requeue), len(outcome.gave_up))
+        log.warning("worker %s on %s is lost with %d running run(s)", worker.name, worker.host,
+                    len(runs))
     return outcome
