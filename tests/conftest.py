@@ -82,15 +82,38 @@ def database_url(postgres_url: str | None, tmp_path: Path) -> Iterator[str]:
     _truncate_all(postgres_url)
 
 
+def _claim_redis_db() -> tuple[Any, str]:
+    """Take a Redis DB number (1-15) no other test process holds; return its client and URL."""
+    from redis import Redis
+
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    for number in range(1, 16):
+        url = f"redis://127.0.0.1:6379/{number}"
+        client = Redis.from_url(url)
+        if client.set("ae-test:owner", owner, nx=True, ex=3600):
+            for key in client.scan_iter(count=1000):
+                if key != b"ae-test:owner":
+                    client.delete(key)
+            return client, url
+        client.close()
+    raise RuntimeError("every Redis DB 1-15 on 127.0.0.1:6379 is held by another test process")
+
+
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A Redis DB of its own on the local server (flushed), else a private embedded server."""
-    if os.environ.get("AE_TEST_REDIS_URL") or _reachable(6379):
+    """A Redis DB of its own on the local server (claimed, emptied after), else an embedded server."""
+    if os.environ.get("AE_TEST_REDIS_URL"):
         from redis import Redis
 
-        url = os.environ.get("AE_TEST_REDIS_URL") or f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
+        url = os.environ["AE_TEST_REDIS_URL"]
         client = Redis.from_url(url)
         client.flushdb()
+        yield url
+        client.flushdb()
+        client.close()
+        return
+    if _reachable(6379):
+        client, url = _claim_redis_db()
         yield url
         client.flushdb()
         client.close()
