@@ -172,7 +172,7 @@ def run(
         for fd in (result_w, status_w, out_w, err_w):
             os.close(fd)
         outputs = {out_r: out, err_r: err}
-        watch = Watch(proc, kind, started + limits.wall_s, limits.cpu_s)
+        watch = Watch(proc, kind, started + limits.wall_s, limits.cpu_s, work_dir)
         try:
             watch.pump(outputs, status_r)
         except BaseException:
@@ -253,6 +253,8 @@ def _classify(
     if killed == "cpu":
         return "cpu", f"killed after its processes together used the {limits.cpu_s:g} s " \
             "CPU-time limit"
+    if killed == "disk":
+        return "output-limit", "killed when the disk holding its work dir ran low on free space"
     if killed == "output-limit":
         return "output-limit", f"killed after writing more than {limits.output_bytes} bytes to " \
             "stdout or stderr"

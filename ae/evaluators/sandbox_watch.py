@@ -21,6 +21,7 @@ from ae.errors import PipelineError
 
 GRACE_S = 5.0
 CPU_POLL_S = 0.5
+DISK_RESERVE_BYTES = 512 << 20  # a run is killed rather than leave its disk with less free
 
 
 def open_output(path: Path, work_dir: Path) -> int:
@@ -94,9 +95,11 @@ class Watch:
     """The outside half of a run: pumps output, enforces the wall clock, kills, reaps."""
 
     def __init__(
-        self, proc: subprocess.Popen[bytes], kind: str, deadline: float, cpu_s: float
+        self, proc: subprocess.Popen[bytes], kind: str, deadline: float, cpu_s: float,
+        work_dir: Path,
     ) -> None:
         self.proc, self.kind, self.deadline, self.cpu_s = proc, kind, deadline, cpu_s
+        self.work_dir = work_dir
         self.killed: str | None = None
         self.init_pid: int | None = None
         self.init_pidfd: int | None = None
@@ -122,6 +125,7 @@ class Watch:
                 if self.killed is None and now >= next_poll:
                     next_poll = now + CPU_POLL_S
                     self._check_cpu()
+                    self._check_disk()
                 if now >= give_up:
                     return
                 if self.killed is not None or _exited(self.proc.pid):
@@ -148,6 +152,11 @@ class Watch:
         root = self.init_pid if self.kind == "bwrap" else self.proc.pid
         if root is not None and tree_usage(root)[0] > self.cpu_s + CPU_POLL_S:
             self.kill("cpu")
+
+    def _check_disk(self) -> None:
+        """Kill the sandbox before the files it writes (each under the size limit) fill the disk."""
+        if self.killed is None and disk_free(self.work_dir) < DISK_RESERVE_BYTES:
+            self.kill("disk")
 
     def _note_init(self, status_text: bytes) -> None:
         """Remember the sandbox's init process (its PID namespace dies with it)."""
@@ -252,6 +261,12 @@ def tree_usage(root: int) -> tuple[float, int]:
     cpu = sum(sum(int(x) for x in stats[p][11:15]) for p in tree if p in stats) / ticks
     rss = max((int(stats[p][21]) * page_kb for p in tree if p in stats), default=0)
     return cpu, rss
+
+
+def disk_free(path: Path) -> int:
+    """Return the bytes free for unprivileged users on the file system holding `path`."""
+    info = os.statvfs(path)
+    return info.f_bavail * info.f_frsize
 
 
 def read_all(fd: int) -> str:

@@ -137,3 +137,17 @@ def test_cpu_limit_holds_for_the_whole_process_tree(run_artifact):
     assert outcome.result.termination == "cpu", outcome.result
     assert "processes together" in outcome.result.message
     assert 2.5 <= outcome.result.cpu_s < 5.0
+
+
+def test_many_files_filling_the_disk_are_stopped_before_it_is_full(run_artifact, monkeypatch):
+    from ae.evaluators import sandbox_watch
+
+    free = sandbox_watch.disk_free
+    monkeypatch.setattr(sandbox_watch, "DISK_RESERVE_BYTES", 1 << 50)  # "the disk is full"
+    assert free(Path("/")) < 1 << 50
+    code = "import itertools\nfor i in itertools.count():\n" \
+        "    open(f'part-{i}', 'wb').write(b'x' * 4096)"
+    outcome = run_artifact([PY, "-c", code], wall_s=20.0)
+    assert outcome.result.termination == "output-limit"
+    assert "ran low on free space" in outcome.result.message
+    assert outcome.result.wall_s < 5
