@@ -49,7 +49,8 @@ def _functional(e: Evidence) -> tuple[str, str]:
         return "not-recommended", f"programs without a successful run: {', '.join(missing)}"
     if e.checklist_ok is False:
         return "needs-review", "every program ran, but the check-list has errors"
-    return "recommended", f"all {len(e.programs)} programs built and ran on our workers"
+    count = "the program" if len(e.programs) == 1 else f"all {len(e.programs)} programs"
+    return "recommended", f"{count} built and ran on our workers"
 
 
 def _reproduced(e: Evidence) -> tuple[str, str]:

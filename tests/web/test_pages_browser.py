@@ -1,0 +1,80 @@
+"""The web pages in a real browser (Playwright driving Debian's chromium) against `ae serve`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """A headless chromium driven by Playwright (CI installs Debian's chromium)."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser tests: install Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(app: Any, ae_env: dict[str, str]) -> Iterator[str]:
+    """A real `ae serve` (on the migrated test database) on a free loopback port; yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-c", "from ae.cli import cli; cli()", "serve",
+                                "--port", str(port)], env=ae_env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/health", timeout=2).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "ae serve did not start"
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_artifact_list_and_page_after_a_real_evaluation(browser, server, example_repo, app,  # type: ignore[no-untyped-def]
+                                                         burst_worker) -> None:
+    from ae.submission import submit
+
+    ids = submit(conference="ppopp-2019", title="Pi in the browser",
+                 source=str(example_repo("pi-python")), badges=["reproduced"])
+    burst_worker()
+    page = browser.new_page()
+    page.goto(server + "/")
+    assert page.title() == "ae"
+    row = page.locator("tr", has_text="Pi in the browser")
+    assert "done" in row.inner_text()
+    assert "pi: reproduced" in row.inner_text() and "fast: not-reproduced" in row.inner_text()
+    row.get_by_role("link", name="Pi in the browser").click()
+    page.wait_for_url(f"**/artifacts/{ids.artifact_id}")
+    assert page.locator("h1").inner_text() == "Pi in the browser"
+    verdicts = page.locator("table").first.inner_text()
+    assert "not-reproduced" in verdicts and "reproduced" in verdicts
+    assert "Results Reproduced" in page.locator("ul").last.inner_text()
+    page.screenshot(path=str(app.instance_path) + "/artifact.png")
