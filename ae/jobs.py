@@ -79,6 +79,8 @@ def intake_version(version_id: str) -> None:
 
     with session_scope() as session:
         version = get_version(session=session, version_id=version_id)
+        if version.status not in ("submitted", "intake"):
+            return  # already taken in: a re-delivered job must not create its runs twice
         artifact = get_artifact(session=session, artifact_id=version.artifact_id)
         version.status, version.updated_at = "intake", utcnow()
         source, ref, conference_slug = artifact.source, version.ref, artifact.conference

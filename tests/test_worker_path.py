@@ -89,3 +89,15 @@ def test_bad_sources_fail_clearly_and_keep_the_submission(app, tmp_path, burst_w
     assert item["id"] == ids.artifact_id and item["title"] == case, "the submission is kept"
     assert item["status"] == "failed" and message in item["error"], item["error"]
     assert item["runs"] == []
+
+
+def test_intake_job_delivered_twice_creates_runs_once(app, example_repo, burst_worker) -> None:  # type: ignore[no-untyped-def]
+    from ae import queue
+    from ae.jobs import intake_version
+
+    ids = submit(conference="ppopp-2019", title="Twice", source=str(example_repo("pi-python")))
+    burst_worker()
+    queue.enqueue(intake_version, ids.version_id, queue=queue.INTAKE_QUEUE)
+    burst_worker()
+    [item] = _status(app)
+    assert item["status"] == "done" and len(item["runs"]) == 1
