@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from ae.db import session_scope
@@ -55,6 +56,7 @@ def _start_and_kill(fleet: Any, wait_for: Any, name: str) -> None:
     fleet.kill(process)
 
 
+@pytest.mark.slow
 def test_lost_worker_run_is_retried_on_another(app, tmp_path, fleet, wait_for) -> None:  # type: ignore[no-untyped-def]
     submit(conference="fleet-2026", title="slow", source=str(_slow_repo(tmp_path)),
            appendix_name="ARTIFACT-APPENDIX.md", appendix_text=APPENDIX)
@@ -72,6 +74,7 @@ def test_lost_worker_run_is_retried_on_another(app, tmp_path, fleet, wait_for) -
     assert _worker("doomed").state == "lost" and _worker("rescuer").state == "stopped"
 
 
+@pytest.mark.slow
 def test_lost_worker_run_fails_after_the_last_attempt(app, tmp_path, fleet, wait_for) -> None:  # type: ignore[no-untyped-def]
     ids = submit(conference="fleet-2026", title="slow", source=str(_slow_repo(tmp_path)),
                  appendix_name="ARTIFACT-APPENDIX.md", appendix_text=APPENDIX)

@@ -66,13 +66,19 @@ def _serve(fleet: Any, port: int) -> subprocess.Popen[str]:
     raise AssertionError("ae serve did not start")
 
 
-def test_remote_worker_fetches_the_snapshot_and_reports(app, example_repo, fleet, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _intake_on_the_service(example_repo: Any, fleet: Any) -> str:
+    """Submit a pi artifact whose run needs the gpu pool; a CPU worker does its intake only."""
     submit(conference="fleet-2026", title="remote", source=str(example_repo("pi-python")),
            appendix_name="ARTIFACT-APPENDIX.md", appendix_text=APPENDIX)
     fleet.burst("cpu", "service-side")
     with session_scope() as session:
-        digest = session.exec(select(ArtifactVersion)).one().snapshot_digest
         assert session.exec(select(Run)).one().status == "queued"
+        return str(session.exec(select(ArtifactVersion)).one().snapshot_digest)
+
+
+@pytest.mark.slow
+def test_remote_worker_fetches_the_snapshot_and_reports(app, example_repo, fleet, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    digest = _intake_on_the_service(example_repo, fleet)
     port = _free_port()
     _serve(fleet, port)
     remote_data = tmp_path / "remote-data"
@@ -88,12 +94,9 @@ def test_remote_worker_fetches_the_snapshot_and_reports(app, example_repo, fleet
     assert worker.remote and worker.queues == ["ae:pool:gpu", "ae:pool:default"]
 
 
+@pytest.mark.slow
 def test_snapshot_api_needs_the_token_and_a_stored_digest(app, client, example_repo, fleet) -> None:  # type: ignore[no-untyped-def]
-    submit(conference="fleet-2026", title="t", source=str(example_repo("pi-python")),
-           appendix_name="ARTIFACT-APPENDIX.md", appendix_text=APPENDIX)
-    fleet.burst("cpu", "service-side")
-    with session_scope() as session:
-        digest = session.exec(select(ArtifactVersion)).one().snapshot_digest
+    digest = _intake_on_the_service(example_repo, fleet)
     good = {"Authorization": f"Bearer {TOKEN}"}
     with client.get(f"/api/snapshots/{digest}", headers=good) as response:
         assert response.status_code == 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from ae.db import session_scope
@@ -41,6 +42,7 @@ def _submit(source: Any, hardware: str) -> str:
                   appendix_text=APPENDIX.format(hardware=hardware)).artifact_id
 
 
+@pytest.mark.slow
 def test_runs_go_only_to_workers_that_satisfy_their_pool(app, example_repo, fleet,  # type: ignore[no-untyped-def]
                                                         wait_for, client) -> None:
     cpu = fleet.start("cpu", "cpu-1")
@@ -85,6 +87,7 @@ def test_runs_go_only_to_workers_that_satisfy_their_pool(app, example_repo, flee
     assert "gpu-1  stopped" in text and "pools gpu,default" in text
 
 
+@pytest.mark.slow
 def test_worker_told_its_pools_and_a_profile_that_fits_none(app, fleet) -> None:  # type: ignore[no-untyped-def]
     out = fleet.ae("workers", "profile", WORKER_PROFILE=fleet.profile("cpu")).stdout
     assert "serves (most specific first): default" in out
