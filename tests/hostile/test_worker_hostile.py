@@ -100,7 +100,10 @@ def _redis_targets(redis_url: str) -> list[tuple[int, Any]]:
 
 
 def _leftovers(root: Path) -> list[str]:
-    """Return live processes working under `root` (an artifact's work dir is below it)."""
+    """Return live processes working under `root`, the data dir holding the runs' work dirs.
+
+    Not the test's whole tmp dir: an embedded Redis server of the test runs there.
+    """
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -150,4 +153,4 @@ def test_worker_contains_hostile_artifacts_and_serves_the_next_job(
     assert run["redis-flush"]["status"] == "failed", run["redis-flush"]
     assert "the sandbox denied an operation ('connection refused'" in run["redis-flush"]["message"]
 
-    assert not _leftovers(tmp_path), "artifact processes survived the worker's runs"
+    assert not _leftovers(Path(config["DATA_DIR"])), "artifact processes survived the runs"
