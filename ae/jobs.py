@@ -19,6 +19,7 @@ from ae.errors import AeError, CkError, SandboxUnavailable
 from ae.intake import appendix, snapshot
 from ae.intake import git as git_source
 from ae.models import utcnow
+from ae.pools import pool_for_requirement, pool_from_mapping
 from ae.queries import (
     FINISHED,
     claims_of,
@@ -100,11 +101,10 @@ def intake_version(version_id: str) -> None:
         claims = _read_claims(snap.tree, text, name or "appendix")
         targets = list_targets([snap.tree])
         claims += _recorded_claims(snap.tree, targets, text, {c.id for c in claims})
+        plan = _plan_runs(targets, claims, conference)
     except AeError as exc:
         _fail_version(version_id, str(exc))
         raise
-    pools = set(conference.pool_names())
-    plan = _plan_runs(targets, claims, pools)
     with session_scope() as session:
         version = get_version(session=session, version_id=version_id)
         version.commit, version.snapshot_digest = pinned.commit, snap.digest
@@ -125,24 +125,27 @@ def intake_version(version_id: str) -> None:
         queue.enqueue(reproduce_run, run_id, queue=queue.pool_queue(pool))
 
 
-def _plan_runs(targets: list[Any], claims: list[Claim], pools: set[str],
+def _plan_runs(targets: list[Any], claims: list[Claim], conference: conferences.Conference,
                ) -> list[tuple[str, str, str | None, str]]:
-    """Return (program, cmd_key, dataset, pool) per run: every target, plus datasets claims name."""
-    plan: dict[tuple[str, str, str | None], str] = {}
-    for target in targets:
-        plan[(target.program, target.cmd_key, target.dataset)] = "default"
+    """Return (program, cmd_key, dataset, pool) per run: every target, plus datasets claims name.
+
+    A run goes to the least constrained pool; a claim's hardware requirement (a pool name or
+    `key=value` terms) moves the runs it measures to the pool that guarantees it.
+    """
+    pools = [pool_from_mapping(p, source=str(conference.path)) for p in conference.pools]
+    base = pool_for_requirement(None, pools, source=str(conference.path))
+    plan: dict[tuple[str, str, str | None], str] = {
+        (t.program, t.cmd_key, t.dataset): base for t in targets}
     for claim in claims:
-        pool = claim.hardware if claim.hardware in pools else "default"
+        where = f"{claim.source}{f' line {claim.line}' if claim.line else ''}: claim {claim.id!r}"
+        pool = pool_for_requirement(claim.hardware, pools, source=where)
         for program, cmd_key, dataset in list(plan):
             if claim.program not in (None, program) or claim.cmd_key not in (None, cmd_key):
                 continue
-            key = (program, cmd_key, claim.dataset if claim.dataset else dataset)
+            key = (program, cmd_key, claim.dataset or dataset)
             if claim.dataset and dataset is None:
                 plan.pop((program, cmd_key, None), None)
-            plan[key] = pool if claim.hardware else plan.get(key, "default")
-    if "default" not in pools:
-        first = sorted(pools)[0]
-        plan = {key: (first if pool == "default" else pool) for key, pool in plan.items()}
+            plan[key] = pool if claim.hardware else plan.get(key, base)
     return [(p, k, d, pool) for (p, k, d), pool in sorted(plan.items(), key=lambda i: str(i[0]))]
 
 

@@ -101,3 +101,21 @@ def test_intake_job_delivered_twice_creates_runs_once(app, example_repo, burst_w
     burst_worker()
     [item] = _status(app)
     assert item["status"] == "done" and len(item["runs"]) == 1
+
+
+def test_claim_naming_unknown_hardware_fails_intake_with_its_line(app, tmp_path, burst_worker) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from ae.intake.git import init_repository
+
+    repo = tmp_path / "gpu-claim"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "pi-python", repo)
+    appendix = repo / "ARTIFACT-APPENDIX.md"
+    appendix.write_text(appendix.read_text().replace('id = "pi"\n', 'id = "pi"\nhardware = "gpu"\n'))
+    init_repository(repo, message="needs a GPU pool")
+    submit(conference="ppopp-2019", title="gpu", source=str(repo))
+    burst_worker()
+    [item] = _status(app)
+    assert item["status"] == "failed" and item["runs"] == []
+    assert "claim 'pi': hardware 'gpu' is not a pool of this conference (pools: default)" in item["error"]
+    assert "ARTIFACT-APPENDIX.md line " in item["error"]
