@@ -137,15 +137,16 @@ def test_worker_contains_hostile_artifacts_and_serves_the_next_job(
     with app.app_context(), session_scope() as session:
         status = {item["id"]: item for item in all_status(session=session)}
     runs = {name: status[ids[name]]["runs"] for name in programs}
-    assert all(len(r) == 1 for r in runs.values()), runs
+    assert all(len(r) == 1 for r in runs.values()), status
     run = {name: r[0] for name, r in runs.items()}
 
     assert run["benign"]["status"] == "succeeded", run["benign"]
     assert status[ids["benign"]]["status"] == "done"
 
-    assert run["fork-bomb"]["status"] == "failed"
-    assert run["fork-bomb"]["failure_kind"] == "timeout"
-    assert "3 s wall-clock limit" in run["fork-bomb"]["message"]
+    bomb = run["fork-bomb"]  # its failing forks burn CPU: the tree's CPU limit may come first
+    assert bomb["status"] == "failed", bomb
+    assert bomb["failure_kind"] in ("timeout", "run-error"), bomb
+    assert re.search(r"3 s (wall-clock|CPU-time) limit", bomb["message"]), bomb["message"]
 
     assert run["huge-stdout"]["status"] == "failed"
     assert f"more than {LIMITS['output_bytes']} bytes" in run["huge-stdout"]["message"]
