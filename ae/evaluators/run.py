@@ -186,7 +186,13 @@ def _shell(plan: RunPlan, command: str, stdout: Path, stderr: Path, *, ro_binds:
 
 
 def _failure_kind(result: sandbox.SandboxResult) -> str:
-    return "timeout" if result.termination == "timeout" else "run-error"
+    """Name a failed command by how the sandbox ended it; a plain non-zero exit is `run-error`."""
+    return "run-error" if result.termination in ("ok", "exit-code") else result.termination
+
+
+def _stopped(result: sandbox.SandboxResult) -> bool:
+    """Tell whether the sandbox stopped the command (a limit or violation), not the command itself."""
+    return result.termination not in ("ok", "exit-code")
 
 
 def run_repetition(plan: RunPlan, *, ro_binds: Sequence[Path] = (),
@@ -210,7 +216,7 @@ def run_repetition(plan: RunPlan, *, ro_binds: Sequence[Path] = (),
         sample["cpu_time"] = float(res.cpu_s)
     if res.max_rss_kb:
         sample["max_rss_kb"] = float(res.max_rss_kb)
-    if res.termination == "timeout" or (res.returncode != 0 and not plan.ignore_return_code):
+    if _stopped(res) or (res.returncode != 0 and not plan.ignore_return_code):
         return Repetition(False, _failure_kind(res), f"The command `{plan.command}` failed: "
                           f"{res.message}.", sample, None, code)
     timer = None
