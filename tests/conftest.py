@@ -191,6 +191,34 @@ def ae_env(config: dict[str, Any]) -> dict[str, str]:
 
 
 @pytest.fixture
+def ae_server(app: Any, ae_env: dict[str, str]) -> Iterator[str]:
+    """A real `ae serve` (on the migrated test database) on a free loopback port; yields its URL."""
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-c", "from ae.cli import cli; cli()", "serve",
+                                "--port", str(port)], env=ae_env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/health", timeout=2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "ae serve did not answer within 30 s"
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
 def ae_process(config: dict[str, Any]) -> Any:
     """Run the real `ae` command in a subprocess: ae_process("status", config=None)."""
     def run(*args: str, config: dict[str, Any] = config, timeout: float = 300) -> Any:

@@ -75,32 +75,11 @@ def test_submit_with_appendix_lints_at_once(runner, example_repo, tmp_path: Path
 
 
 
-def test_serve_answers_http(ae_env) -> None:  # type: ignore[no-untyped-def]
+def test_serve_answers_http(ae_server: str) -> None:
     import json
-    import socket
-    import subprocess
-    import sys
-    import time
     import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-c", "from ae.cli import cli; cli()", "serve",
-                               "--port", str(port)], env=ae_env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
-                    assert json.load(r) == {"status": "ok"}
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "ae serve did not answer within 30 s"
-                time.sleep(0.2)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
-            assert b"Artifacts" in page.read()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with urllib.request.urlopen(f"{ae_server}/api/health", timeout=5) as response:
+        assert json.load(response) == {"status": "ok"}
+    with urllib.request.urlopen(f"{ae_server}/", timeout=5) as page:
+        assert b"Artifacts" in page.read()

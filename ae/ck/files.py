@@ -60,27 +60,41 @@ def read_bytes(path: str, root: str, cap: int = META_CAP) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def _one_read(path: str) -> Any:
+    """Read a small regular file with one open and one read.
+
+    Return its bytes, `_ABSENT` when it does not exist, or None when the slow, checking path must
+    decide (an error, or a file too big for one read).
+    """
+    try:
+        fd = os.open(path, _FLAGS)
+    except FileNotFoundError:
+        return _ABSENT
+    except OSError:
+        return None
+    try:
+        data = os.read(fd, _CHUNK)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) < _CHUNK else None
+
+
+_ABSENT = object()
+
+
 def read_small(path: str, root: str, cap: int = META_CAP) -> bytes | None:
     """Read a file like `read_bytes` but return None when it does not exist.
 
     Fast path for the common case (a small regular file: one open, one read); anything unusual
     goes through `read_bytes` for its checks and messages.
     """
-    try:
-        fd = os.open(path, _FLAGS)
-    except FileNotFoundError:
+    data = _one_read(path)
+    if data is _ABSENT:
         return None
-    except OSError:
-        fd = -1
-    if fd >= 0:
-        try:
-            data = os.read(fd, _CHUNK)
-        except OSError:
-            data = None
-        finally:
-            os.close(fd)
-        if data is not None and len(data) < _CHUNK:
-            return data
+    if data is not None:
+        return data
     try:
         return read_bytes(path, root, cap)
     except FileNotFoundError:
@@ -107,24 +121,14 @@ def load_json(path: str, root: str, cap: int = META_CAP) -> Any:
     The fast path (small regular file, valid JSON) costs one open and one read; everything else
     is retried through `read_small`/`parse_json` for their checks and precise messages.
     """
-    try:
-        fd = os.open(path, _FLAGS)
-    except FileNotFoundError:
+    data = _one_read(path)
+    if data is _ABSENT:
         return MISSING
-    except OSError:
-        fd = -1
-    if fd >= 0:
+    if data is not None:
         try:
-            data = os.read(fd, _CHUNK)
-        except OSError:
-            data = None
-        finally:
-            os.close(fd)
-        if data is not None and len(data) < _CHUNK:
-            try:
-                return _quick_loads(data.decode("utf-8"))
-            except (ValueError, StopIteration):
-                pass
+            return _quick_loads(data.decode("utf-8"))
+        except (ValueError, StopIteration):
+            pass
     slow = read_small(path, root, cap)
     return MISSING if slow is None else parse_json(slow)
 

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,30 +30,7 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def server(app: Any, ae_env: dict[str, str]) -> Iterator[str]:
-    """A real `ae serve` (on the migrated test database) on a free loopback port; yields its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-c", "from ae.cli import cli; cli()", "serve",
-                                "--port", str(port)], env=ae_env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/health", timeout=2).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "ae serve did not start"
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def test_artifact_list_and_page_after_a_real_evaluation(browser, server, example_repo, app,  # type: ignore[no-untyped-def]
+def test_artifact_list_and_page_after_a_real_evaluation(browser, ae_server, example_repo, app,  # type: ignore[no-untyped-def]
                                                          burst_worker) -> None:
     from ae.submission import submit
 
@@ -66,7 +38,7 @@ def test_artifact_list_and_page_after_a_real_evaluation(browser, server, example
                  source=str(example_repo("pi-python")), badges=["reproduced"])
     burst_worker()
     page = browser.new_page()
-    page.goto(server + "/")
+    page.goto(ae_server + "/")
     assert page.title() == "ae"
     row = page.locator("tr", has_text="Pi in the browser")
     assert "done" in row.inner_text()
