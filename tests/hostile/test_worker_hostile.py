@@ -157,3 +157,74 @@ def test_worker_contains_hostile_artifacts_and_serves_the_next_job(
     assert "the sandbox denied an operation ('connection refused'" in run["redis-flush"]["message"]
 
     assert not _leftovers(Path(config["DATA_DIR"])), "artifact processes survived the runs"
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def _hostile(name: str, *args: str) -> str:
+    """Return a hostile artifact's source with its command-line arguments built in."""
+    return f"import sys\nsys.argv[1:] = {list(args)!r}\n" + (ARTIFACTS / name).read_text()
+
+
+@pytest.mark.slow
+def test_worker_classifies_each_hostile_artifact(app, config, tmp_path, burst_worker) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from ae.models import Artifact, ArtifactVersion, Run
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.5)
+    loopback = f"127.0.0.1:{listener.getsockname()[1]}"
+    outside = tmp_path / "escaped.txt"
+    instance = Path(config["INSTANCE_PATH"])
+    instance.mkdir(parents=True, exist_ok=True)
+    (instance / "secret-config.py").write_text("SECRET_KEY = 'do-not-leak'\n")
+    other_run = Path(config["DATA_DIR"]) / "runs" / "another-artifact"
+    other_run.mkdir(parents=True)
+    (other_run / "result.txt").write_text("another artifact's result\n")
+    cases = {
+        "busy-loop": (_hostile("busy_loop.py"), {"cpu", "timeout"}),
+        "memory-hog": (_hostile("memory_hog.py"), {"memory"}),
+        "disk-filler": (_hostile("disk_filler.py", "filler.bin"), {"output-limit"}),
+        "connect": (_hostile("connect.py", "127.0.0.1:5432", "127.0.0.1:6379", loopback),
+                    {"run-error", "sandbox-violation"}),
+        "read-secrets": (_hostile("read_paths.py", str(instance / "secret-config.py"),
+                                  str(other_run / "result.txt")), {"run-error", "sandbox-violation"}),
+        "write-outside": (_hostile("write_paths.py", str(outside), "/etc/passwd"),
+                          {"run-error", "sandbox-violation"}),
+        "setuid": (_hostile("setuid.py"), {"run-error", "sandbox-violation"}),
+    }
+    ids = {name: submit(conference=CONFERENCE, title=name,
+                        source=_artifact(tmp_path, name, program)).artifact_id
+           for name, (program, _) in cases.items()}
+    link_repo = tmp_path / "repos" / "symlink-out"
+    shutil.copytree(SAMPLE, link_repo)
+    (link_repo / "program" / "pi-python" / "shadow").symlink_to("/etc/shadow")
+    init_repository(link_repo, message="a link out of the artifact")
+    symlink_id = submit(conference=CONFERENCE, title="symlink-out", source=str(link_repo)).artifact_id
+    burst_worker(timeout=300)
+
+    with app.app_context(), session_scope() as session:
+        runs = {session.exec(select(Artifact.title).where(Artifact.id == session.get(
+                    ArtifactVersion, r.version_id).artifact_id)).one(): r
+                for r in session.exec(select(Run))}
+        link_version = session.exec(select(ArtifactVersion).where(
+            ArtifactVersion.artifact_id == symlink_id)).one()
+    assert set(runs) == set(ids), "every hostile artifact got exactly its run"
+    for name, (_, kinds) in cases.items():
+        run = runs[name]
+        assert run.status == "failed" and run.failure_kind in kinds, (name, run.failure_kind, run.message)
+    record = {name: run.record for name, run in runs.items()}
+    assert "do-not-leak" not in record["read-secrets"]["stdout_tail"]
+    assert "another artifact's result" not in record["read-secrets"]["stdout_tail"]
+    assert "became root" not in record["setuid"]["stdout_tail"]
+    assert not outside.exists() and "written by a hostile" not in Path("/etc/passwd").read_text()
+    assert "connected" not in record["connect"]["stdout_tail"]
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    listener.close()
+    assert link_version.status == "failed" and "unsafe member rejected" in link_version.error
+    assert not _leftovers(Path(config["DATA_DIR"])), "artifact processes survived the runs"
