@@ -8,6 +8,7 @@ raises `AeError` only for the caller's mistakes (unknown program, unknown comman
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL":
             "TMPDIR": "/tmp"}
 Progress = Callable[[str], None]
 
+
+log = logging.getLogger(__name__)
 
 @dataclass
 class RunSpec:
@@ -181,6 +184,11 @@ def run_program(spec: RunSpec, *, progress: Progress | None = None) -> RunRecord
     cmd_key = choose_cmd_key(entry.meta, spec.cmd_key, entry.uoa)
     record = RunRecord(ok=True, failure_kind=None, message="", program=entry.uoa, cmd_key=cmd_key,
                        dataset=spec.dataset, program_uid=entry.uid)
+    if spec.sandbox_mode == "none":
+        warning = (f"{entry.uoa} {cmd_key}: AE_SANDBOX=none, the artifact runs UNSANDBOXED with the "
+                   "worker's rights (unsafe: trusted code only)")
+        log.warning(warning)
+        record.notes.append(warning)
     say("detecting platform")
     record.platform = detect_platform().to_dict()
     try:

@@ -268,3 +268,19 @@ def test_real_python_template_runs_its_exact_ck_command(tmp_path: Path, cache: P
     assert record.env["CK_VAR1"] == "123" and record.deps["python"]["name"] == "python"
     # the fixture copies meta only, so the script is absent and Python says so
     assert record.failure_kind == "run-error" and "hello-world.py" in record.stderr_tail
+
+
+def test_unsandboxed_runs_are_logged_and_noted(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from ae.evaluators.pipeline import RunSpec, run_program
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "pi-python"
+    (tmp_path / "w").mkdir()
+    with caplog.at_level(logging.WARNING, logger="ae.evaluators.pipeline"):
+        record = run_program(RunSpec(repo_paths=[examples], program="pi-python",
+                                     work_dir=tmp_path / "w", repetitions=1, sandbox_mode="none",
+                                     cache_dir=tmp_path / "cache"))
+    assert record.ok, record.message
+    assert any("UNSANDBOXED" in note for note in record.notes)
+    assert "AE_SANDBOX=none" in caplog.text
