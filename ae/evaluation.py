@@ -180,14 +180,47 @@ def recompute(*, session: Session, version: ArtifactVersion, conference: Confere
     return pairs
 
 
-def run_view(run: Run) -> dict[str, Any]:
-    """Return a run in the shape `diffs.run_diff` compares: samples by metric, digests, deps, platform."""
+def run_view(run: Run, *more: Run) -> dict[str, Any]:
+    """Return runs of one target in the shape `diffs.run_diff` compares (samples pooled by metric)."""
     metrics: dict[str, list[float]] = {}
-    for sample in run.samples:
+    for sample in [s for r in (run, *more) for s in r.samples]:
         for key, value in sample.items():
             if isinstance(value, int | float) and not isinstance(value, bool):
                 metrics.setdefault(key, []).append(float(value))
-    record = run.record or {}
+    record = (more[-1] if more else run).record or {}
     return {"samples": metrics, "outputs": record.get("outputs") or {},
             "deps": record.get("deps") or {}, "platform": record.get("platform") or {},
             "env": record.get("env") or {}, "command": record.get("commands") or []}
+
+
+def version_diff(*, session: Session, older: ArtifactVersion, newer: ArtifactVersion) -> dict[str, Any]:
+    """Compare two versions of an artifact: commits, each claim's verdict, and each target's runs."""
+    from ae.evaluators.diffs import run_diff
+    from ae.queries import runs_of, verdicts_of
+
+    def outcomes(version: ArtifactVersion) -> dict[str, str]:
+        return {v.claim_id: v.outcome for v in verdicts_of(session=session, version_id=version.id)}
+
+    def targets(version: ArtifactVersion) -> dict[tuple[str, str, str | None], list[Run]]:
+        grouped: dict[tuple[str, str, str | None], list[Run]] = {}
+        for run in runs_of(session=session, version_id=version.id):
+            grouped.setdefault((run.program, run.cmd_key, _dataset_of(run)), []).append(run)
+        return grouped
+
+    va, vb = outcomes(older), outcomes(newer)
+    ta, tb = targets(older), targets(newer)
+    rows = []
+    for key in sorted(set(ta) | set(tb), key=str):
+        row: dict[str, Any] = {"program": key[0], "cmd_key": key[1], "dataset": key[2]}
+        if key in ta and key in tb:
+            row.update(status="compared", diff=run_diff(run_view(*ta[key]), run_view(*tb[key])))
+        else:
+            row["status"] = "added" if key in tb else "removed"
+        rows.append(row)
+    return {
+        "a": {"number": older.number, "commit": older.commit, "status": older.status},
+        "b": {"number": newer.number, "commit": newer.commit, "status": newer.status},
+        "claims": [{"claim": c, "a": va.get(c), "b": vb.get(c), "changed": va.get(c) != vb.get(c)}
+                   for c in sorted(set(va) | set(vb))],
+        "targets": rows,
+    }

@@ -51,6 +51,25 @@ def create_artifact(*, session: Session, conference: str, title: str, source: st
     return artifact, version
 
 
+def add_version(*, session: Session, artifact: Artifact, ref: str | None,
+                appendix_name: str | None = None, appendix_text: str | None = None,
+                ) -> ArtifactVersion:
+    """Add the next version of an artifact (a resubmission); the caller commits."""
+    last = session.exec(select(func.max(ArtifactVersion.number))
+                        .where(ArtifactVersion.artifact_id == artifact.id)).one()
+    version = ArtifactVersion(artifact_id=artifact.id, number=(last or 0) + 1, ref=ref,
+                              appendix_name=appendix_name, appendix_text=appendix_text)
+    session.add(version)
+    return version
+
+
+def versions_of(*, session: Session, artifact_id: str) -> list[ArtifactVersion]:
+    """Return an artifact's versions, oldest first."""
+    query = (select(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact_id)
+             .order_by(ArtifactVersion.number))
+    return list(session.exec(query))
+
+
 def list_artifacts(*, session: Session, conference: str | None = None) -> list[Artifact]:
     """Return artifacts, newest first."""
     query = select(Artifact).order_by(Artifact.created_at.desc())

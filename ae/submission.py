@@ -11,7 +11,7 @@ from ae.checklist.lint import lint
 from ae.db import session_scope
 from ae.errors import AeError
 from ae.intake import git as git_source
-from ae.queries import create_artifact
+from ae.queries import add_version, create_artifact, get_artifact
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,7 @@ def submit(*, conference: str, title: str, source: str, ref: str | None = None,
     if not title.strip():
         raise AeError("a title is required")
     source = git_source.check_source(source)
-    checklist = None
-    if appendix_text is not None:
-        checklist = lint(appendix_text, profile=conf.lint_profile(), badges=badges,
-                         filename=appendix_name or "appendix").to_dict()
+    checklist = _lint(conf, appendix_name, appendix_text, badges)
     with session_scope() as session:
         artifact, version = create_artifact(
             session=session, conference=conference, title=title.strip(), source=source, ref=ref,
@@ -45,6 +42,32 @@ def submit(*, conference: str, title: str, source: str, ref: str | None = None,
         if checklist is not None:
             version.checklist = checklist
         ids = Submitted(artifact.id, version.id, checklist)
+    return _take_in(ids)
+
+
+def resubmit(*, artifact_id: str, ref: str | None = None, appendix_name: str | None = None,
+             appendix_text: str | None = None) -> Submitted:
+    """Add a new version of an artifact (another commit of its source), commit, enqueue intake."""
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        conf = conferences.get(artifact.conference)
+        checklist = _lint(conf, appendix_name, appendix_text, artifact.requested_badges)
+        version = add_version(session=session, artifact=artifact, ref=ref,
+                              appendix_name=appendix_name, appendix_text=appendix_text)
+        if checklist is not None:
+            version.checklist = checklist
+        ids = Submitted(artifact.id, version.id, checklist)
+    return _take_in(ids)
+
+
+def _lint(conf: conferences.Conference, name: str | None, text: str | None,
+          badges: Sequence[str]) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    return lint(text, profile=conf.lint_profile(), badges=badges, filename=name or "appendix").to_dict()
+
+
+def _take_in(ids: Submitted) -> Submitted:
     from ae.jobs import intake_version
 
     queue.enqueue(intake_version, ids.version_id, queue=queue.INTAKE_QUEUE)

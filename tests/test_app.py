@@ -81,3 +81,13 @@ def test_api_submission_returns_the_checklist_at_once(client, tmp_path: Path) ->
     assert [c["id"] for c in body["checklist"]["claims"]] == ["pi", "fast"]
     listed = client.get(f"/api/artifacts/{body['artifact']}").get_json()
     assert listed["status"] == "submitted" and listed["title"] == "Pi"
+
+
+def test_api_resubmission_adds_the_next_version(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = client.post("/api/artifacts", json={
+        "conference": "ppopp-2019", "title": "Pi", "source": str(tmp_path)}).get_json()
+    response = client.post(f"/api/artifacts/{first['artifact']}/versions", json={"ref": "v2"})
+    assert response.status_code == 201
+    assert response.get_json()["version"] != first["version"]
+    assert client.get(f"/api/artifacts/{first['artifact']}").get_json()["version"] == 2
+    assert client.post("/api/artifacts/nope/versions", json={}).status_code == 404

@@ -96,3 +96,34 @@ def _version_id(app: Any) -> str:
 
     with app.app_context(), session_scope() as session:
         return session.exec(select(ArtifactVersion.id)).one()
+
+
+def test_resubmission_is_a_new_version_and_versions_can_be_compared(  # type: ignore[no-untyped-def]
+        app, tmp_path, burst_worker, runner) -> None:
+    import git
+
+    repo = _artifact_with(tmp_path, (
+        "[[claim]]\nid = \"pi\"\ntext = \"pi\"\nmetric = \"run_time_state.pi\"\n"
+        "expected = 3.14159265\ntolerance = \"0.01%\"\n"))
+    ids = submit(conference="ppopp-2019", title="versions", source=str(repo))
+    burst_worker()
+    # the author fixes the program: 20 terms only, so the estimate is now far from pi
+    meta = repo / "program" / "pi-python" / ".cm" / "meta.json"
+    meta.write_text(meta.read_text().replace('"PI_TERMS": "200000"', '"PI_TERMS": "20"'))
+    with git.Repo(repo) as handle:
+        handle.git.add(A=True)
+        handle.index.commit("fewer terms")
+    result = runner.invoke(["resubmit", ids.artifact_id[:10]])
+    assert result.exit_code == 0, result.output
+    burst_worker()
+    item = _only(app)
+    assert item["version"] == 2 and item["status"] == "done"
+    assert item["verdicts"][0]["outcome"] == "not-reproduced"
+
+    result = runner.invoke(["diff-versions", ids.artifact_id[:10]])
+    assert result.exit_code == 0, result.output
+    assert "version 1" in result.output and "-> 2" in result.output
+    assert "claim pi: reproduced -> not-reproduced  (changed)" in result.output
+    assert "run pi-python:default run_time_state.terms: changed" in result.output
+    missing = runner.invoke(["diff-versions", ids.artifact_id[:10], "1", "7"])
+    assert missing.exit_code == 2 and "has versions [1, 2]" in missing.output

@@ -45,10 +45,13 @@ def _register() -> None:
     from ae.cli import artifacts, checklist, ck, db, run, service, verdicts, workers
     from ae.cli import conferences as conferences_cli
 
-    for command in (service.demo, service.serve, service.worker, service.redis,
-                    artifacts.submit, artifacts.status, db.db, conferences_cli.conferences,
-                    verdicts.verdicts, verdicts.diff, ck.ck, checklist.lint_cmd, checklist.appendix,
-                    run.run_cmd, workers.workers):
+    for command in (
+        service.demo, service.serve, service.worker, service.redis, workers.workers,
+        artifacts.submit, artifacts.resubmit, artifacts.status,
+        verdicts.verdicts, verdicts.diff, verdicts.diff_versions,
+        db.db, conferences_cli.conferences, ck.ck, checklist.lint_cmd, checklist.appendix,
+        run.run_cmd,
+    ):
         cli.add_command(command)
 
 

@@ -14,6 +14,7 @@ from ae.db import session_scope
 from ae.intake import appendix as appendix_file
 from ae.queries import find_artifact
 from ae.status import all_status, artifact_status
+from ae.submission import resubmit as resubmit_artifact
 from ae.submission import submit as submit_artifact
 
 
@@ -45,6 +46,24 @@ def submit(source: str, ref: str | None, title: str | None, conference: str | No
             if finding["severity"] == "error":
                 where = f" line {finding['line']}" if finding.get("line") else ""
                 click.echo(f"  error{where}: {finding['message']}")
+
+
+@click.command()
+@click.argument("artifact")
+@click.option("--ref", help="Branch, tag or commit of the artifact's source (default: HEAD).")
+@click.option("--appendix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Artifact Appendix file (default: found in the repository).")
+@with_appcontext
+def resubmit(artifact: str, ref: str | None, appendix: Path | None) -> None:
+    """Submit a new version of ARTIFACT (id prefix): its source again, at REF."""
+    ready(current_app)
+    with session_scope() as session:
+        artifact_id = find_artifact(session=session, prefix=artifact).id
+    text = appendix_file.decode(appendix.read_bytes(), appendix.name) if appendix else None
+    ids = resubmit_artifact(artifact_id=artifact_id, ref=ref,
+                            appendix_name=appendix.name if appendix else None, appendix_text=text)
+    click.echo(f"submitted version {ids.version_id} of artifact {ids.artifact_id}; "
+               "compare versions with `ae diff-versions`")
 
 
 def echo_status(item: dict) -> None:

@@ -12,9 +12,9 @@ from ae import conferences
 from ae.cli.ready import ready
 from ae.db import session_scope
 from ae.errors import NotFound
-from ae.evaluation import recompute, run_view
+from ae.evaluation import recompute, run_view, version_diff
 from ae.evaluators.diffs import run_diff
-from ae.queries import find_artifact, get_run, latest_version
+from ae.queries import find_artifact, get_run, latest_version, versions_of
 
 
 def _app() -> Any:
@@ -88,3 +88,42 @@ def diff(run_a: str, run_b: str, as_json: bool) -> None:
                        f"({row.get('author')} -> {row.get('worker')})")
     if result["command"]["changed"]:
         click.echo(f"command changed: {result['command']['a']} -> {result['command']['b']}")
+
+
+@click.command("diff-versions")
+@click.argument("artifact")
+@click.argument("older", required=False, type=int)
+@click.argument("newer", required=False, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def diff_versions(artifact: str, older: int | None, newer: int | None, as_json: bool) -> None:
+    """Compare two versions of ARTIFACT (default: the last two): verdicts and each target's runs."""
+    ready(_app())
+    with session_scope() as session:
+        found = find_artifact(session=session, prefix=artifact)
+        versions = {v.number: v for v in versions_of(session=session, artifact_id=found.id)}
+        numbers = sorted(versions)
+        if older is None:
+            older, newer = (numbers[-2], numbers[-1]) if len(numbers) > 1 else (None, None)
+        elif newer is None:
+            newer = numbers[-1]
+        if older not in versions or newer not in versions:
+            raise NotFound(f"artifact {found.id[:12]} has versions {numbers}: name two of them")
+        result = version_diff(session=session, older=versions[older], newer=versions[newer])
+    if as_json:
+        click.echo(json.dumps(result, indent=2, default=str))
+        return
+    a, b = result["a"], result["b"]
+    click.echo(f"version {a['number']} ({str(a['commit'])[:12]}) -> {b['number']} ({str(b['commit'])[:12]})")
+    for row in result["claims"]:
+        click.echo(f"claim {row['claim']}: {row['a'] or '—'} -> {row['b'] or '—'}"
+                   f"{'  (changed)' if row['changed'] else ''}")
+    for row in result["targets"]:
+        name = f"{row['program']}:{row['cmd_key']}{'@' + row['dataset'] if row['dataset'] else ''}"
+        if row["status"] != "compared":
+            click.echo(f"run {name}: {row['status']}")
+            continue
+        for metric in row["diff"]["samples"]:
+            if metric.get("status") != "same":
+                click.echo(f"run {name} {metric['metric']}: {metric.get('status')} "
+                           f"(median ratio {metric.get('ratio', '—')})")

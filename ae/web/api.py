@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, request
 from ae.db import session_scope
 from ae.errors import AeError
 from ae.status import all_status, artifact_status
-from ae.submission import submit
+from ae.submission import resubmit, submit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -38,6 +38,16 @@ def create_artifact():  # type: ignore[no-untyped-def]
     ids = submit(conference=data["conference"], title=data["title"], source=data["source"],
                  ref=data.get("ref"), badges=data.get("badges") or [],
                  appendix_text=data.get("appendix"))
+    return jsonify(artifact=ids.artifact_id, version=ids.version_id, checklist=ids.checklist), 201
+
+
+@bp.post("/artifacts/<artifact_id>/versions")
+def create_version(artifact_id: str):  # type: ignore[no-untyped-def]
+    """Resubmit an artifact: {ref?, appendix?} becomes its next version."""
+    data = request.get_json(silent=True) or {}
+    if not isinstance(data, dict):
+        raise AeError("send a JSON object with ref and/or appendix")
+    ids = resubmit(artifact_id=artifact_id, ref=data.get("ref"), appendix_text=data.get("appendix"))
     return jsonify(artifact=ids.artifact_id, version=ids.version_id, checklist=ids.checklist), 201
 
 
