@@ -66,8 +66,9 @@ def pin(source: str, ref: str | None, dest_dir: Path, *, timeout: float = 300) -
             except (BadName, ValueError, GitCommandError) as exc:
                 what = f"commit {ref!r}" if ref else "a HEAD commit (empty repository?)"
                 raise SourceError(f"{source}: {what} does not exist") from exc
-            tar_path = dest_dir / f"{commit.hexsha}.tar"
-            partial = tar_path.with_suffix(".tar.partial")
+            # unique per call: two intakes of the same commit may run at once
+            tar_path = dest_dir / f"{commit.hexsha}-{work.name}.tar"
+            partial = work / "export.tar"
             with open(partial, "wb") as handle:
                 repo.archive(handle, treeish=commit.hexsha, format="tar")
             partial.rename(tar_path)
