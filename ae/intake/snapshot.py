@@ -50,8 +50,8 @@ def unpack(tar_path: Path, tree: Path) -> Path:
     """Unpack a snapshot tar once, rejecting unsafe members, and make the tree read-only."""
     if tree.is_dir():
         return tree
-    partial = tree.with_name(tree.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
+    partial = tree.with_name(f"{tree.name}.partial-{os.getpid()}")  # per process: unpacks may race
+    _remove(partial)
     partial.mkdir(parents=True)
     try:
         with tarfile.open(tar_path) as archive:
@@ -66,14 +66,27 @@ def unpack(tar_path: Path, tree: Path) -> Path:
             except tarfile.FilterError as exc:
                 raise SourceError(f"{tar_path.name}: unsafe member rejected: {exc}") from exc
     except tarfile.TarError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
+        _remove(partial)
         raise SourceError(f"{tar_path.name}: not a valid tar archive: {exc}") from exc
     except SourceError:
-        shutil.rmtree(partial, ignore_errors=True)
+        _remove(partial)
         raise
     _make_read_only(partial)
-    os.rename(partial, tree)
+    try:
+        os.rename(partial, tree)
+    except OSError:
+        if not tree.is_dir():
+            raise
+        _remove(partial)  # another process unpacked the same snapshot first
     return tree
+
+
+def _remove(path: Path) -> None:
+    """Delete an unpacked tree, read-only directories included."""
+    if path.exists():
+        for dirpath, _, _ in os.walk(path):
+            os.chmod(dirpath, 0o755)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _make_read_only(root: Path) -> None:
