@@ -114,7 +114,7 @@ def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
         for example in examples():
             repo = as_git_repository(example, instance / "demo")
             ids.append(submit(conference=conference, title=f"Sample artifact: {example.name}",
-                              source=str(repo), badges=("available", "functional", "reproduced")))
+                              source=str(repo), badges=("functional", "reproduced")))
             click.echo(f"submitted {example.name} from {repo}")
         process = _worker_process(app)
         deadline, last = time.monotonic() + timeout, ""
