@@ -154,7 +154,7 @@ def _checklist(text: str | None, name: str | None, conference: conferences.Confe
     if text is None:
         return {"ok": False, "findings": [{
             "severity": "error", "code": "no-appendix", "message": "no Artifact Appendix found",
-            "fix": f"add one of {', '.join(appendix.CANDIDATES)} or give its path when submitting"}]}
+            "hint": f"add one of {', '.join(appendix.CANDIDATES)} or give its path when submitting"}]}
     return lint(text, profile=conference.lint_profile(), badges=badges,
                 filename=name or "appendix").to_dict()
 

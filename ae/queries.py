@@ -135,10 +135,3 @@ def replace_verdicts(*, session: Session, version_id: str, verdicts: Sequence[di
                                   outcome=verdict["outcome"], reason=verdict["reason"],
                                   data=dict(verdict), computed_at=utcnow()))
 
-
-def count_runs(*, session: Session, status: str | None = None) -> int:
-    """Count runs, optionally of one status."""
-    query = select(func.count()).select_from(Run)
-    if status:
-        query = query.where(Run.status == status)
-    return int(session.exec(query).one())

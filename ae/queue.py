@@ -73,8 +73,3 @@ def requeue(func: Callable[..., Any], row_id: str, *, queue: str, app: Flask | N
         pass
     return enqueue(func, row_id, queue=queue, app=app)
 
-
-def queued_count(app: Flask | None = None) -> dict[str, int]:
-    """Return the number of waiting jobs per ae queue."""
-    conn = get_redis(app)
-    return {q.name: q.count for q in Queue.all(connection=conn) if q.name.startswith("ae:")}

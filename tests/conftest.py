@@ -19,7 +19,6 @@ from ae import embedded_redis
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
 
 
 def _reachable(port: int) -> bool:
@@ -257,10 +256,3 @@ def example_repo(tmp_path: Path) -> Any:
 
     return make
 
-
-@pytest.fixture
-def shared_fixtures() -> Path:
-    """The shared CK fixtures folder, or a skip when this checkout has none beside it."""
-    if not SHARED_FIXTURES.is_dir():
-        pytest.skip(f"{SHARED_FIXTURES} is absent (a user's clone): CK fixture tests need it")
-    return SHARED_FIXTURES

@@ -6,7 +6,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ae import migrate
 from ae.db import get_engine
 
 
@@ -20,6 +19,8 @@ def db() -> None:
 @with_appcontext
 def upgrade(revision: str) -> None:
     """Apply the Alembic migrations to the configured database."""
+    from ae import migrate
+
     engine = get_engine()
     migrate.upgrade(engine, revision)
     click.echo(f"database {engine.url.render_as_string(hide_password=True)} is at "
@@ -30,4 +31,6 @@ def upgrade(revision: str) -> None:
 @with_appcontext
 def show_current() -> None:
     """Print the schema revision of the configured database."""
+    from ae import migrate
+
     click.echo(migrate.current(get_engine(current_app)) or "empty (never migrated)")

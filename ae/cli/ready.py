@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ae import migrate
 from ae.config import is_embedded
 from ae.db import get_engine
 
@@ -13,5 +12,7 @@ def ready(app: Flask) -> None:
     """Migrate the embedded SQLite database automatically; require `ae db upgrade` otherwise."""
     ext = app.extensions["ae"]
     if not ext.get("schema_checked"):
+        from ae import migrate  # Alembic is heavy: only commands that touch the DB load it
+
         migrate.ensure_schema(get_engine(app), auto=is_embedded(app.config))
         ext["schema_checked"] = True
