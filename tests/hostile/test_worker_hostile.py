@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "pi-python"
 CONFERENCE = "hostile-2026"
 LIMITS = {"wall_s": 3, "cpu_s": 3, "processes": 48, "memory_bytes": 1 << 30,
-          "output_bytes": 1 << 20}
+          "output_bytes": 1 << 20, "file_size_bytes": 16 << 20}
 
 FORK_BOMB = """import os
 while True:
@@ -168,12 +168,13 @@ def _hostile(name: str, *args: str) -> str:
 
 
 @pytest.mark.slow
-def test_worker_classifies_each_hostile_artifact(app, config, tmp_path, burst_worker) -> None:  # type: ignore[no-untyped-def]
+def test_worker_classifies_each_hostile_artifact(app, config, tmp_path, burst_worker, request) -> None:  # type: ignore[no-untyped-def]
     from sqlmodel import select
 
     from ae.models import Artifact, ArtifactVersion, Run
 
     listener = socket.socket()
+    request.addfinalizer(listener.close)
     listener.bind(("127.0.0.1", 0))
     listener.listen(5)
     listener.settimeout(0.5)
@@ -225,6 +226,5 @@ def test_worker_classifies_each_hostile_artifact(app, config, tmp_path, burst_wo
     assert "connected" not in record["connect"]["stdout_tail"]
     with pytest.raises(TimeoutError):
         listener.accept()
-    listener.close()
     assert link_version.status == "failed" and "unsafe member rejected" in link_version.error
     assert not _leftovers(Path(config["DATA_DIR"])), "artifact processes survived the runs"
