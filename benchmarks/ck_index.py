@@ -1,7 +1,7 @@
 """Tag search on an indexed 10,000-entry CK repository: ours vs the original `ck search`.
 
-Builds a synthetic CK repository in a temp dir, registers it with the original `ck` (PyPI 2.6.4 in
-.venv, private HOME/CK_REPOS), then measures in the same run:
+Builds a synthetic CK repository in a temp dir, registers it with the original `ck` (PyPI 2.6.4
+installed beside this Python, private HOME/CK_REPOS), then measures in the same run:
 - index build (`CkIndex.build`, no cache) vs a bare read of every `.cm/meta.json` (the floor);
 - per-query tag search: `CkIndex.search` on the built index vs `ck search <module> --tags=...`.
 Prints a table and ends with one JSON line (DESIGN.md §12).
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from ae.ck import CkIndex  # noqa: E402
 
-CK = ROOT / ".venv" / "bin" / "ck"
+CK = Path(sys.executable).parent / "ck"  # PyPI ck installed beside this Python
 MODULES = {"program": 5000, "dataset": 4000, "soft": 1000}
 QUERIES = [
     ("program", "lang-c,small"), ("program", "cbench,lang-cpp"), ("dataset", "image,pgm"),

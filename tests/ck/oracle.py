@@ -1,4 +1,4 @@
-"""The original `ck` (PyPI 2.6.4 in .venv) as a test oracle, run in a subprocess with its own HOME.
+"""The original `ck` (PyPI 2.6.4, beside the running Python) as a test oracle, with a HOME of its own.
 
 Repositories are registered offline by hand, as ck-format §9 describes: one `local:repo:<alias>`
 entry per repository holding `{"path": ...}`, then `ck recache repo`. Queries run in one batch
@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = ROOT / ".venv" / "bin"
+VENV_BIN = Path(sys.executable).parent  # the environment the tests run in
 CK_BIN = VENV_BIN / "ck"
+MISSING = "the original ck (PyPI ck==2.6.4) is not installed beside this Python"
 REPO_MODULE_UID = "befd7892b0d469e9"  # the kernel's `repo` module
 
 _BATCH = r"""

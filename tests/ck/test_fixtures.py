@@ -19,7 +19,7 @@ from ae.ck.meta import (
     read_experiment,
 )
 
-from .oracle import CkOracle, available, rows
+from .oracle import MISSING, CkOracle, available, rows
 
 PUBLIC = ["ctuning-programs", "ck-autotuning", "ck-tensorflow", "ck-mlperf", "ck-env",
           "ctuning-datasets-min", "ck-rpi-optimization-results"]
@@ -91,7 +91,7 @@ def _ours(entries: list[CkEntry], uids: set[str]) -> set[tuple[str, ...]]:
             for e in entries if e.repo_uid in uids}
 
 
-@pytest.mark.skipif(not available(), reason="the original ck is not in .venv/bin")
+@pytest.mark.skipif(not available(), reason=MISSING)
 def test_fixture_answers_match_ck(index: CkIndex, ck_fixtures: Path, tmp_path: Path) -> None:
     oracle = CkOracle(tmp_path / "home")
     oracle.register(*[ck_fixtures / name for name in PUBLIC])

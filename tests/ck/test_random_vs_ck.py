@@ -12,9 +12,9 @@ from ae.ck import CkEntry, CkIndex
 from ae.errors import CkError
 
 from .ckrepo import RepoWriter
-from .oracle import CkOracle, available, rows
+from .oracle import MISSING, CkOracle, available, rows
 
-pytestmark = pytest.mark.skipif(not available(), reason="the original ck is not in .venv/bin")
+pytestmark = pytest.mark.skipif(not available(), reason=MISSING)
 
 NAMES = ["alpha", "beta", "beta-2", "gamma.x", "Delta", "eps_1", "zeta"]
 TAGS = ["a", "b", "c", "A", "lang-c"]

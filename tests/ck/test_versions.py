@@ -12,8 +12,15 @@ from hypothesis import strategies as st
 
 from ae.ck.versions import compare_versions, split_version, version_in_range
 
-SOFT = (Path(__file__).resolve().parents[2] / ".venv" / "lib" / "python3.11" / "site-packages"
-        / "ck" / "repo" / "module" / "soft" / "module.py")
+
+def _soft_module() -> Path:
+    """Return where PyPI ck keeps its `soft` module in this environment (it need not be installed)."""
+    spec = importlib.util.find_spec("ck")
+    base = Path(spec.origin).parent if spec and spec.origin else Path("/nonexistent")
+    return base / "repo" / "module" / "soft" / "module.py"
+
+
+SOFT = _soft_module()
 
 
 @pytest.fixture(scope="module")

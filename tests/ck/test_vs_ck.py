@@ -11,9 +11,9 @@ from ae.ck import CkEntry, CkIndex
 from ae.errors import CkError
 
 from .ckrepo import RepoWriter, uid
-from .oracle import CkOracle, available, rows
+from .oracle import MISSING, CkOracle, available, rows
 
-pytestmark = pytest.mark.skipif(not available(), reason="the original ck is not in .venv/bin")
+pytestmark = pytest.mark.skipif(not available(), reason=MISSING)
 
 UPPER_UID = "ABCDEF0123456789"
 PROGRAM_UID = "b0ac08fe1d3c2615"
