@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,17 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "WORKER_PROFILE": (None, "JSON file declaring the worker's hardware instead of detecting it"),
     "SERVICE_URL": (None, "remote worker: the service's URL, to fetch snapshots from"),
     "WORKER_TOKEN": (None, "shared token for /api/snapshots (service and remote workers)"),
+    "SOURCE_SCHEMES": ("https,http,git,ssh", "URL schemes a source may use (any of https, http, git, ssh)"),
+    "SOURCE_ALLOW_LOCAL": ("auto", "local paths and file:// sources: yes, no, or auto (the CLI on the "
+                           "embedded default only); never from the web"),
+    "SOURCE_ALLOWED_HOSTS": ("", "host names, addresses or CIDRs sources may reach although private"),
+    "SOURCE_ALLOW_PRIVATE": (False, "let sources reach loopback, private and link-local addresses"),
+    "CLONE_TIMEOUT": (300, "seconds a clone (and each git step after it) may take; git's process "
+                      "group is killed"),
+    "CLONE_MAX_BYTES": (4 << 30, "bytes a clone may write before it is killed"),
+    "SNAPSHOT_MAX_FILES": (100_000, "files a source's commit may hold (checked before export)"),
+    "SNAPSHOT_MAX_BYTES": (2 << 30, "bytes of file content a source's commit may hold"),
+    "SNAPSHOT_MAX_DEPTH": (64, "directory levels a source's commit may nest"),
 }
 
 
@@ -45,7 +57,7 @@ def instance_path_from_env() -> str | None:
     return os.environ.get("AE_INSTANCE_PATH")
 
 
-def is_embedded(config: dict[str, Any]) -> bool:
+def is_embedded(config: Mapping[str, Any]) -> bool:
     """Tell whether the database is the default local SQLite file (single-machine mode)."""
     return str(config["DATABASE_URL"]).startswith("sqlite:")
 

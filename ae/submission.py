@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
+
 from ae import conferences, queue
 from ae.checklist.lint import lint
 from ae.db import session_scope
 from ae.errors import AeError
-from ae.intake import git as git_source
+from ae.intake.policy import check, policy_from_config
 from ae.queries import add_version, create_artifact, get_artifact
 
 
@@ -25,15 +27,19 @@ class Submitted:
 
 def submit(*, conference: str, title: str, source: str, ref: str | None = None,
            badges: Sequence[str] = (), appendix_name: str | None = None,
-           appendix_text: str | None = None) -> Submitted:
-    """Create the artifact and its first version, commit, and enqueue intake."""
+           appendix_text: str | None = None, web: bool = False) -> Submitted:
+    """Create the artifact and its first version, commit, and enqueue intake.
+
+    `web` says the submission came from the web or the API: the source policy then refuses local
+    paths whatever the configuration says.
+    """
     conf = conferences.get(conference)
     unknown = [b for b in badges if b not in conf.badges]
     if unknown:
         raise AeError(f"badge {unknown[0]!r} is not offered by {conference} ({', '.join(conf.badges)})")
     if not title.strip():
         raise AeError("a title is required")
-    source = git_source.check_source(source)
+    source = check(source, policy_from_config(current_app.config, web=web))
     checklist = _lint(conf, appendix_name, appendix_text, badges)
     with session_scope() as session:
         artifact, version = create_artifact(
@@ -46,10 +52,11 @@ def submit(*, conference: str, title: str, source: str, ref: str | None = None,
 
 
 def resubmit(*, artifact_id: str, ref: str | None = None, appendix_name: str | None = None,
-             appendix_text: str | None = None) -> Submitted:
+             appendix_text: str | None = None, web: bool = False) -> Submitted:
     """Add a new version of an artifact (another commit of its source), commit, enqueue intake."""
     with session_scope() as session:
         artifact = get_artifact(session=session, artifact_id=artifact_id)
+        check(artifact.source, policy_from_config(current_app.config, web=web))
         conf = conferences.get(artifact.conference)
         checklist = _lint(conf, appendix_name, appendix_text, artifact.requested_badges)
         version = add_version(session=session, artifact=artifact, ref=ref,

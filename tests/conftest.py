@@ -3,6 +3,7 @@ a CLI runner, real git repositories and a real `ae worker --burst` subprocess.""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -130,6 +131,7 @@ def config(tmp_path: Path, database_url: str, redis_url: str) -> dict[str, Any]:
         "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url,
         "REDIS_URL": redis_url, "DATA_DIR": str(tmp_path / "data"),
         "CONFERENCES_DIR": str(ROOT / "conferences"), "SANDBOX": "auto",
+        "SOURCE_ALLOW_LOCAL": True,  # tests submit local repositories, on PostgreSQL too
     }
 
 
@@ -174,6 +176,8 @@ def worker_env(config: dict[str, Any]) -> dict[str, str]:
         "AE_CONFERENCES_DIR": config["CONFERENCES_DIR"], "AE_SANDBOX": config["SANDBOX"],
         "AE_SECRET_KEY": "test-secret-not-for-production",
     })
+    env.update({f"AE_{key}": json.dumps(value) for key, value in config.items()
+                if key.startswith(("SOURCE_", "CLONE_", "SNAPSHOT_"))})
     return env
 
 

@@ -70,10 +70,21 @@ def test_api_rejects_bad_submissions_with_json_errors(client) -> None:  # type: 
     assert client.get("/api/artifacts/does-not-exist").status_code == 404
 
 
-def test_api_submission_returns_the_checklist_at_once(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An operator's git config mirroring https://mirror.ae.test/ in a local directory; its URL base."""
+    (tmp_path / "mirror").mkdir()
+    config = tmp_path / "gitconfig"
+    config.write_text(f'[url "{tmp_path / "mirror"}/"]\n\tinsteadOf = https://mirror.ae.test/\n')
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return "https://mirror.ae.test/"
+
+
+def test_api_submission_returns_the_checklist_at_once(client, mirror: str) -> None:  # type: ignore[no-untyped-def]
     appendix = (Path(__file__).parents[1] / "examples" / "pi-python" / "ARTIFACT-APPENDIX.md").read_text()
     response = client.post("/api/artifacts", json={
-        "conference": "ppopp-2019", "title": "Pi", "source": str(tmp_path), "appendix": appendix,
+        "conference": "ppopp-2019", "title": "Pi", "source": f"{mirror}pi", "appendix": appendix,
         "badges": ["reproduced"]})
     assert response.status_code == 201
     body = response.get_json()
@@ -83,11 +94,30 @@ def test_api_submission_returns_the_checklist_at_once(client, tmp_path: Path) ->
     assert listed["status"] == "submitted" and listed["title"] == "Pi"
 
 
-def test_api_resubmission_adds_the_next_version(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_api_resubmission_adds_the_next_version(client, mirror: str) -> None:  # type: ignore[no-untyped-def]
     first = client.post("/api/artifacts", json={
-        "conference": "ppopp-2019", "title": "Pi", "source": str(tmp_path)}).get_json()
+        "conference": "ppopp-2019", "title": "Pi", "source": f"{mirror}pi"}).get_json()
     response = client.post(f"/api/artifacts/{first['artifact']}/versions", json={"ref": "v2"})
     assert response.status_code == 201
     assert response.get_json()["version"] != first["version"]
     assert client.get(f"/api/artifacts/{first['artifact']}").get_json()["version"] == 2
     assert client.post("/api/artifacts/nope/versions", json={}).status_code == 404
+
+
+@pytest.mark.parametrize("source", ["/etc", "file:///etc", "./relative"])
+def test_api_refuses_local_paths_whatever_the_config(client, app, source: str) -> None:  # type: ignore[no-untyped-def]
+    app.config["SOURCE_ALLOW_LOCAL"] = True
+    response = client.post("/api/artifacts", json={"conference": "ppopp-2019", "title": "x",
+                                                    "source": source})
+    assert response.status_code == 400
+    assert "is a path on the server" in response.get_json()["error"]
+    assert client.get("/api/artifacts").get_json() == []
+
+
+def test_api_refuses_a_new_version_of_a_local_source(client, runner, example_repo) -> None:  # type: ignore[no-untyped-def]
+    repo = example_repo("pi-python")
+    assert runner.invoke(["submit", str(repo), "--title", "Pi"]).exit_code == 0
+    artifact = client.get("/api/artifacts").get_json()[0]["id"]
+    response = client.post(f"/api/artifacts/{artifact}/versions", json={"ref": "HEAD"})
+    assert response.status_code == 400
+    assert "is a path on the server" in response.get_json()["error"]

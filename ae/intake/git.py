@@ -1,21 +1,46 @@
-"""Git sources (the only GitPython user): clone, pin a commit, export it as a tar stream."""
+"""Git sources (the only user of GitPython and the git CLI): clone, pin a commit, export its tree.
+
+Every git process runs in a session of its own and, at its deadline, is killed with its whole
+process group (GitPython's kill_after_timeout kills git alone, and a child such as
+git-remote-http kept a clone of a silent host alive). A clone is watched and killed past its byte
+cap. The commit's tree is listed (`git ls-tree -r -l -z`) and checked against the caps before
+anything is exported, and the tar is written from the blobs themselves, so `.gitattributes`
+(export-subst, export-ignore, eol, filters) cannot make the snapshot differ from the commit.
+"""
 
 from __future__ import annotations
 
-import re
-import shutil
+import logging
+import os
+import resource
+import shlex
+import signal
+import stat
+import subprocess
+import tarfile
 import tempfile
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit
 
 import git
-from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from ae.errors import SourceError
+from ae.intake.policy import SourcePolicy, Target, judge, redact, unreachable
+from ae.intake.snapshot import Caps, remove_tree
 
-_ALLOWED_SCHEMES = ("https://", "http://", "git://", "ssh://", "file://")
-_SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:[^/].*")
-_GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/false", "GIT_SSH_COMMAND": "ssh -oBatchMode=yes"}
+log = logging.getLogger(__name__)
+
+MAX_PATH_BYTES = 2048
+MAX_LINK_BYTES = 4095
+MAX_LINK_HOPS = 40
+LINK_STEPS = 500_000  # work allowed to resolve every link of a tree
+_READ = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -27,54 +52,54 @@ class Pinned:
     tar_path: Path
 
 
-def check_source(source: str) -> str:
-    """Return the source if it is an allowed URL or an existing local directory, else raise."""
-    if source.startswith(_ALLOWED_SCHEMES) or _SCP_LIKE.match(source):
-        return source
-    if "://" in source:
-        raise SourceError(f"{source}: unsupported URL scheme (use https, http, git, ssh or file)")
-    path = Path(source).expanduser()
-    if not path.is_dir():
-        raise SourceError(f"{source}: no such directory and not a git URL")
-    return str(path.resolve())
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One entry of a commit's tree: mode, blob id, size and path (bytes, as git stores it)."""
+
+    mode: str
+    oid: str
+    size: int
+    path: bytes
 
 
-def _describe(exc: GitCommandError) -> str:
-    text = (exc.stderr or str(exc)).strip().replace("stderr: ", "").strip("' \n")
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "git failed"
-
-
-def pin(source: str, ref: str | None, dest_dir: Path, *, timeout: float = 300) -> Pinned:
-    """Clone `source`, resolve `ref` (default HEAD) to a commit and export that commit to a tar file."""
-    source = check_source(source)
+def pin(source: str, ref: str | None, dest_dir: Path, *, policy: SourcePolicy) -> Pinned:
+    """Clone `source` under `policy`, resolve `ref` (default HEAD) and export that commit as a tar."""
+    target = judge(source, policy)
     dest_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="clone-", dir=dest_dir))
     try:
-        try:
-            repo = git.Repo.clone_from(
-                source, work / "repo", multi_options=["--no-checkout", "--quiet"],
-                env=_GIT_ENV, kill_after_timeout=timeout,
-            )
-        except GitCommandError as exc:
-            raise SourceError(f"{source}: cannot be cloned: {_describe(exc)}") from exc
-        except (InvalidGitRepositoryError, NoSuchPathError) as exc:
-            raise SourceError(f"{source}: not a git repository") from exc
-        with repo:
-            try:
-                commit = repo.commit(ref or "HEAD")
-            except (BadName, ValueError, GitCommandError) as exc:
-                what = f"commit {ref!r}" if ref else "a HEAD commit (empty repository?)"
-                raise SourceError(f"{source}: {what} does not exist") from exc
-            # unique per call: two intakes of the same commit may run at once
-            tar_path = dest_dir / f"{commit.hexsha}-{work.name}.tar"
-            partial = work / "export.tar"
-            with open(partial, "wb") as handle:
-                repo.archive(handle, treeish=commit.hexsha, format="tar")
-            partial.rename(tar_path)
-            return Pinned(source=source, commit=commit.hexsha, tar_path=tar_path)
+        clone = work / "repo.git"
+        _clone(target, clone, work, policy)
+        commit = _commit(clone, ref, work, target, policy)
+        entries = _list_tree(clone, commit, work, target, policy)
+        partial = work / "export.tar"
+        _export(clone, commit, entries, partial, work, target, policy)
+        tar_path = dest_dir / f"{commit}-{work.name}.tar"  # unique: one commit may be taken in twice
+        partial.rename(tar_path)
+        return Pinned(source=target.source, commit=commit, tar_path=tar_path)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_tree(work)
+
+
+def remote_url(url: str) -> str:
+    """Return the URL git would contact for `url`, after the operator's `url.<base>.insteadOf` rules."""
+    result = subprocess.run(["git", "ls-remote", "--get-url", "--", url], cwd="/", env=_env(),
+                            capture_output=True, timeout=60, check=False)
+    if result.returncode:
+        raise SourceError(f"source refused: {redact(url)} is not a git URL")
+    return os.fsdecode(result.stdout).rstrip("\n")
+
+
+def insteadof_rules() -> list[tuple[str, str]]:
+    """Return the operator's rewrite rules as (prefix the user writes, base git uses instead)."""
+    result = subprocess.run(["git", "config", "-z", "--get-regexp", r"^url\..*\.insteadof$"], cwd="/",
+                            env=_env(), capture_output=True, timeout=60, check=False)
+    rules = []
+    for record in result.stdout.split(b"\0"):
+        key, _, value = os.fsdecode(record).partition("\n")
+        if key.startswith("url.") and key.endswith(".insteadof") and value:
+            rules.append((value, key[len("url."):-len(".insteadof")]))
+    return rules
 
 
 def init_repository(path: Path, *, message: str) -> str:
@@ -85,3 +110,418 @@ def init_repository(path: Path, *, message: str) -> str:
         actor = git.Actor("ae demo", "demo@ae.invalid")
         commit = repo.index.commit(message, author=actor, committer=actor)
         return commit.hexsha
+
+
+# -- processes --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Git:
+    """A git process leading its own process group; the group dies at the deadline or at the end."""
+
+    process: subprocess.Popen[bytes]
+    errors: IO[bytes]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    timed_out: bool = False
+    reaped: bool = False
+
+    def kill(self, *, expired: bool = False) -> None:
+        """Kill the whole group; until git is reaped its pid is still the group's id."""
+        with self.lock:
+            if not self.reaped:
+                self.timed_out = self.timed_out or expired
+                with suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+
+    def running(self) -> bool:
+        """Tell whether git has not exited yet (without reaping it)."""
+        return os.waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+
+    def finish(self) -> tuple[int, str]:
+        """Wait for git, kill what it left in its group, reap it; return its status and stderr tail."""
+        os.waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOWAIT)
+        self.kill()
+        with self.lock:
+            self.reaped = True
+        code = self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with suppress(OSError):
+                    pipe.close()
+        self.errors.seek(0, os.SEEK_END)
+        self.errors.seek(max(0, self.errors.tell() - 4000))
+        return code, self.errors.read().decode(errors="replace").strip()
+
+
+@contextmanager
+def _git(args: list[str], *, work: Path, timeout: float, env: dict[str, str] | None = None,
+         stdin: int = subprocess.DEVNULL, stdout: int = subprocess.DEVNULL,
+         max_file: int | None = None) -> Iterator[_Git]:
+    """Run git in a new session, killing its whole process group after `timeout` seconds."""
+    with tempfile.TemporaryFile(dir=work) as errors:
+        process = subprocess.Popen(["git", *args], cwd="/", env=env or _env(), stdin=stdin, stdout=stdout,
+                                   stderr=errors, start_new_session=True)
+        run = _Git(process, errors)
+        if max_file is not None:  # set at once, before git has fetched anything
+            with suppress(OSError, AttributeError):
+                resource.prlimit(process.pid, resource.RLIMIT_FSIZE, (max_file, max_file))
+        timer = threading.Timer(timeout, run.kill, kwargs={"expired": True})
+        timer.daemon = True
+        timer.start()
+        try:
+            yield run
+        finally:
+            timer.cancel()
+            if not run.reaped:
+                run.kill()
+                run.finish()
+
+
+def _env() -> dict[str, str]:
+    """Return git's environment: no prompts, no askpass, none of the service's own settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AE_")}
+    env.update(GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="/bin/false", SSH_ASKPASS="/bin/false", LC_ALL="C")
+    env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
+    return env
+
+
+# -- clone ------------------------------------------------------------------------------------
+
+
+def _clone(target: Target, clone: Path, work: Path, policy: SourcePolicy) -> None:
+    """Clone bare, connecting only to the addresses the policy checked, within time and size caps."""
+    env = _env()
+    env["GIT_ALLOW_PROTOCOL"] = target.scheme
+    options = ["-c", "http.followRedirects=false"]
+    url = target.url if target.local else target.source
+    if target.addresses and target.scheme in ("http", "https"):
+        pinned = ",".join(f"[{a}]" if ":" in a else a for a in target.addresses)
+        options += ["-c", f"http.curloptResolve={target.host}:{target.port}:{pinned}"]
+    elif target.addresses and target.scheme == "git":
+        url = _with_host(target.url, target.addresses[0])
+        if remote_url(url) != url:
+            raise SourceError(f"source refused: {redact(target.source)}: the operator's url rewrites "
+                              "also apply to its pinned address")
+    elif target.addresses and target.scheme == "ssh":
+        alias = target.host if target.port == 22 else f"[{target.host}]:{target.port}"
+        env["GIT_SSH_COMMAND"] += (f" -o HostName={shlex.quote(target.addresses[0])}"
+                                   f" -o HostKeyAlias={shlex.quote(alias)}")
+        env["GIT_SSH_VARIANT"] = "ssh"
+    args = [*options, "clone", "--bare", "--quiet", "--no-local", "--", url, str(clone)]
+    too_big = False
+    with _git(args, work=work, timeout=policy.clone_timeout, env=env,
+              max_file=policy.clone_max_bytes) as run:
+        delay = 0.005
+        while run.running():
+            if _usage(work)[0] > policy.clone_max_bytes:
+                too_big = True
+                run.kill()
+                break
+            time.sleep(delay)
+            delay = min(0.2, delay * 2)
+        code, errors = run.finish()
+    too_big = too_big or (code != 0 and _usage(work)[1] >= policy.clone_max_bytes)
+    if too_big:
+        raise SourceError(f"source refused: {redact(target.source)}: its clone grew past the cap of "
+                          f"{policy.clone_max_bytes} bytes (AE_CLONE_MAX_BYTES)")
+    if run.timed_out:
+        log.warning("clone of %s timed out after %g s", redact(target.source), policy.clone_timeout)
+        raise unreachable(target.source, policy)
+    if code:
+        log.info("clone of %s failed (%s): %s", redact(target.source), code,
+                 _scrub(errors, target))
+        if target.local and not target.rewritten:
+            reason = (errors.splitlines() or [f"git exited with status {code}"])[-1]
+            raise SourceError(f"{target.source}: cannot be cloned: {reason}")
+        raise unreachable(target.source, policy)
+
+
+def _with_host(url: str, address: str) -> str:
+    """Return `url` with its host replaced by an address (git:// connects to what was checked)."""
+    parts = urlsplit(url)
+    userinfo = parts.netloc.rpartition("@")[0]
+    host = f"[{address}]" if ":" in address else address
+    netloc = (f"{userinfo}@" if userinfo else "") + host + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def _usage(root: Path) -> tuple[int, int]:
+    """Return the bytes of every file under `root` and the largest file's size, without recursion."""
+    total = largest = 0
+    pending = [os.fspath(root)]
+    while pending:
+        with suppress(OSError), os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                with suppress(OSError):
+                    info = entry.stat(follow_symlinks=False)
+                    if stat.S_ISDIR(info.st_mode):
+                        pending.append(entry.path)
+                    else:
+                        total += info.st_size
+                        largest = max(largest, info.st_size)
+    return total, largest
+
+
+def _scrub(text: str, target: Target) -> str:
+    """Return git's output with the source's credentials removed (for the server log)."""
+    for url in {target.source, target.url}:
+        text = text.replace(url, redact(url))
+    return text
+
+
+# -- the commit and its tree ------------------------------------------------------------------
+
+
+def _commit(clone: Path, ref: str | None, work: Path, target: Target, policy: SourcePolicy) -> str:
+    """Resolve `ref` (default HEAD) to a commit of the clone."""
+    args = ["--git-dir", str(clone), "rev-parse", "--verify", "--quiet", "--end-of-options",
+            f"{ref or 'HEAD'}^{{commit}}"]
+    with _git(args, work=work, timeout=policy.clone_timeout, stdout=subprocess.PIPE) as run:
+        assert run.process.stdout is not None
+        out = run.process.stdout.read(200).decode(errors="replace").strip()
+        code, _ = run.finish()
+    if code or len(out) not in (40, 64):
+        what = f"commit {ref!r}" if ref else "a HEAD commit (empty repository?)"
+        raise SourceError(f"{redact(target.source)}: {what} does not exist")
+    return out
+
+
+def _list_tree(clone: Path, commit: str, work: Path, target: Target, policy: SourcePolicy) -> list[_Entry]:
+    """List the commit's tree, refusing it at the first entry past a cap (nothing is written yet)."""
+    where = f"source refused: {redact(target.source)} at {commit[:12]}"
+    args = ["--git-dir", str(clone), "ls-tree", "-r", "-l", "-z", "--full-tree", commit]
+    entries: list[_Entry] = []
+    total = 0
+    with _git(args, work=work, timeout=policy.clone_timeout, stdout=subprocess.PIPE) as run:
+        assert run.process.stdout is not None
+        for record in _records(run.process.stdout, where, policy.caps):
+            entry = _entry(record, where)
+            total += entry.size
+            refusal = _refusal(entry, len(entries) + 1, total, policy.caps)
+            if refusal:
+                raise SourceError(f"{where}: {refusal}")
+            entries.append(entry)
+        code, errors = run.finish()
+    if code or run.timed_out:
+        log.info("ls-tree of %s failed (%s): %s", redact(target.source), code, _scrub(errors, target))
+        raise SourceError(f"{redact(target.source)} at {commit[:12]}: its tree cannot be read"
+                          + (f" within {policy.clone_timeout:g} s" if run.timed_out else ""))
+    _check_paths(entries, where)
+    return entries
+
+
+def _records(stream: IO[bytes], where: str, caps: Caps) -> Iterator[bytes]:
+    """Yield NUL-terminated records, refusing one longer than any allowed path."""
+    buffer = b""
+    while True:
+        chunk = stream.read(_READ)
+        if not chunk:
+            return
+        buffer += chunk
+        *records, buffer = buffer.split(b"\0")
+        yield from records
+        if len(buffer) > MAX_PATH_BYTES + 128:
+            depth = buffer.count(b"/") + 1
+            if depth > caps.max_depth:
+                raise SourceError(f"{where}: a path is {depth}+ levels deep, past the cap of "
+                                  f"{caps.max_depth} (AE_SNAPSHOT_MAX_DEPTH)")
+            raise SourceError(f"{where}: a path is longer than {MAX_PATH_BYTES} bytes")
+
+
+def _entry(record: bytes, where: str) -> _Entry:
+    """Parse one `<mode> <type> <object> <size>\\t<path>` record."""
+    meta, _, path = record.partition(b"\t")
+    fields = meta.decode("ascii", errors="replace").split()
+    if len(fields) != 4 or not path:
+        raise SourceError(f"{where}: its tree cannot be read")
+    mode, _, oid, size = fields
+    return _Entry(mode=mode, oid=oid, size=int(size) if size.isdigit() else 0, path=path)
+
+
+def _refusal(entry: _Entry, count: int, total: int, caps: Caps) -> str | None:
+    """Return why one more entry is refused (None: it passes), each reason naming its rule."""
+    shown = _show(entry.path)
+    parts = entry.path.split(b"/")
+    if entry.mode == "160000":
+        return (f"it has a submodule at {shown}, and submodules are not fetched (add its files, or "
+                "make it a CK repo_deps repository)")
+    if entry.mode not in ("100644", "100755", "100664", "120000"):
+        return f"{shown} has an unsupported mode {entry.mode}"
+    if any(p in (b"", b".", b"..") or p.lower() == b".git" for p in parts):
+        return f"{shown} is not a safe path"
+    if len(parts) > caps.max_depth:
+        return (f"{shown} is {len(parts)} levels deep, past the cap of {caps.max_depth} "
+                "(AE_SNAPSHOT_MAX_DEPTH)")
+    if len(entry.path) > MAX_PATH_BYTES:
+        return f"{shown} is longer than {MAX_PATH_BYTES} bytes"
+    if entry.mode == "120000" and not 0 < entry.size <= MAX_LINK_BYTES:
+        return f"symbolic link {shown} has a target of {entry.size} bytes"
+    if count > caps.max_files:
+        return f"it holds more than {caps.max_files} files (AE_SNAPSHOT_MAX_FILES)"
+    if total > caps.max_bytes:
+        return f"its files hold more than {caps.max_bytes} bytes (AE_SNAPSHOT_MAX_BYTES)"
+    return None
+
+
+def _show(path: bytes) -> str:
+    text = os.fsdecode(path)
+    return repr(text if len(text) <= 80 else text[:40] + "…" + text[-30:])
+
+
+def _check_paths(entries: list[_Entry], where: str) -> None:
+    """Refuse a tree where a path appears twice or a link stands where a directory must be."""
+    paths = {e.path for e in entries}
+    if len(paths) != len(entries):
+        raise SourceError(f"{where}: its tree names a path twice")
+    directories: set[bytes] = set()
+    for entry in entries:
+        parent = entry.path.rpartition(b"/")[0]
+        while parent and parent not in directories:
+            directories.add(parent)
+            parent = parent.rpartition(b"/")[0]
+    clash = paths & directories
+    if clash:
+        raise SourceError(f"{where}: {_show(min(clash))} is both a file and a directory")
+
+
+def _escaping_link(links: dict[bytes, bytes]) -> bytes | None:
+    """Return a link whose target leads out of the tree or loops (resolved like the kernel would)."""
+    budget = LINK_STEPS
+    for path, target in links.items():
+        resolved = path.split(b"/")[:-1]
+        pending = list(reversed(target.split(b"/")))
+        hops = 0
+        if not target or target.startswith(b"/") or b"\0" in target:
+            return path
+        while pending:
+            budget -= 1
+            if budget < 0:
+                return path
+            part = pending.pop()
+            if part in (b"", b"."):
+                continue
+            if part == b"..":
+                if not resolved:
+                    return path
+                resolved.pop()
+                continue
+            inner = links.get(b"/".join([*resolved, part]))
+            if inner is None:
+                resolved.append(part)
+                continue
+            hops += 1
+            if hops > MAX_LINK_HOPS or inner.startswith(b"/"):
+                return path
+            pending.extend(reversed(inner.split(b"/")))
+    return None
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+class _Blobs:
+    """Objects read through one `git cat-file --batch` process."""
+
+    def __init__(self, run: _Git) -> None:
+        assert run.process.stdin is not None and run.process.stdout is not None
+        self.stdin, self.stdout = run.process.stdin, run.process.stdout
+
+    def open(self, oid: str) -> int:
+        """Ask for an object; return its size (its bytes follow on stdout)."""
+        self.stdin.write(f"{oid}\n".encode())
+        self.stdin.flush()
+        header = self.stdout.readline(256).split()
+        if len(header) != 3 or header[0].decode() != oid:
+            raise OSError(f"object {oid} cannot be read")
+        return int(header[2])
+
+    def read(self, oid: str, limit: int) -> bytes:
+        """Return a small object's bytes."""
+        size = self.open(oid)
+        data = self.stdout.read(size) if size <= limit else b""
+        if size > limit:
+            self.skip(size)
+        self.end()
+        return data
+
+    def skip(self, size: int) -> None:
+        """Discard `size` bytes of the current object."""
+        while size > 0:
+            chunk = self.stdout.read(min(size, _READ))
+            if not chunk:
+                raise OSError("git cat-file stopped")
+            size -= len(chunk)
+
+    def end(self) -> None:
+        """Consume the newline after an object."""
+        if self.stdout.read(1) != b"\n":
+            raise OSError("git cat-file stopped")
+
+
+def _export(clone: Path, commit: str, entries: list[_Entry], partial: Path, work: Path,
+            target: Target, policy: SourcePolicy) -> None:
+    """Write the commit's tree to a tar from its blobs: bytes, modes and links exactly as committed."""
+    where = f"source refused: {redact(target.source)} at {commit[:12]}"
+    args = ["--git-dir", str(clone), "cat-file", "--batch"]
+    with _git(args, work=work, timeout=policy.clone_timeout, stdin=subprocess.PIPE,
+              stdout=subprocess.PIPE) as run:
+        blobs = _Blobs(run)
+        try:
+            mtime = _commit_time(blobs.read(commit, 1 << 20))
+            links = {e.path: blobs.read(e.oid, MAX_LINK_BYTES) for e in entries if e.mode == "120000"}
+            escaping = _escaping_link(links)
+            if escaping is not None:
+                raise SourceError(f"{where}: symbolic link {_show(escaping)} points outside the tree "
+                                  "(or loops)")
+            _write_tar(partial, entries, links, blobs, mtime)
+        except (OSError, ValueError, tarfile.TarError) as exc:
+            run.kill()
+            run.finish()
+            log.info("export of %s failed: %s", redact(target.source), exc)
+            raise SourceError(f"{redact(target.source)} at {commit[:12]}: its tree cannot be exported"
+                              + (f" within {policy.clone_timeout:g} s" if run.timed_out else "")) from exc
+        blobs.stdin.close()
+        run.finish()
+
+
+def _commit_time(data: bytes) -> int:
+    """Return a commit object's committer time (0 when it has none)."""
+    for line in data.split(b"\n"):
+        if line.startswith(b"committer "):
+            fields = line.rsplit(b" ", 2)
+            return int(fields[1]) if len(fields) == 3 and fields[1].isdigit() else 0
+        if not line:
+            break
+    return 0
+
+
+def _write_tar(partial: Path, entries: list[_Entry], links: dict[bytes, bytes], blobs: _Blobs,
+               mtime: int) -> None:
+    """Write directories, files and links in tree order; file bytes stream from git."""
+    made: set[bytes] = set()
+    with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT, encoding="utf-8",
+                      errors="surrogateescape") as tar:
+        for entry in entries:
+            parts = entry.path.split(b"/")
+            for depth in range(1, len(parts)):
+                directory = b"/".join(parts[:depth])
+                if directory not in made:
+                    made.add(directory)
+                    tar.addfile(_info(directory, tarfile.DIRTYPE, 0o755, mtime))
+            if entry.mode == "120000":
+                info = _info(entry.path, tarfile.SYMTYPE, 0o777, mtime)
+                info.linkname = os.fsdecode(links[entry.path])
+                tar.addfile(info)
+                continue
+            info = _info(entry.path, tarfile.REGTYPE, 0o755 if entry.mode == "100755" else 0o644, mtime)
+            info.size = blobs.open(entry.oid)
+            if info.size != entry.size:
+                raise OSError(f"{entry.oid}: {info.size} bytes, the tree said {entry.size}")
+            tar.addfile(info, blobs.stdout)
+            blobs.end()
+
+
+def _info(path: bytes, kind: bytes, mode: int, mtime: int) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(os.fsdecode(path))
+    info.type, info.mode, info.mtime = kind, mode, mtime
+    return info

@@ -1,19 +1,29 @@
-"""Content-addressed snapshots: a tar stored by sha256, unpacked safely and read-only."""
+"""Content-addressed snapshots: a tar stored by sha256, unpacked safely and read-only.
+
+Trees come from artifacts, so their depth is the artifact's choice: every walk here is iterative
+(Python 3.11's `os.walk` and `shutil.rmtree` recurse once per level).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import stat
 import tarfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from ae.errors import SourceError
 
-MAX_FILES = 100_000
-MAX_BYTES = 2 << 30
+
+@dataclass(frozen=True)
+class Caps:
+    """How much of a source intake takes in: entries, bytes of file content, directory depth."""
+
+    max_files: int = 100_000
+    max_bytes: int = 2 << 30
+    max_depth: int = 64
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,7 @@ def digest_of(path: Path) -> str:
     return sha.hexdigest()
 
 
-def store(tar_path: Path, store_dir: Path) -> Snapshot:
+def store(tar_path: Path, store_dir: Path, *, caps: Caps | None = None) -> Snapshot:
     """Move a tar into the store under its digest (kept once) and unpack it."""
     digest = digest_of(tar_path)
     store_dir.mkdir(parents=True, exist_ok=True)
@@ -43,33 +53,30 @@ def store(tar_path: Path, store_dir: Path) -> Snapshot:
         tar_path.unlink()
     else:
         tar_path.rename(final)
-    return Snapshot(digest=digest, tar_path=final, tree=unpack(final, store_dir / digest))
+    return Snapshot(digest=digest, tar_path=final, tree=unpack(final, store_dir / digest, caps=caps))
 
 
-def unpack(tar_path: Path, tree: Path) -> Path:
+def unpack(tar_path: Path, tree: Path, *, caps: Caps | None = None) -> Path:
     """Unpack a snapshot tar once, rejecting unsafe members, and make the tree read-only."""
     if tree.is_dir():
         return tree
+    caps = caps or Caps()
     partial = tree.with_name(f"{tree.name}.partial-{os.getpid()}")  # per process: unpacks may race
-    _remove(partial)
+    remove_tree(partial)
     partial.mkdir(parents=True)
     try:
         with tarfile.open(tar_path) as archive:
             members = archive.getmembers()
-            if len(members) > MAX_FILES:
-                raise SourceError(f"{tar_path.name}: {len(members)} files exceed the cap of {MAX_FILES}")
-            total = sum(m.size for m in members if m.isfile())
-            if total > MAX_BYTES:
-                raise SourceError(f"{tar_path.name}: {total} bytes exceed the cap of {MAX_BYTES}")
+            _check_members(tar_path.name, members, caps)
             try:
                 archive.extractall(partial, filter="data")
             except tarfile.FilterError as exc:
                 raise SourceError(f"{tar_path.name}: unsafe member rejected: {exc}") from exc
     except tarfile.TarError as exc:
-        _remove(partial)
+        remove_tree(partial)
         raise SourceError(f"{tar_path.name}: not a valid tar archive: {exc}") from exc
-    except SourceError:
-        _remove(partial)
+    except BaseException:
+        remove_tree(partial)
         raise
     _make_read_only(partial)
     try:
@@ -77,27 +84,62 @@ def unpack(tar_path: Path, tree: Path) -> Path:
     except OSError:
         if not tree.is_dir():
             raise
-        _remove(partial)  # another process unpacked the same snapshot first
+        remove_tree(partial)  # another process unpacked the same snapshot first
     return tree
 
 
-def _remove(path: Path) -> None:
-    """Delete an unpacked tree, read-only directories included."""
-    if path.exists():
-        for dirpath, _, _ in os.walk(path):
-            os.chmod(dirpath, 0o755)
-        shutil.rmtree(path, ignore_errors=True)
+def _check_members(name: str, members: list[tarfile.TarInfo], caps: Caps) -> None:
+    if len(members) > caps.max_files:
+        raise SourceError(f"{name}: {len(members)} entries exceed the cap of {caps.max_files}")
+    total = sum(m.size for m in members if m.isfile())
+    if total > caps.max_bytes:
+        raise SourceError(f"{name}: {total} bytes exceed the cap of {caps.max_bytes}")
+    deepest = max((m.name.strip("/").count("/") + 1 for m in members), default=0)
+    if deepest > caps.max_depth:
+        raise SourceError(f"{name}: paths {deepest} levels deep exceed the cap of {caps.max_depth}")
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a file or directory tree, read-only directories included, without recursion."""
+    try:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            os.unlink(path)
+            return
+    except FileNotFoundError:
+        return
+    order: list[str] = []
+    pending = [os.fspath(path)]
+    while pending:
+        directory = pending.pop()
+        order.append(directory)
+        try:
+            os.chmod(directory, 0o700)
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    else:
+                        with suppress(OSError):
+                            os.unlink(entry.path)
+        except OSError:
+            continue
+    for directory in reversed(order):  # children were listed after their parents
+        with suppress(OSError):
+            os.rmdir(directory)
 
 
 def _make_read_only(root: Path) -> None:
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            if not os.path.islink(path):
-                mode = os.stat(path).st_mode
-                os.chmod(path, mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-        for name in dirnames:
-            path = os.path.join(dirpath, name)
-            if not os.path.islink(path):
-                os.chmod(path, 0o555)
-    os.chmod(root, 0o555)
+    """Drop write permission on every file and directory of a tree (links left alone)."""
+    pending = [os.fspath(root)]
+    while pending:
+        directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                else:
+                    mode = entry.stat(follow_symlinks=False).st_mode
+                    os.chmod(entry.path, mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+        os.chmod(directory, 0o555)

@@ -37,7 +37,7 @@ def create_artifact():  # type: ignore[no-untyped-def]
         raise AeError(f"missing field {missing[0]!r}")
     ids = submit(conference=data["conference"], title=data["title"], source=data["source"],
                  ref=data.get("ref"), badges=data.get("badges") or [],
-                 appendix_text=data.get("appendix"))
+                 appendix_text=data.get("appendix"), web=True)
     return jsonify(artifact=ids.artifact_id, version=ids.version_id, checklist=ids.checklist), 201
 
 
@@ -47,7 +47,8 @@ def create_version(artifact_id: str):  # type: ignore[no-untyped-def]
     data = request.get_json(silent=True) or {}
     if not isinstance(data, dict):
         raise AeError("send a JSON object with ref and/or appendix")
-    ids = resubmit(artifact_id=artifact_id, ref=data.get("ref"), appendix_text=data.get("appendix"))
+    ids = resubmit(artifact_id=artifact_id, ref=data.get("ref"), appendix_text=data.get("appendix"),
+                   web=True)
     return jsonify(artifact=ids.artifact_id, version=ids.version_id, checklist=ids.checklist), 201
 
 
