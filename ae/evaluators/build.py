@@ -4,8 +4,8 @@ Each source is compiled with the resolved compiler (`compiler_env`, default `CK_
 defines, `build_compiler_vars` as `-D`, the entry and `include_dirs` plus every dependency's
 include directories as `-I`; then the objects are linked with the dependencies' libraries and
 `extra_ld_vars` (`$<<VAR>>$` expanded from the dependency environment). All commands run as one
-script in one sandbox call; the binary and the compile log are cached under a hash of everything
-that goes into them.
+script in one sandbox call; the binary and the compile log are cached (see `cache`) under a hash
+of everything the build could read (`build_digest`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import hashlib
 import json
 import os
 import shlex
-import shutil
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,15 +22,17 @@ from typing import Any
 
 from ae.errors import PipelineError
 from ae.evaluators import sandbox
-from ae.evaluators.paths import read_bytes
+from ae.evaluators.cache import publish, stage_dir, usable
+from ae.evaluators.inputs import DigestCache
+from ae.evaluators.paths import UnreadableFile, copy_file, read_file
 from ae.evaluators.software import Software
 from ae.evaluators.template import expand_env, leftovers
+from ae.evaluators.trees import remove_tree
 
 CK_OS_DEFINES = ("-DCK_HOST_OS_NAME2_LINUX=1", "-DCK_HOST_OS_NAME_LINUX=1",
                  "-DCK_TARGET_OS_NAME2_LINUX=1", "-DCK_TARGET_OS_NAME_LINUX=1")
-BUILD_KEYS = ("source_files", "build_compiler_vars", "compiler_env", "linker_env", "extra_ld_vars",
-              "extra_ld_vars_first", "include_dirs", "compile_vars", "target_file")
-HEADER_SUFFIXES = {".h", ".hh", ".hpp", ".hxx", ".inc", ".def", ".tcc"}
+CACHE_LAYOUT = "ae-build-2"  # changes whenever an entry's layout or the key's inputs do
+LOG = "compile.log"
 
 
 @dataclass
@@ -150,21 +150,30 @@ def compile_script(commands: Sequence[str], jobs: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_digest(program_uid: str, entry_path: Path, meta: Mapping[str, Any], sources: Sequence[Path],
-                 deps: Mapping[str, Software], optimization: str) -> str:
-    """Hash the program's build meta, source bytes, resolved dependencies and flags."""
-    h = hashlib.sha256()
-    build_meta = {k: meta.get(k) for k in BUILD_KEYS}
-    dep_ids = {k: [s.name, s.version, s.path, sorted(s.env.items())] for k, s in deps.items()}
-    h.update(json.dumps([program_uid, build_meta, dep_ids, optimization], sort_keys=True,
-                        default=str).encode())
-    for src in sources:
-        h.update(str(src.name).encode() + b"\0")
-        h.update(src.read_bytes())
-    for header in sorted(p for p in entry_path.rglob("*") if p.suffix in HEADER_SUFFIXES):
-        if header.is_file():
-            h.update(str(header.relative_to(entry_path)).encode() + b"\0" + header.read_bytes())
-    return h.hexdigest()[:24]
+def build_digest(
+    *, program_uid: str, entry_path: Path, meta: Mapping[str, Any], commands: Sequence[str],
+    env: Mapping[str, str], deps: Mapping[str, Software], repos: Mapping[str, str],
+    compilers: Mapping[str, str],
+) -> str:
+    """Hash every input a build can read: the whole program entry, the repository trees bound
+    into its sandbox (`repos`: path -> tree digest), the commands (flags, include and library
+    dirs), the environment, the resolved dependencies (built-in packages carry their digest in
+    their path) and each compiler's binary (`compilers`: path -> sha256)."""
+    dep_ids = {k: [s.name, s.version, s.path, sorted(s.tags), sorted(s.env.items()),
+                   s.include_dirs, s.lib_dirs, s.libs, _identity(s.path)]
+               for k, s in deps.items()}
+    data = [CACHE_LAYOUT, program_uid, str(entry_path), meta, sorted(repos.items()), list(commands),
+            sorted(env.items()), dep_ids, sorted(compilers.items())]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _identity(path: str) -> list[int]:
+    """Return the size and modification time of a dependency's file (nothing when none)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return []
+    return [info.st_size, info.st_mtime_ns] if os.path.isfile(path) else []
 
 
 def build_program(
@@ -175,14 +184,16 @@ def build_program(
     sources: Sequence[Path],
     deps: Mapping[str, Software],
     base_env: Mapping[str, str],
-    build_root: Path,
+    cache: Path,
+    repos: Sequence[Path],
+    digests: DigestCache,
     optimization: str = "-O3",
     ro_binds: Sequence[Path] = (),
     limits: sandbox.Limits | None = None,
     sandbox_mode: str = "auto",
     jobs: int | None = None,
 ) -> BuildResult:
-    """Build the program into `build_root/<digest>/` unless that build is already cached."""
+    """Build the program into `cache/builds/<digest>/` unless that build is already cached."""
     missing = [str(s) for s in sources if not s.is_file()]
     if missing:
         raise PipelineError(f"Source file {missing[0]} listed in source_files does not exist.",
@@ -196,39 +207,70 @@ def build_program(
     if left:
         raise PipelineError(f"Build meta of {entry_path} contains {left[0]}, which nothing "
                             "substitutes.", kind="meta-error")
-    digest = build_digest(program_uid, entry_path, meta, sources, deps, optimization)
-    final = build_root / digest
-    binary = final / target_name(meta)
-    if binary.is_file():
-        log = (final / "compile.log").read_text(errors="replace")
-        return BuildResult(True, binary, digest, text_commands, log, 0.0, cached=True)
-    build_root.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(dir=build_root, prefix=f".{digest}-"))
-    (stage / "compile.sh").write_text(compile_script(text_commands, jobs))
+    compilers = {s.path: digests.file_digest(s.path) for s in deps.values()
+                 if "compiler" in s.tags and os.path.isfile(s.path)}
+    digest = build_digest(
+        program_uid=program_uid, entry_path=entry_path, meta=meta, commands=text_commands,
+        env=env, deps=deps, repos={str(r): digests.tree_digest(r) for r in dict.fromkeys(repos)},
+        compilers=compilers)
+    limits = limits or sandbox.Limits()
+    final = cache / "builds" / digest
+    name = target_name(meta)
+    if usable(final, [name, LOG]):
+        log = _read_log(final, limits)
+        return BuildResult(True, final / name, digest, text_commands, log, 0.0, cached=True)
+    stage = stage_dir(cache, digest[:16])
+    try:
+        return _compile(stage, final, name, text_commands, env, digest, ro_binds, limits,
+                        sandbox_mode, jobs)
+    finally:
+        remove_tree(stage)
+
+
+def _compile(stage: Path, final: Path, name: str, commands: list[str], env: dict[str, str],
+             digest: str, ro_binds: Sequence[Path], limits: sandbox.Limits, sandbox_mode: str,
+             jobs: int | None) -> BuildResult:
+    """Compile in the sandbox with `stage` as its work dir; publish binary and log into `final`."""
+    (stage / "compile.sh").write_text(compile_script(commands, jobs))
     started = time.perf_counter()
     result = sandbox.run(
         ["/bin/sh", "compile.sh"], work_dir=stage, cwd=stage, ro_binds=tuple(ro_binds), env=env,
-        stdout_path=stage / "compile.log", stderr_path=stage / "compile.err",
-        limits=limits or sandbox.Limits(), mode=sandbox_mode,
+        stdout_path=stage / LOG, stderr_path=stage / "compile.err", limits=limits,
+        mode=sandbox_mode,
     )
     seconds = time.perf_counter() - started
-    log = (read_bytes(stage / "compile.log", stage) or b"").decode(errors="replace")
-    produced = stage / target_name(meta)
-    if result.returncode != 0 or produced.is_symlink() or not produced.is_file():
-        shutil.rmtree(stage, ignore_errors=True)
-        reason = "timed out" if result.termination == "timeout" else f"failed ({result.message})"
-        return BuildResult(False, None, digest, text_commands, log, seconds, cached=False,
-                           message=f"Compilation {reason}.")
-    sizes = {p.name: p.stat().st_size for p in stage.glob("*.o")}
-    (stage / "compile.sh").unlink()
-    (stage / "compile.err").unlink(missing_ok=True)
-    for leftover in [*stage.glob("*.o"), *stage.glob(".compile-*.log")]:
-        leftover.unlink()
+
+    def failed(why: str, log: str) -> BuildResult:
+        return BuildResult(False, None, digest, commands, log, seconds, cached=False, message=why)
+
     try:
-        os.replace(stage, final)
-    except OSError:
-        shutil.rmtree(stage, ignore_errors=True)
-        if not binary.is_file():
-            raise
-    return BuildResult(True, binary, digest, text_commands, log, seconds, cached=False,
+        log = _read_log(stage, limits)
+    except (FileNotFoundError, UnreadableFile) as exc:
+        return failed(f"The compile log {LOG} was replaced during the build ({_why(exc)}); the "
+                      "build is not used.", "")
+    if result.returncode != 0:
+        reason = "timed out" if result.termination == "timeout" else f"failed ({result.message})"
+        return failed(f"Compilation {reason}.", log)
+    sizes = {e.name: e.stat(follow_symlinks=False).st_size for e in os.scandir(stage)
+             if e.name.endswith(".o") and e.is_file(follow_symlinks=False)}
+
+    def fill(new: Path) -> None:
+        copy_file(stage / name, stage, new / name, limits.file_size_bytes, 0o755)
+        (new / LOG).write_text(log)
+        os.chmod(new / LOG, 0o644)
+
+    try:
+        publish(final, [name, LOG], fill)
+    except (FileNotFoundError, UnreadableFile) as exc:
+        return failed(f"The build did not produce a usable {name} ({_why(exc)}).", log)
+    return BuildResult(True, final / name, digest, commands, log, seconds, cached=False,
                        object_sizes=sizes)
+
+
+def _why(exc: Exception) -> str:
+    return "it does not exist" if isinstance(exc, FileNotFoundError) else f"it {exc}"
+
+
+def _read_log(folder: Path, limits: sandbox.Limits) -> str:
+    """Return the compile log (the sandbox capped it at `output_bytes` plus a marker)."""
+    return read_file(folder / LOG, folder, limits.output_bytes + 4096).decode(errors="replace")

@@ -7,6 +7,7 @@ raises `AeError` only for the caller's mistakes (unknown program, unknown comman
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -16,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from ae.ck import CkEntry, CkIndex
+from ae.ck.files import inside
 from ae.errors import AeError, CkError, PipelineError
 from ae.evaluators import datasets, packages, sandbox
 from ae.evaluators.build import build_program, dependency_env, needs_build, target_name
-from ae.evaluators.paths import readable
+from ae.evaluators.cache import make_dir
+from ae.evaluators.inputs import DigestCache
 from ae.evaluators.platform import detect_platform
 from ae.evaluators.record import RunRecord
 from ae.evaluators.resolve import parse_deps, resolve_deps
@@ -163,7 +166,7 @@ def _sources(meta: dict[str, Any], entry_path: Path, repos: Sequence[Path]) -> l
     out = []
     for name in meta.get("source_files") or []:
         path = entry_path / str(name)
-        if not any(readable(path, repo) for repo in repos):
+        if not path.is_file() or not any(inside(str(path), str(repo)) for repo in repos):
             raise PipelineError(f"Source file {name} of source_files is not a file inside the "
                                 "artifact's repositories.", kind="compile-error")
         out.append(path)
@@ -179,6 +182,7 @@ def run_program(spec: RunSpec, *, progress: Progress | None = None) -> RunRecord
     """Build and run one program command through the whole pipeline; return its record."""
     say = progress or (lambda _msg: None)
     _check_spec(spec)
+    spec = dataclasses.replace(spec, work_dir=spec.work_dir.resolve())
     index = CkIndex.build([Path(p).resolve() for p in spec.repo_paths])
     entry = _load_program(index, spec)
     cmd_key = choose_cmd_key(entry.meta, spec.cmd_key, entry.uoa)
@@ -195,6 +199,9 @@ def run_program(spec: RunSpec, *, progress: Progress | None = None) -> RunRecord
         _pipeline(spec, index, entry, cmd_key, record, say)
     except PipelineError as exc:
         record.fail(exc.kind, str(exc))
+    except OSError as exc:  # the worker's own machinery: the artifact's doings never raise here
+        log.exception("%s %s: the pipeline failed", entry.uoa, cmd_key)
+        record.fail("internal-error", f"The worker failed while running {entry.uoa}: {exc}")
     if record.ok:
         n = len(record.samples)
         record.message = f"{entry.uoa} {cmd_key} ran {n} time{'s' * (n != 1)} successfully."
@@ -252,7 +259,7 @@ def _python_shims(deps: dict[str, Software], root: Path) -> list[str]:
             continue
         shim = root / hashlib.sha256(sw.path.encode()).hexdigest()[:16]
         if not (shim / "python").is_symlink():
-            shim.mkdir(parents=True, exist_ok=True)
+            make_dir(shim)
             tmp = shim / f".python-{os.getpid()}"
             tmp.unlink(missing_ok=True)
             tmp.symlink_to(sw.path)
@@ -268,8 +275,8 @@ def _resolve_deps(spec: RunSpec, meta: dict[str, Any], run_cmd: dict[str, Any], 
     software = detect_software(cache_path=cache / "software.json")
     record.platform["compilers"] = sorted({f"{s.name} {s.version}" for s in software
                                            if "compiler" in s.tags})
-    for sub in ("packages", "shims"):
-        (cache / sub).mkdir(parents=True, exist_ok=True)
+    for sub in ("packages", "shims"):  # bound into every sandbox: readable by any sandbox uid
+        make_dir(cache / sub)
     provide = packages.provider(cache, sandbox_mode=spec.sandbox_mode, limits=spec.limits,
                                 on_build=say)
     deps = resolve_deps(parse_deps(meta.get("compile_deps") or meta.get("deps")), software,
@@ -283,12 +290,12 @@ def _resolve_deps(spec: RunSpec, meta: dict[str, Any], run_cmd: dict[str, Any], 
 def _build(spec: RunSpec, entry: CkEntry, entry_path: Path, meta: dict[str, Any],
            deps: dict[str, Software], cache: Path, ro_binds: list[Path], record: RunRecord) -> Path:
     """Build (or reuse) the binary; a failed build raises `compile-error` with the log kept."""
+    repos = [Path(p).resolve() for p in spec.repo_paths]
     built = build_program(
         program_uid=entry.uid, entry_path=entry_path, meta=meta,
-        sources=_sources(meta, entry_path, [Path(p).resolve() for p in spec.repo_paths]),
-        deps=deps, base_env=BASE_ENV,
-        build_root=cache / "builds", optimization=spec.optimization, ro_binds=ro_binds,
-        limits=spec.limits, sandbox_mode=spec.sandbox_mode)
+        sources=_sources(meta, entry_path, repos), deps=deps, base_env=BASE_ENV, cache=cache,
+        repos=repos, digests=DigestCache(cache), optimization=spec.optimization,
+        ro_binds=ro_binds, limits=spec.limits, sandbox_mode=spec.sandbox_mode)
     record.commands.extend(built.commands)
     record.compile_log = built.log
     record.build = {"digest": built.digest, "cached": built.cached, "seconds": built.seconds,
@@ -308,10 +315,11 @@ def _repeat(spec: RunSpec, plan: RunPlan, ro_binds: list[Path], record: RunRecor
             rep = run_repetition(plan, ro_binds=ro_binds, limits=spec.limits,
                                  mode=spec.sandbox_mode, network=spec.network)
             if rep.sample:
-                record.samples.append(rep.sample)
+                record.add_sample(rep.sample, rep.time_source)
             if not rep.ok:
                 raise PipelineError(rep.message, kind=rep.failure_kind or "run-error")
     finally:
-        record.outputs = output_digests(plan)
-        record.stdout_tail = tail(plan.stdout_file, spec.work_dir)
-        record.stderr_tail = tail(plan.stderr_file, spec.work_dir)
+        record.outputs, notes = output_digests(plan, spec.limits or sandbox.Limits())
+        record.stdout_tail, stdout_note = tail(plan.stdout_file, spec.work_dir)
+        record.stderr_tail, stderr_note = tail(plan.stderr_file, spec.work_dir)
+        record.notes.extend(n for n in [*notes, stdout_note, stderr_note] if n)

@@ -9,8 +9,10 @@ from ae.ck.flat import EXPERIMENT_PRUNE, flatten, with_statistics
 
 FAILURE_KINDS = (
     "missing-dependency", "missing-dataset", "ambiguous-dataset", "meta-error", "compile-error",
-    "run-error", "timeout", "output-mismatch",
+    "run-error", "timeout", "memory", "cpu", "output-limit", "signal", "sandbox-violation",
+    "output-mismatch", "internal-error",
 )
+TIME_SOURCES = {"timer": "program timer", "wall": "wall clock", "none": "not measured"}
 
 
 @dataclass
@@ -28,6 +30,7 @@ class RunRecord:
     env: dict[str, str] = field(default_factory=dict)
     commands: list[str] = field(default_factory=list)
     samples: list[dict[str, float]] = field(default_factory=list)
+    time_sources: list[str] = field(default_factory=list)  # per sample: timer, wall or none
     outputs: dict[str, str] = field(default_factory=dict)
     output_check: dict[str, Any] = field(default_factory=dict)
     stdout_tail: str = ""
@@ -45,6 +48,11 @@ class RunRecord:
             self.failure_kind = kind
             self.message = message
         return self
+
+    def add_sample(self, sample: dict[str, float], time_source: str) -> None:
+        """Append one repetition's sample and where its execution time came from."""
+        self.samples.append(sample)
+        self.time_sources.append(time_source)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the record as JSON-ready data."""
@@ -86,3 +94,14 @@ class RunRecord:
                                       "fail_reason": self.message if not self.ok else "",
                                       "failure_kind": self.failure_kind or ""}}))
         return flat
+
+
+def describe_time_sources(sources: list[str] | None) -> str:
+    """Say in a few words where a run's times came from ("program timer", "wall clock ×2", …)."""
+    counts: dict[str, int] = {}
+    for source in sources or []:
+        name = TIME_SOURCES.get(source, source)
+        counts[name] = counts.get(name, 0) + 1
+    if len(counts) == 1:
+        return next(iter(counts))
+    return ", ".join(f"{name} ×{n}" for name, n in counts.items()) or "—"

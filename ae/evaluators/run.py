@@ -18,11 +18,12 @@ from typing import Any
 from ae.errors import PipelineError
 from ae.evaluators import sandbox
 from ae.evaluators.datasets import ChosenDataset
-from ae.evaluators.paths import contained, fresh, read_bytes, sha256
+from ae.evaluators.paths import UnreadableFile, contained, digest_file, fresh, read_file, read_tail
 from ae.evaluators.template import check_complete, env_to_shell, expand_env, substitute
 
 RUN_DIR = "tmp"
 OWN_DIR = ".ae"
+TIMER_CAP = 4 << 20
 SHELL = "/bin/bash" if os.path.exists("/bin/bash") else "/bin/sh"
 
 
@@ -48,7 +49,9 @@ class RunPlan:
 
 @dataclass
 class Repetition:
-    """The outcome of one repetition."""
+    """The outcome of one repetition; `time_source` says where its execution time came from:
+    `timer` (the program's timer file), `wall` (the wall clock measured inside the sandbox) or
+    `none` (the repetition failed before a time could be taken)."""
 
     ok: bool
     failure_kind: str | None
@@ -56,6 +59,7 @@ class Repetition:
     sample: dict[str, float]
     timer: dict[str, Any] | None
     returncode: int
+    time_source: str = "none"
 
 
 def run_time(run_cmd: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,7 +181,7 @@ def plan_run(
 
 def _shell(plan: RunPlan, command: str, stdout: Path, stderr: Path, *, ro_binds: Sequence[Path],
            limits: sandbox.Limits | None, mode: str, network: bool) -> sandbox.SandboxResult:
-    fresh(stdout, stderr)
+    fresh(plan.cwd.parent, stdout, stderr)
     return sandbox.run(
         [SHELL, "-c", command], work_dir=plan.cwd.parent, cwd=plan.cwd, ro_binds=tuple(ro_binds),
         env=plan.env, stdout_path=stdout, stderr_path=stderr, limits=limits or sandbox.Limits(),
@@ -200,8 +204,8 @@ def run_repetition(plan: RunPlan, *, ro_binds: Sequence[Path] = (),
                    network: bool = False) -> Repetition:
     """Run pre-processing, the command and post-processing once; read the timer file if declared."""
     own = plan.cwd.parent / OWN_DIR
-    fresh(*(plan.cwd / name for name in
-            [*plan.output_files, *([plan.timer_file] if plan.timer_file else [])]))
+    fresh(plan.cwd.parent, *(plan.cwd / name for name in
+                             [*plan.output_files, *([plan.timer_file] if plan.timer_file else [])]))
     for n, cmd in enumerate(plan.pre_commands):
         res = _shell(plan, cmd, own / f"pre-{n}.out", own / f"pre-{n}.err", ro_binds=ro_binds,
                      limits=limits, mode=mode, network=network)
@@ -221,33 +225,50 @@ def run_repetition(plan: RunPlan, *, ro_binds: Sequence[Path] = (),
                           f"{res.message}.", sample, None, code)
     timer = None
     if plan.timer_file:
-        raw = read_bytes(plan.cwd / plan.timer_file, plan.cwd.parent)
         try:
-            if raw is None:
-                raise ValueError("no such regular file in the run directory")
-            timer = json.loads(raw)
-            if not isinstance(timer, dict):
-                raise ValueError("not a JSON object")
+            timer = read_timer(plan.cwd / plan.timer_file, plan.cwd.parent)
         except ValueError as exc:
             return Repetition(False, "run-error", f"The timer file {plan.timer_file} declared by "
-                              f"fine_grain_timer_file was not written or is invalid ({exc}).",
-                              sample, None, code)
-    _characteristics(sample, timer, plan.repeat)
+                              f"fine_grain_timer_file {exc}.", sample, None, code)
+    source = _characteristics(sample, timer, plan.repeat)
     for n, cmd in enumerate(plan.post_commands):
         post = _shell(plan, cmd, own / f"post-{n}.out", own / f"post-{n}.err", ro_binds=ro_binds,
                       limits=limits, mode=mode, network=network)
         if post.returncode != 0:
             return Repetition(False, _failure_kind(post), f"Post-processing command `{cmd}` "
-                              f"failed: {post.message}.", sample, timer, code)
-    return Repetition(True, None, "", sample, timer, code)
+                              f"failed: {post.message}.", sample, timer, code, source)
+    return Repetition(True, None, "", sample, timer, code, source)
+
+
+def read_timer(path: Path, root: Path) -> dict[str, Any]:
+    """Return the JSON object of a timer file; ValueError says (as a predicate) what is wrong."""
+    try:
+        raw = read_file(path, root, TIMER_CAP)
+    except FileNotFoundError as exc:
+        raise ValueError("was not written") from exc
+    except UnreadableFile as exc:
+        raise ValueError(f"could not be read back: it {exc}") from exc
+    if not raw.strip():
+        raise ValueError("is empty")
+    try:
+        timer = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"is not valid JSON ({exc})") from exc
+    if not isinstance(timer, dict):
+        raise ValueError("is not a JSON object")
+    return timer
 
 
 def _characteristics(sample: dict[str, float], timer: Mapping[str, Any] | None,
-                     repeat: int) -> None:
-    """Fill `execution_time` as CK does: the timer's (else wall) time divided by the repeat count."""
-    total = sample["wall_time"]
-    if timer is not None and isinstance(timer.get("execution_time"), (int, float)):
-        total = float(timer["execution_time"])
+                     repeat: int) -> str:
+    """Fill `execution_time` as CK does: the timer's (else wall) time divided by the repeat count.
+
+    Return the time source: `timer` when the timer file gave `execution_time`, else `wall`.
+    """
+    total, source = sample["wall_time"], "wall"
+    measured = timer.get("execution_time") if timer is not None else None
+    if isinstance(measured, int | float) and not isinstance(measured, bool):
+        total, source = float(measured), "timer"
     for key, value in (timer or {}).items():
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             sample[key] = float(value)
@@ -258,23 +279,42 @@ def _characteristics(sample: dict[str, float], timer: Mapping[str, Any] | None,
     sample["total_execution_time"] = total
     sample["execution_time"] = total / repeat
     sample["repeat"] = float(repeat)
+    return source
 
 
-def output_digests(plan: RunPlan) -> dict[str, str]:
-    """Return sha256 of each declared output, correctness file and redirected stream that exists."""
+def output_digests(plan: RunPlan, limits: sandbox.Limits) -> tuple[dict[str, str], list[str]]:
+    """Return sha256 of each declared output, correctness file and redirected stream that exists,
+    and a note for each that could not be read back.
+
+    Each file is hashed up to the file-size limit and all of them together up to the run's disk
+    quota: no more is ever read, whatever the artifact left (a huge sparse file, say).
+    """
     names = [*plan.output_files, *plan.correctness_files]
     for stream in (plan.stdout_file, plan.stderr_file):
         if stream.parent == plan.cwd:
             names.append(stream.name)
-    digests = {}
+    digests, notes = {}, []
+    budget = limits.disk_bytes
     for name in dict.fromkeys(names):
-        digest = sha256(plan.cwd / name, plan.cwd.parent)
-        if digest is not None:
-            digests[name] = digest
-    return digests
+        try:
+            digest, size = digest_file(plan.cwd / name, plan.cwd.parent,
+                                       min(limits.file_size_bytes, budget))
+        except FileNotFoundError:
+            continue
+        except UnreadableFile as exc:
+            notes.append(f"Output {name} was not hashed: it {exc}.")
+            continue
+        digests[name] = digest
+        budget -= size
+    return digests, notes
 
 
-def tail(path: Path, root: Path, limit: int = 4000) -> str:
-    """Return the last `limit` bytes of a file under `root` as text (empty when absent)."""
-    data = read_bytes(path, root, limit)
-    return data.decode(errors="replace") if data is not None else ""
+def tail(path: Path, root: Path, limit: int = 4000) -> tuple[str, str | None]:
+    """Return the last `limit` bytes of a file under `root` as text ("" when absent), and why it
+    could not be read back (None when it could)."""
+    try:
+        return read_tail(path, root, limit).decode(errors="replace"), None
+    except FileNotFoundError:
+        return "", None
+    except UnreadableFile as exc:
+        return "", f"{path.relative_to(root)} was not read back: it {exc}."

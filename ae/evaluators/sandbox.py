@@ -29,7 +29,7 @@ from typing import Any
 
 from ae.errors import ConferenceError, PipelineError, SandboxUnavailable
 from ae.evaluators import sandbox_bwrap as build
-from ae.evaluators.sandbox_watch import Capture, Watch, check_input, read_all
+from ae.evaluators.sandbox_watch import Capture, Watch, open_input, read_all
 
 MEMORY_MARKERS = (
     "memoryerror", "bad_alloc", "cannot allocate memory", "out of memory", "memory exhausted",
@@ -57,6 +57,8 @@ class Limits:
     file_size_bytes: int = 1 << 30
     open_files: int = 1024
     output_bytes: int = 8 << 20
+    inodes: int = 200_000
+    disk_bytes: int = 8 << 30
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Limits:
@@ -157,9 +159,10 @@ def run(
             pass_fds = tuple(fd for fd in (request, result_w, *fds.values()) if fd is not None)
         else:
             command, pass_fds = helper, (request, result_w)
+        stdin: int = subprocess.DEVNULL
         if stdin_path is not None:
-            check_input(stdin_path, work_dir)
-        stdin = stack.enter_context(open(stdin_path, "rb")) if stdin_path else subprocess.DEVNULL
+            stdin = open_input(stdin_path, work_dir)
+            stack.callback(os.close, stdin)
         out = stack.enter_context(Capture.open(stdout_path, limits.output_bytes, work_dir))
         same = os.path.realpath(stdout_path) == os.path.realpath(stderr_path)
         err = out if same else stack.enter_context(
@@ -172,7 +175,8 @@ def run(
         for fd in (result_w, status_w, out_w, err_w):
             os.close(fd)
         outputs = {out_r: out, err_r: err}
-        watch = Watch(proc, kind, started + limits.wall_s, limits.cpu_s, work_dir)
+        watch = Watch(proc, kind, started + limits.wall_s, limits.cpu_s, work_dir,
+                      (limits.inodes, limits.disk_bytes))
         try:
             watch.pump(outputs, status_r)
         except BaseException:
@@ -182,10 +186,9 @@ def run(
             watch.finish()
         elapsed = time.monotonic() - started
         report = read_all(result_r)
-    return _result(
-        watch, report, elapsed, limits, network, stdout_path, stderr_path,
-        truncated=(outputs[out_r].truncated, outputs[err_r].truncated),
-    )
+        if watch.killed is None:
+            watch.killed = watch.over_quota()
+    return _result(watch, report, elapsed, limits, network, outputs[out_r], outputs[err_r])
 
 
 def _pipe(stack: ExitStack) -> tuple[int, int]:
@@ -195,22 +198,15 @@ def _pipe(stack: ExitStack) -> tuple[int, int]:
     return read_fd, write_fd
 
 
-def _tail(path: Path, size: int = 8192) -> str:
-    """Return the last `size` bytes of a file, lower-cased, for classification."""
-    with open(path, "rb") as fh:
-        fh.seek(max(0, fh.seek(0, os.SEEK_END) - size))
-        return fh.read().decode(errors="replace").lower()
-
-
 def _result(
     watch: Watch, report: str, elapsed: float, limits: Limits, network: bool,
-    stdout_path: Path, stderr_path: Path, *, truncated: tuple[bool, bool],
+    out: Capture, err: Capture,
 ) -> SandboxResult:
     """Turn what the supervisor and the watcher saw into a classified result."""
     lines = report.split("\n")
     final = lines[1].split() if len(lines) > 1 and lines[1] else []
     if watch.killed is None and not lines[0] == "started":
-        raise SandboxUnavailable(f"the sandbox did not start: {_bwrap_error(stderr_path)}")
+        raise SandboxUnavailable(f"the sandbox did not start: {_bwrap_error(err)}")
     if final:
         status = int(final[0])
         wall, cpu, rss = min(float(final[1]), elapsed), float(final[2]), int(final[3])
@@ -220,26 +216,24 @@ def _result(
         wall = elapsed
         cpu = max(watch.tree_cpu_s, watch.rusage_cpu_s)
         rss = max(watch.tree_rss_kb, watch.rusage_rss_kb)
-    termination, message = _classify(
-        watch.killed, status, cpu, limits, network, stderr_path
-    )
+    tail = err.tail.decode(errors="replace").lower()
+    termination, message = _classify(watch.killed, status, cpu, limits, network, tail)
     return SandboxResult(
         returncode=returncode, termination=termination, message=message, wall_s=wall,
-        cpu_s=cpu, max_rss_kb=rss, stdout_truncated=truncated[0], stderr_truncated=truncated[1],
+        cpu_s=cpu, max_rss_kb=rss, stdout_truncated=out.truncated, stderr_truncated=err.truncated,
     )
 
 
-def _bwrap_error(stderr_path: Path) -> str:
-    """Return bubblewrap's own error line from the captured stderr."""
-    with open(stderr_path, "rb") as fh:
-        text = fh.read(8192).decode(errors="replace")
+def _bwrap_error(err: Capture) -> str:
+    """Return bubblewrap's own error line from the start of the captured stderr."""
+    text = err.head.decode(errors="replace")
     found = [line for line in text.splitlines() if line.startswith("bwrap:")]
     return found[0] if found else "bubblewrap exited before running the command"
 
 
 def _classify(
     killed: str | None, status: int | None, cpu_s: float, limits: Limits, network: bool,
-    stderr_path: Path,
+    tail: str,
 ) -> tuple[str, str]:
     """Classify how the command ended and say it in one sentence.
 
@@ -258,6 +252,12 @@ def _classify(
     if killed == "output-limit":
         return "output-limit", f"killed after writing more than {limits.output_bytes} bytes to " \
             "stdout or stderr"
+    if killed == "inodes":
+        return "output-limit", f"stopped when its work dir held more than {limits.inodes} " \
+            "files and directories (the run's inode quota)"
+    if killed == "disk-quota":
+        return "output-limit", f"stopped when its work dir held more than " \
+            f"{limits.disk_bytes} bytes (the run's disk quota)"
     if status is None:
         return "sandbox-violation", "the command killed the sandbox's supervisor"
     code = os.waitstatus_to_exitcode(status)
@@ -266,7 +266,6 @@ def _classify(
     signum = -code if code < 0 else None
     if signum == signal.SIGXCPU or (signum == signal.SIGKILL and cpu_s >= limits.cpu_s):
         return "cpu", f"killed after the {limits.cpu_s:g} s CPU-time limit"
-    tail = _tail(stderr_path)
     if signum == signal.SIGXFSZ or any(m in tail for m in FILE_SIZE_MARKERS):
         return "output-limit", f"stopped writing past the {limits.file_size_bytes} byte " \
             "file-size limit or a full sandbox /tmp"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ae.errors import PipelineError
+from ae.evaluators.trees import chown_tree
 
 if TYPE_CHECKING:
     from ae.evaluators.sandbox import Limits
@@ -75,12 +76,7 @@ def sandbox_identity() -> tuple[int, int] | None:
 
 def hand_over(work_dir: Path, identity: tuple[int, int]) -> None:
     """Give the work dir and everything in it to the sandbox's host uid so it can write there."""
-    uid, gid = identity
-    for root, dirs, files in os.walk(work_dir):
-        for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
-            info = os.lstat(name)
-            if info.st_uid != uid or info.st_gid != gid:
-                os.lchown(name, uid, gid)
+    chown_tree(work_dir, *identity)
 
 
 def request_fd(

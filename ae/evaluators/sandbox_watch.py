@@ -10,6 +10,7 @@ import os
 import re
 import selectors
 import signal
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,38 +19,55 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ae.errors import PipelineError
+from ae.evaluators import trees
 
 GRACE_S = 5.0
 CPU_POLL_S = 0.5
 DISK_RESERVE_BYTES = 512 << 20  # a run is killed rather than leave its disk with less free
+QUOTA_COST = 20  # a quota walk that took t seconds waits 20 t (at least CPU_POLL_S) for the next
 
 
 def open_output(path: Path, work_dir: Path) -> int:
     """Create or truncate an output file for writing, never through a link an artifact planted.
 
     Files in the work dir are the artifact's playground: an earlier command may have left
-    `stdout.log -> /some/host/file` or a linked directory on the way. A path that goes through the
-    work dir must stay in it once resolved; its final component is opened with O_NOFOLLOW (a link
-    there is removed first). No artifact process runs while this happens.
+    `stdout.log -> /some/host/file`, a FIFO (an open for writing would wait for a reader for
+    ever), a directory, or a linked directory on the way. A path that goes through the work dir
+    must stay in it once resolved; whatever is not a regular file at its end is removed first, and
+    it is opened with O_NOFOLLOW and O_NONBLOCK. No artifact process runs while this happens.
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
     target = Path(os.path.abspath(path))
     parent = os.path.realpath(target.parent)
     if not _inside(parent, str(work_dir)):
         if _enters(target.parent, work_dir):
             raise PipelineError(f"the output file {target} lies behind a link out of the work dir")
-        return os.open(target, flags, 0o644)
+        return _regular(os.open(target, flags, 0o644), target)
     final = Path(parent) / target.name
-    if final.is_symlink():
-        final.unlink()
-    return os.open(final, flags | os.O_NOFOLLOW, 0o644)
+    if final.is_symlink() or (final.exists() and not final.is_file()):
+        trees.remove_tree(final)
+    return _regular(os.open(final, flags, 0o644), target)
 
 
-def check_input(path: Path, work_dir: Path) -> None:
-    """Refuse an input file reached through the work dir that resolves (by a link) outside it."""
+def open_input(path: Path, work_dir: Path) -> int:
+    """Open an input file; one reached through the work dir must resolve inside it.
+
+    Refused: a link out of the work dir, and anything but a regular file (a FIFO would block).
+    """
     target = Path(os.path.abspath(path))
     if _enters(target, work_dir) and not _inside(os.path.realpath(target), str(work_dir)):
         raise PipelineError(f"the input file {target} is a link out of the work dir")
+    fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    return _regular(fd, target)
+
+
+def _regular(fd: int, path: Path) -> int:
+    """Return `fd` in blocking mode if it is a regular file; else close it and refuse."""
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise PipelineError(f"{path} is not a regular file")
+    os.set_blocking(fd, True)
+    return fd
 
 
 def _enters(path: Path, work_dir: Path) -> bool:
@@ -62,12 +80,20 @@ def _inside(path: str, root: str) -> bool:
 
 
 class Capture:
-    """One output stream written to a host file, capped, with a visible truncation marker."""
+    """One output stream written to a host file, capped, with a visible truncation marker.
+
+    The first and last `KEEP` bytes are also kept in memory: the classification reads them
+    there, never from the file, which the artifact may have replaced meanwhile.
+    """
+
+    KEEP = 8192
 
     def __init__(self, file: BinaryIO, cap: int) -> None:
         self.file, self.cap = file, cap
         self.written = 0
         self.truncated = False
+        self.head = b""
+        self.tail = b""
 
     @classmethod
     @contextmanager
@@ -80,6 +106,9 @@ class Capture:
         """Write `data` up to the cap; return True the moment the cap is exceeded."""
         if self.truncated:
             return False
+        if len(self.head) < self.KEEP:
+            self.head += data[: self.KEEP - len(self.head)]
+        self.tail = (self.tail + data)[-self.KEEP :]
         room = self.cap - self.written
         if len(data) <= room:
             self.file.write(data)
@@ -96,10 +125,11 @@ class Watch:
 
     def __init__(
         self, proc: subprocess.Popen[bytes], kind: str, deadline: float, cpu_s: float,
-        work_dir: Path,
+        work_dir: Path, quota: tuple[int, int],
     ) -> None:
         self.proc, self.kind, self.deadline, self.cpu_s = proc, kind, deadline, cpu_s
-        self.work_dir = work_dir
+        self.work_dir, self.quota = work_dir, quota
+        self.next_quota = 0.0
         self.killed: str | None = None
         self.init_pid: int | None = None
         self.init_pidfd: int | None = None
@@ -126,6 +156,7 @@ class Watch:
                     next_poll = now + CPU_POLL_S
                     self._check_cpu()
                     self._check_disk()
+                    self._check_quota(now)
                 if now >= give_up:
                     return
                 if self.killed is not None or _exited(self.proc.pid):
@@ -157,6 +188,31 @@ class Watch:
         """Kill the sandbox before the files it writes (each under the size limit) fill the disk."""
         if self.killed is None and disk_free(self.work_dir) < DISK_RESERVE_BYTES:
             self.kill("disk")
+
+    def _check_quota(self, now: float) -> None:
+        """Kill the sandbox once its work dir holds more entries or bytes than the run's quota.
+
+        The walk stops just past the quota, so it costs at most that many entries; it is
+        repeated at intervals that grow with its cost. A walk the artifact disturbs (it moves
+        directories meanwhile) is skipped; `over_quota` checks again once nothing runs.
+        """
+        if self.killed is not None or now < self.next_quota:
+            return
+        try:
+            reason = self.over_quota()
+        except OSError:
+            reason = None
+        self.next_quota = time.monotonic() + max(CPU_POLL_S, QUOTA_COST * (time.monotonic() - now))
+        if reason is not None:
+            self.kill(reason)
+
+    def over_quota(self) -> str | None:
+        """Return "inodes" or "disk-quota" when the work dir is past the run's quota, else None."""
+        max_entries, max_bytes = self.quota
+        entries, used = trees.usage(self.work_dir, max_entries, max_bytes)
+        if entries > max_entries:
+            return "inodes"
+        return "disk-quota" if used > max_bytes else None
 
     def _note_init(self, status_text: bytes) -> None:
         """Remember the sandbox's init process (its PID namespace dies with it)."""

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from ae.ck import CkIndex
+from ae.ck import files as repo_files
 from ae.errors import CkError
-from ae.evaluators.paths import contained, read_bytes
+from ae.evaluators.paths import UnreadableFile, contained, read_file
 
 MAX_DIFF_LINES = 400
 MAX_DIFF_BYTES = 1 << 20  # larger files get a size/hash summary: difflib is quadratic
+COMPARE_CAP = 64 << 20  # the largest output (and reference) compared; larger ones fail
 
 
 @dataclass
@@ -72,13 +74,23 @@ def check_outputs(run_dir: Path, files: Sequence[str], *, shipped: Path | None,
     recorded = (contained(references_dir, os.path.join(key.entry_uoa, key.subdir),
                           "The reference directory name") if references_dir else None)
     for name in files:
-        actual = read_bytes(run_dir / name, root or run_dir)
-        if actual is None:
+        try:
+            actual = read_file(run_dir / name, root or run_dir, COMPARE_CAP)
+        except FileNotFoundError:
             results[name] = {"ok": False, "diff": f"{name} was not produced by the run.",
                              "reference": "none"}
             continue
-        from_shipped = read_bytes(shipped / name, shipped) if shipped is not None else None
-        from_recorded = read_bytes(recorded / name, recorded) if recorded is not None else None
+        except UnreadableFile as exc:
+            results[name] = {"ok": False, "diff": f"{name} could not be read back: it {exc}.",
+                             "reference": "none"}
+            continue
+        try:
+            from_shipped = _shipped(shipped, name) if shipped is not None else None
+            from_recorded = _recorded(recorded, name) if recorded is not None else None
+        except UnreadableFile as exc:
+            results[name] = {"ok": False, "diff": f"The reference {name} cannot be used: it {exc}.",
+                             "reference": "shipped" if shipped is not None else "recorded"}
+            continue
         if from_shipped is not None:
             expected, origin = from_shipped, "shipped"
         elif from_recorded is not None:
@@ -95,6 +107,20 @@ def check_outputs(run_dir: Path, files: Sequence[str], *, shipped: Path | None,
         diff = file_diff(expected, actual, name)
         results[name] = {"ok": diff is None, "diff": diff, "reference": origin}
     return results
+
+
+def _shipped(folder: Path, name: str) -> bytes | None:
+    """Return a reference shipped in a repository (links inside it allowed), None if absent."""
+    path = contained(folder, name, "run_correctness_output_files")
+    return repo_files.read_small(str(path), str(folder.resolve()), COMPARE_CAP)
+
+
+def _recorded(folder: Path, name: str) -> bytes | None:
+    """Return a reference the worker recorded earlier, None if absent."""
+    try:
+        return read_file(folder / name, folder, COMPARE_CAP)
+    except FileNotFoundError:
+        return None
 
 
 def file_diff(expected: bytes, actual: bytes, name: str) -> str | None:

@@ -2,7 +2,8 @@
 
 A package is built once per (package, compiler) into `<cache>/packages/<name>-<version>-<digest>/`
 (headers in `include/`, libraries in `lib/`) and exposed as a `Software` with the `CK_ENV_*`
-variables CK's own package would have set. The build runs in the sandbox like every other command.
+variables CK's own package would have set. The build runs in the sandbox like every other command;
+the entry is written by the worker (see `ae.evaluators.cache`).
 """
 
 from __future__ import annotations
@@ -11,19 +12,22 @@ import hashlib
 import os
 import shlex
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ae.errors import PipelineError
 from ae.evaluators import sandbox
-from ae.evaluators.paths import read_bytes
+from ae.evaluators.cache import make_dir, publish, stage_dir, usable
+from ae.evaluators.paths import UnreadableFile, copy_file, read_tail
 from ae.evaluators.resolve import Dependency
 from ae.evaluators.software import Software, ck_tags
+from ae.evaluators.trees import remove_tree
 
 SOURCES = Path(__file__).resolve().parent
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "HOME": "/tmp"}
+LAYOUT = "2"  # a package entry's layout and ownership rules (see ae.evaluators.cache)
+LIBRARY_CAP = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,21 @@ class BuiltinPackage:
         return ck_tags(self.tags, self.version)
 
     def digest(self, compiler: Software) -> str:
-        """Hash the sources and the compiler the package is built with."""
-        h = hashlib.sha256(f"{self.name}\0{self.version}\0{compiler.path}\0{compiler.version}".encode())
+        """Hash the sources, the entry layout and the compiler the package is built with."""
+        h = hashlib.sha256(f"{LAYOUT}\0{self.name}\0{self.version}\0{compiler.path}\0"
+                           f"{compiler.version}\0{_identity(compiler.path)}".encode())
         for name in (*self.sources, *self.headers):
             h.update((SOURCES / self.source_dir / name).read_bytes())
         return h.hexdigest()[:16]
+
+
+def _identity(path: str) -> str:
+    """Return the size and modification time of the compiler binary (it may be upgraded)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ""
+    return f"{info.st_size}:{info.st_mtime_ns}"
 
 
 REGISTRY: dict[str, BuiltinPackage] = {
@@ -88,48 +102,68 @@ def installed(package: BuiltinPackage, prefix: Path) -> Software:
 def build(package: BuiltinPackage, compiler: Software, cache_dir: Path, *,
           sandbox_mode: str = "auto", limits: sandbox.Limits | None = None,
           on_build: Callable[[str], None] | None = None) -> Software:
-    """Build `package` with `compiler` into the cache (once) and return it as `Software`."""
+    """Build `package` with `compiler` into the cache (once) and return it as `Software`.
+
+    The library is compiled in the sandbox in a stage directory; the worker then copies the
+    headers (from our sources) and the library (read back safely) into a cache entry it writes
+    itself (see `ae.evaluators.cache`), readable by every sandbox uid. A failure here is the
+    service's own: `internal-error`.
+    """
     prefix = cache_dir / "packages" / f"{package.name}-{package.version}-{package.digest(compiler)}"
-    if (prefix / "lib" / f"lib{package.lib_name}.a").is_file():
+    files = [*(f"include/{h}" for h in package.headers), f"lib/lib{package.lib_name}.a"]
+    if usable(prefix, files):
         return installed(package, prefix)
     if on_build:
         on_build(f"building built-in package {package.name}")
-    prefix.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(dir=prefix.parent, prefix=f".{package.name}-"))
+    stage = stage_dir(cache_dir, package.name)
     try:
-        (stage / "include").mkdir()
-        (stage / "lib").mkdir()
-        (stage / "src").mkdir()
-        for name in (*package.sources, *package.headers):
-            shutil.copyfile(SOURCES / package.source_dir / name, stage / "src" / name)
-        for name in package.headers:
-            shutil.copyfile(SOURCES / package.source_dir / name, stage / "include" / name)
-        objects = [Path(s).with_suffix(".o").name for s in package.sources]
-        lines = ["exec 2>&1", "set -e", "cd src"]
-        for src, obj in zip(package.sources, objects, strict=True):
-            lines.append(f"{shlex.quote(compiler.path)} -O2 -fPIC -c {shlex.quote(src)} -o {obj}")
-        lines.append(f"ar rcs ../lib/lib{package.lib_name}.a {' '.join(objects)}")
-        (stage / "build.sh").write_text("\n".join(lines) + "\n")
-        result = sandbox.run(
-            ["/bin/sh", "build.sh"], work_dir=stage, cwd=stage, env=dict(BASE_ENV),
-            stdout_path=stage / "build.log", stderr_path=stage / "build.err",
-            limits=limits or sandbox.Limits(), mode=sandbox_mode,
-        )
-        if result.returncode != 0:
-            log = (read_bytes(stage / "build.log", stage, 2000) or b"").decode(errors="replace")
-            raise PipelineError(
-                f"Built-in package {package.name} failed to build ({result.message}): {log}",
-                kind="missing-dependency")
-        shutil.rmtree(stage / "src")
+        _compile(package, compiler, stage, sandbox_mode, limits or sandbox.Limits())
+
+        def fill(new: Path) -> None:
+            for sub in ("include", "lib"):
+                make_dir(new / sub)
+            for name in package.headers:
+                shutil.copyfile(SOURCES / package.source_dir / name, new / "include" / name)
+                os.chmod(new / "include" / name, 0o644)
+            library = f"lib/lib{package.lib_name}.a"
+            copy_file(stage / library, stage, new / library, LIBRARY_CAP, 0o644)
+
         try:
-            os.replace(stage, prefix)
-        except OSError:
-            if not prefix.is_dir():
-                raise
+            publish(prefix, files, fill)
+        except (FileNotFoundError, UnreadableFile) as exc:
+            raise PipelineError(f"Built-in package {package.name} produced no usable library "
+                                f"({exc}).", kind="internal-error") from exc
     finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
+        remove_tree(stage)
     return installed(package, prefix)
+
+
+def _compile(package: BuiltinPackage, compiler: Software, stage: Path, sandbox_mode: str,
+             limits: sandbox.Limits) -> None:
+    """Compile the package's sources into `stage/lib` in the sandbox."""
+    (stage / "lib").mkdir()
+    (stage / "src").mkdir()
+    for name in (*package.sources, *package.headers):
+        shutil.copyfile(SOURCES / package.source_dir / name, stage / "src" / name)
+    objects = [Path(s).with_suffix(".o").name for s in package.sources]
+    lines = ["exec 2>&1", "set -e", "cd src"]
+    for src, obj in zip(package.sources, objects, strict=True):
+        lines.append(f"{shlex.quote(compiler.path)} -O2 -fPIC -c {shlex.quote(src)} -o {obj}")
+    lines.append(f"ar rcs ../lib/lib{package.lib_name}.a {' '.join(objects)}")
+    (stage / "build.sh").write_text("\n".join(lines) + "\n")
+    result = sandbox.run(
+        ["/bin/sh", "build.sh"], work_dir=stage, cwd=stage, env=dict(BASE_ENV),
+        stdout_path=stage / "build.log", stderr_path=stage / "build.err", limits=limits,
+        mode=sandbox_mode,
+    )
+    if result.returncode != 0:
+        try:
+            log = read_tail(stage / "build.log", stage, 2000).decode(errors="replace")
+        except (FileNotFoundError, UnreadableFile):
+            log = ""
+        raise PipelineError(
+            f"Built-in package {package.name} failed to build ({result.message}): {log}",
+            kind="internal-error")
 
 
 def provider(cache_dir: Path, *, sandbox_mode: str = "auto", limits: sandbox.Limits | None = None,
