@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +166,7 @@ def reproduce_run(run_id: str) -> None:
     """Run one program through the pipeline in the sandbox and store the record."""
     from ae.evaluators.pipeline import RunSpec, run_program
     from ae.evaluators.sandbox import Limits
+    from ae.evaluators.trees import remove_tree
 
     with session_scope() as session:
         run = get_run(session=session, run_id=run_id)
@@ -184,7 +184,7 @@ def reproduce_run(run_id: str) -> None:
     if digest is None:
         raise AeError(f"run {run_id}: its version has no snapshot")
     work_dir = data_dir() / "runs" / run_id
-    shutil.rmtree(work_dir, ignore_errors=True)
+    remove_tree(work_dir)  # an earlier attempt's: artifact-written, of any depth
     work_dir.mkdir(parents=True)
     spec = RunSpec(
         repo_paths=[snapshot_tree(digest)], work_dir=work_dir, cache_dir=data_dir() / "cache",

@@ -150,7 +150,10 @@ def _clear_files(fd: int) -> list[str]:
 def remove_tree(path: Path) -> None:
     """Delete `path` and everything below it (a file or a link: just it); missing is fine."""
     path = Path(os.path.abspath(path))
-    parent = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        parent = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return
     try:
         remove_entry(parent, path.name)
     finally:
