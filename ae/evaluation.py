@@ -15,6 +15,7 @@ from ae.badges.recommend import Evidence, as_dicts, recommend
 from ae.checklist.claims import OUTPUT_METRIC, Claim
 from ae.conferences import Conference
 from ae.errors import VerdictError
+from ae.evaluators.record import describe_time_sources
 from ae.evaluators.verdicts import NOT_REPRODUCED, Verdict, VerdictPolicy, decide, samples_for
 from ae.models import Artifact, ArtifactVersion, Run, utcnow
 from ae.queries import replace_verdicts
@@ -152,6 +153,7 @@ def build_report(artifact: Artifact, version: ArtifactVersion, runs: Sequence[Ru
             "program": run.program, "cmd_key": run.cmd_key, "dataset": _dataset_of(run) or "—",
             "repetitions": run.repetitions, "status": run.status,
             "median_time": _fmt(statistics.median(times)) if times else "—",
+            "time_source": describe_time_sources(run.record.get("time_sources")),
             "failure": f"{run.failure_kind}: {run.message}" if run.failure_kind else "",
         })
     platform = next((r.record.get("platform") for r in runs if r.record.get("platform")), {}) or {}

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from ae.evaluators.record import describe_time_sources
 from ae.heartbeat import live_pools, waiting_reason
 from ae.queries import get_artifact, latest_version, list_artifacts, runs_of, verdicts_of
 
@@ -26,6 +27,7 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
         "runs": [{"id": r.id, "program": r.program, "cmd_key": r.cmd_key,
                   "dataset": r.dataset or r.record.get("dataset"), "repetitions": r.repetitions,
                   "status": r.status, "failure_kind": r.failure_kind, "message": r.message,
+                  "time_source": describe_time_sources(r.record.get("time_sources")),
                   "pool": r.pool, "attempt": r.attempt,
                   "waiting": waiting_reason(r.pool, live) if r.status in ("queued", "lost") else None}
                  for r in runs],
