@@ -159,8 +159,10 @@ def _git(args: list[str], *, work: Path, timeout: float, env: dict[str, str] | N
          max_file: int | None = None) -> Iterator[_Git]:
     """Run git in a new session, killing its whole process group after `timeout` seconds."""
     with tempfile.TemporaryFile(dir=work) as errors:
+        # with a file-size cap, git inherits Python's ignored SIGXFSZ: a write past the cap fails
+        # with EFBIG ("File too large", which we can tell apart) instead of killing a helper
         process = subprocess.Popen(["git", *args], cwd="/", env=env or _env(), stdin=stdin, stdout=stdout,
-                                   stderr=errors, start_new_session=True)
+                                   stderr=errors, start_new_session=True, restore_signals=max_file is None)
         run = _Git(process, errors)
         if max_file is not None:  # set at once, before git has fetched anything
             with suppress(OSError, AttributeError):
@@ -220,7 +222,8 @@ def _clone(target: Target, clone: Path, work: Path, policy: SourcePolicy) -> Non
             time.sleep(delay)
             delay = min(0.2, delay * 2)
         code, errors = run.finish()
-    too_big = too_big or (code != 0 and _usage(work)[1] >= policy.clone_max_bytes)
+    too_big = too_big or (code != 0 and (_usage(work)[1] >= policy.clone_max_bytes or any(
+        "File too large" in line and not line.startswith("remote:") for line in errors.splitlines())))
     if too_big:
         raise SourceError(f"source refused: {redact(target.source)}: its clone grew past the cap of "
                           f"{policy.clone_max_bytes} bytes (AE_CLONE_MAX_BYTES)")
