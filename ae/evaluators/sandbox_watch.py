@@ -24,7 +24,7 @@ from ae.evaluators import trees
 GRACE_S = 5.0
 CPU_POLL_S = 0.5
 DISK_RESERVE_BYTES = 512 << 20  # a run is killed rather than leave its disk with less free
-QUOTA_COST = 20  # a quota walk that took t seconds waits 20 t (at least CPU_POLL_S) for the next
+QUOTA_COST = 10  # a quota walk that took t seconds waits 10 t (at least CPU_POLL_S) for the next
 
 
 def open_output(path: Path, work_dir: Path) -> int:

@@ -1,0 +1,78 @@
+"""Per-run quotas on the work dir (entries and bytes) and trees deeper than Python recurses."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ae.evaluators import sandbox_watch, trees
+
+PY = "/usr/bin/python3"
+MILLION_FILES = "import os\nfor i in range(1_000_000):\n" \
+    "    os.close(os.open(f'f{i}', os.O_CREAT | os.O_WRONLY, 0o644))\nprint('all made')"
+DEEP = "import os\nfor _ in range({depth}):\n    os.mkdir('d')\n    os.chdir('d')\n" \
+    "open('bottom.txt', 'w').write('deep')\nprint('made')"
+
+
+def test_a_million_empty_files_are_stopped_at_the_inode_quota(run_artifact, work_dir) -> None:  # type: ignore[no-untyped-def]
+    outcome = run_artifact([PY, "-c", MILLION_FILES], inodes=2_000, wall_s=300.0)
+    result = outcome.result
+    assert (result.termination, result.message) == (
+        "output-limit", "stopped when its work dir held more than 2000 files and directories "
+                        "(the run's inode quota)"), outcome.stderr
+    assert "all made" not in outcome.stdout
+    assert 2_000 < len(os.listdir(work_dir)) < 1_000_000
+
+
+def test_files_spread_over_directories_count_too(run_artifact, work_dir) -> None:  # type: ignore[no-untyped-def]
+    code = "import os\nfor d in range(1000):\n    os.mkdir(f'd{d}')\n    for f in range(1000):\n" \
+        "        open(f'd{d}/f{f}', 'w').close()"
+    outcome = run_artifact([PY, "-c", code], inodes=1_000, wall_s=300.0)
+    assert outcome.result.termination == "output-limit"
+    assert "inode quota" in outcome.result.message
+
+
+def test_bytes_past_the_disk_quota_are_stopped(run_artifact, work_dir) -> None:  # type: ignore[no-untyped-def]
+    code = "import time\nwith open('big.bin', 'wb') as out:\n    out.write(b'x' * (48 << 20))\n" \
+        "    out.flush()\n    time.sleep(60)"
+    outcome = run_artifact([PY, "-c", code], disk_bytes=16 << 20, wall_s=120.0)
+    result = outcome.result
+    assert (result.termination, result.message) == (
+        "output-limit", "stopped when its work dir held more than 16777216 bytes (the run's disk "
+                        "quota)"), outcome.stderr
+    assert result.wall_s < 60  # killed, not left to sleep
+
+
+def test_a_quota_exceeded_by_a_command_that_exits_at_once_is_still_caught(run_artifact,
+                                                                           monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(sandbox_watch.Watch, "_check_quota", lambda self, now: None)  # no polls
+    code = "for i in range(300):\n    open(f'f{i}', 'w').close()"
+    outcome = run_artifact([PY, "-c", code], inodes=100)
+    assert outcome.result.returncode == 0  # it ended by itself
+    assert outcome.result.termination == "output-limit"
+    assert "more than 100 files and directories" in outcome.result.message
+
+
+@pytest.mark.slow  # 5,000 mkdirs and rmdirs: 10-20 s on a slow disk
+def test_a_5000_level_tree_is_walked_and_removed_without_recursion(run_artifact, work_dir) -> None:  # type: ignore[no-untyped-def]
+    made = run_artifact([PY, "-c", DEEP.format(depth=5000)])
+    assert made.result.termination == "ok", made.stderr
+    again = run_artifact(["/bin/true"])  # hands the tree over and counts it again
+    assert again.result.termination == "ok"
+    assert trees.usage(work_dir, 10**6, 1 << 40)[0] == 5001
+    trees.remove_tree(work_dir)
+    assert not work_dir.exists()
+
+
+def test_remove_tree_takes_a_link_never_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "keep.txt").write_text("keep")
+    victim = tmp_path / "victim"
+    (victim / "a").mkdir(parents=True)
+    (victim / "a" / "link").symlink_to(target)
+    (victim / "a" / "locked").mkdir(mode=0)
+    trees.remove_tree(victim)
+    assert not victim.exists() and (target / "keep.txt").read_text() == "keep"
