@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from flask import Flask, current_app
 from ae.badges import schemes
 from ae.checklist.profile import LintProfile, profile_from_mapping
 from ae.errors import ConferenceError, NotFound
+from ae.intake.dependencies import Pin
 from ae.pools import pool_from_mapping
 
 _SECTIONS: dict[str, set[str]] = {
@@ -25,7 +27,9 @@ _SECTIONS: dict[str, set[str]] = {
     "pool": {"name", "arch", "cpu_flags", "min_cores", "min_memory_bytes", "gpu_vendor", "gpu_model",
              "min_gpu_memory_bytes", "min_compute_capability", "os"},
     "tournament": {"name", "metrics", "constraints", "pools"},
+    "dependency": {"repo", "url", "commit"},
 }
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,15 @@ class Conference:
     pools: tuple[dict[str, Any], ...] = ({"name": "default"},)
     checklist: dict[str, Any] = field(default_factory=dict)
     appendix_family: str | None = None
+    dependencies: tuple[Pin, ...] = ()
 
     def lint_profile(self) -> LintProfile:
         """Return the check-list profile of this conference's `[checklist]` table."""
         return profile_from_mapping(self.checklist, name=self.slug, source=f"{self.path}: [checklist]")
+
+    def dependency_pins(self) -> dict[str, Pin]:
+        """Return the conference's pins of CK dependency repositories by repo alias or UID."""
+        return {pin.repo: pin for pin in self.dependencies}
 
     def pool_names(self) -> list[str]:
         """Return the names of the conference's hardware pools."""
@@ -143,6 +152,7 @@ def parse(path: Path, text: str) -> Conference:
         if "name" not in pool:
             raise ConferenceError(f"{path}: every [[pool]] needs a name")
         pool_from_mapping(pool, source=str(path))  # types of every constraint
+    dependencies = _dependency_pins(path, data.get("dependency", []))
     checklist = data.get("checklist", {})
     profile_from_mapping(checklist, name=slug, source=f"{path}: [checklist]")
     repetitions = _typed(path, "[evaluation] repetitions", evaluation.get("repetitions", 3), int)
@@ -156,8 +166,31 @@ def parse(path: Path, text: str) -> Conference:
         tolerance=_percent(path, evaluation.get("tolerance", "8%")),
         network=_typed(path, "[evaluation] network", evaluation.get("network", False), bool),
         limits=dict(limits), pools=tuple(pools), checklist=dict(checklist),
-        appendix_family=conf.get("appendix_family"),
+        appendix_family=conf.get("appendix_family"), dependencies=dependencies,
     )
+
+
+def _dependency_pins(path: Path, items: Any) -> tuple[Pin, ...]:
+    """Validate `[[dependency]]` tables: a repo alias/UID with a URL and/or a commit to pin it to."""
+    pins = []
+    for item in _typed(path, "[[dependency]]", items, list):
+        _unknown(path, "dependency", set(_typed(path, "[[dependency]]", item, dict)))
+        repo = item.get("repo")
+        if not isinstance(repo, str) or not repo:
+            raise ConferenceError(f"{path}: [[dependency]] needs a repo (the alias or UID in repo_deps)")
+        url = item.get("url")
+        commit = item.get("commit")
+        if url is not None:
+            _typed(path, f"[[dependency]] {repo!r} url", url, str)
+        if commit is not None and not _COMMIT.match(str(commit)):
+            raise ConferenceError(f"{path}: [[dependency]] {repo!r} commit must be a hex commit id "
+                                  f"(got {commit!r})")
+        if url is None and commit is None:
+            raise ConferenceError(f"{path}: [[dependency]] {repo!r} needs a url, a commit or both")
+        pins.append(Pin(repo=repo, url=url, commit=commit))
+    if len({p.repo for p in pins}) != len(pins):
+        raise ConferenceError(f"{path}: [[dependency]] names a repository twice")
+    return tuple(pins)
 
 
 def load_dir(directory: Path) -> dict[str, Conference]:

@@ -163,7 +163,7 @@ def build_report(artifact: Artifact, version: ArtifactVersion, runs: Sequence[Ru
         version=version.number, commit=version.commit, snapshot_digest=version.snapshot_digest,
         status="done", claims=claim_rows, runs=run_rows,
         badges=(version.recommended_badges or {}).get("badges", []), platform=shown,
-        checklist=version.checklist,
+        checklist=version.checklist, dependencies=list(version.dependencies),
     )
 
 

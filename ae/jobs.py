@@ -13,10 +13,10 @@ from flask import current_app
 from ae import conferences, queue
 from ae.checklist.claims import Claim, parse_claims, parse_claims_toml
 from ae.checklist.lint import lint
+from ae.ck.repository import find_repos
 from ae.db import session_scope
-from ae.errors import AeError, CkError, SandboxUnavailable
-from ae.intake import appendix, snapshot
-from ae.intake import git as git_source
+from ae.errors import AeError, SandboxUnavailable
+from ae.intake import appendix, dependencies, snapshot
 from ae.models import utcnow
 from ae.pools import pool_for_requirement, pool_from_mapping
 from ae.queries import (
@@ -48,6 +48,11 @@ def snapshot_tree(digest: str) -> Path:
     return snapshot.unpack(store / f"{digest}.tar", store / digest)
 
 
+def version_repos(digest: str, dependency_digests: list[str]) -> list[Path]:
+    """Return a version's CK repositories in search order: its own, then its dependency repositories."""
+    return [*find_repos(snapshot_tree(digest)), *(snapshot_tree(d) for d in dependency_digests)]
+
+
 def _fail_version(version_id: str, message: str) -> None:
     with session_scope() as session:
         version = get_version(session=session, version_id=version_id)
@@ -63,12 +68,13 @@ def _read_claims(tree: Path, text: str | None, name: str) -> list[Claim]:
     return claims
 
 
-def _recorded_claims(tree: Path, targets: list[Any], text: str | None, taken: set[str]) -> list[Claim]:
+def _recorded_claims(repos: list[Path], targets: list[Any], text: str | None,
+                     taken: set[str]) -> list[Claim]:
     """Claims from the artifact's recorded CK experiments that replay one of its programs."""
     from ae.checklist.recorded import claims_from_experiments
     from ae.ck.index import CkIndex
 
-    found = claims_from_experiments(CkIndex.build([tree]), programs={t.program for t in targets},
+    found = claims_from_experiments(CkIndex.build(repos), programs={t.program for t in targets},
                                     appendix_text=text)
     return [c for c in found if c.id not in taken]
 
@@ -76,6 +82,8 @@ def _recorded_claims(tree: Path, targets: list[Any], text: str | None, taken: se
 def intake_version(version_id: str) -> None:
     """Pin the version's source, store its snapshot, read appendix and claims, create its runs."""
     from ae.evaluators.pipeline import list_targets
+    from ae.intake.fetch import fetch_source, fetcher
+    from ae.intake.policy import policy_from_config
 
     with session_scope() as session:
         version = get_version(session=session, version_id=version_id)
@@ -88,25 +96,27 @@ def intake_version(version_id: str) -> None:
         given_text, given_name = version.appendix_text, version.appendix_name
     try:
         conference = conferences.get(conference_slug)
-        pinned = git_source.pin(source, ref, data_dir() / "incoming")
-        snap = snapshot.store(pinned.tar_path, data_dir() / "snapshots")
-        if not (snap.tree / ".ckr.json").is_file():
-            raise CkError(f"{source} at {pinned.commit[:12]}: not a CK repository (no .ckr.json at its root)")
+        policy = policy_from_config(current_app.config, web=False)
+        snap = fetch_source(source, ref, store_root=data_dir(), policy=policy)
+        own = find_repos(snap.tree)
+        deps = dependencies.resolve(own, pins=conference.dependency_pins(),
+                                    fetch=fetcher(store_root=data_dir(), policy=policy))
         if given_text is not None:
             found: tuple[str, str] | None = (given_name or "appendix", given_text)
         else:
             found = appendix.find(snap.tree, given_name)
         name, text = found if found else (None, None)
         claims = _read_claims(snap.tree, text, name or "appendix")
-        targets = list_targets([snap.tree])
-        claims += _recorded_claims(snap.tree, targets, text, {c.id for c in claims})
+        targets = list_targets(dependencies.search_paths(own, deps), own=own)
+        claims += _recorded_claims(own, targets, text, {c.id for c in claims})
         plan = _plan_runs(targets, claims, conference)
     except AeError as exc:
         _fail_version(version_id, str(exc))
         raise
     with session_scope() as session:
         version = get_version(session=session, version_id=version_id)
-        version.commit, version.snapshot_digest = pinned.commit, snap.digest
+        version.commit, version.snapshot_digest = snap.commit, snap.digest
+        version.dependencies = [d.to_dict() for d in deps]
         version.appendix_name, version.appendix_text = name, text
         version.checklist = _checklist(text, name, conference, badges)
         replace_claims(session=session, version_id=version_id,
@@ -181,13 +191,15 @@ def reproduce_run(run_id: str) -> None:
         spec_args = dict(program=run.program, cmd_key=run.cmd_key, dataset=run.dataset,
                          repetitions=run.repetitions)
         digest, version_id = version.snapshot_digest, version.id
-    if digest is None:
+        dep_digests = [d.get("digest") for d in version.dependencies]
+    if digest is None or not all(dep_digests):
         raise AeError(f"run {run_id}: its version has no snapshot")
     work_dir = data_dir() / "runs" / run_id
     remove_tree(work_dir)  # an earlier attempt's: artifact-written, of any depth
     work_dir.mkdir(parents=True)
     spec = RunSpec(
-        repo_paths=[snapshot_tree(digest)], work_dir=work_dir, cache_dir=data_dir() / "cache",
+        repo_paths=version_repos(digest, [str(d) for d in dep_digests]), work_dir=work_dir,
+        cache_dir=data_dir() / "cache",
         references_dir=data_dir() / "references" / version_id,
         limits=Limits.from_mapping(conference.limits), network=conference.network,
         sandbox_mode=str(current_app.config["SANDBOX"]), **spec_args,

@@ -53,6 +53,7 @@ class ArtifactVersion(SQLModel, table=True):
     ref: str | None = None
     commit: str | None = None
     snapshot_digest: str | None = None
+    dependencies: list[dict[str, Any]] = _json(list)  # CK repo_deps pinned: repo, url, commit, digest
     appendix_name: str | None = None
     appendix_text: str | None = Field(default=None, sa_column=Column(Text))
     checklist: dict[str, Any] = _json()

@@ -22,7 +22,7 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
         "id": artifact.id, "title": artifact.title, "conference": artifact.conference,
         "source": artifact.source, "version": version.number, "commit": version.commit,
         "snapshot": version.snapshot_digest, "status": version.status, "error": version.error,
-        "report": version.report_path,
+        "report": version.report_path, "dependencies": list(version.dependencies),
         "badges": (version.recommended_badges or {}).get("badges", []),
         "runs": [{"id": r.id, "program": r.program, "cmd_key": r.cmd_key,
                   "dataset": r.dataset or r.record.get("dataset"), "repetitions": r.repetitions,

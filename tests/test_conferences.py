@@ -50,3 +50,33 @@ def test_invalid_toml_names_the_line() -> None:
 def test_missing_directory() -> None:
     with pytest.raises(ConferenceError, match="does not exist"):
         load_dir(Path("/no/such/conferences"))
+
+
+def test_dependency_pins_are_read() -> None:
+    text = GOOD + ('\n[[dependency]]\nrepo = "ctuning-datasets-min"\n'
+                   'url = "https://github.com/ctuning/ctuning-datasets-min"\ncommit = "5efde26"\n'
+                   '\n[[dependency]]\nrepo = "ck-env"\ncommit = "0123456789abcdef0123456789abcdef01234567"\n')
+    conf = parse(Path("conferences/ppopp-2019.toml"), text)
+    pins = conf.dependency_pins()
+    assert pins["ctuning-datasets-min"].url == "https://github.com/ctuning/ctuning-datasets-min"
+    assert pins["ctuning-datasets-min"].commit == "5efde26"
+    assert pins["ck-env"].url is None
+
+
+@pytest.mark.parametrize("table, message", [
+    ('repo = "x"\ncommit = "main"', "[[dependency]] 'x' commit must be a hex commit id (got 'main')"),
+    ('repo = "x"', "[[dependency]] 'x' needs a url, a commit or both"),
+    ('url = "https://h/x"', "[[dependency]] needs a repo"),
+    ('repo = "x"\ncomit = "5efde26"', "unknown key 'comit' in [dependency] (did you mean 'commit'?)"),
+    ('repo = "x"\nurl = 7', "[[dependency]] 'x' url has the wrong type"),
+])
+def test_dependency_pin_mistakes_are_named(table: str, message: str) -> None:
+    with pytest.raises(ConferenceError) as info:
+        parse(Path("conferences/ppopp-2019.toml"), GOOD + "\n[[dependency]]\n" + table + "\n")
+    assert message in str(info.value)
+
+
+def test_a_dependency_pinned_twice_is_refused() -> None:
+    twice = '\n[[dependency]]\nrepo = "x"\ncommit = "5efde26"\n' * 2
+    with pytest.raises(ConferenceError, match="names a repository twice"):
+        parse(Path("conferences/ppopp-2019.toml"), GOOD + twice)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,21 @@ from ae.ck.files import UnreadableFile, read_json
 from ae.errors import CkError
 
 DESCRIPTOR = ".ckr.json"
+
+
+@dataclass(frozen=True)
+class RepoDep:
+    """One `repo_deps` item of a `.ckr.json`: which repository, and where and at what to get it."""
+
+    uoa: str
+    uid: str = ""
+    url: str = ""
+    branch: str = ""
+    checkout: str = ""
+
+    def names(self) -> set[str]:
+        """Return the alias/UID this dependency may be matched by."""
+        return {n for n in (self.uoa, self.uid) if n}
 
 
 def read_repo(path: Path, problems: list[Problem] | None = None) -> CkRepo:
@@ -61,6 +77,34 @@ def read_repo(path: Path, problems: list[Problem] | None = None) -> CkRepo:
     )
 
 
+def repo_dependencies(repo: CkRepo) -> list[RepoDep]:
+    """Return the repository's well-formed `repo_deps` items with their URL, branch and checkout."""
+    deps = []
+    for item in repo.dict.get("repo_deps") or []:
+        if not isinstance(item, dict) or not isinstance(item.get("repo_uoa"), str):
+            continue
+        text = {k: item.get(k) if isinstance(item.get(k), str) else ""
+                for k in ("repo_uid", "repo_url", "branch", "checkout")}
+        deps.append(RepoDep(item["repo_uoa"], text["repo_uid"], text["repo_url"].strip(),
+                            text["branch"], text["checkout"]))
+    return deps
+
+
+def find_repos(root: Path) -> list[Path]:
+    """Return the CK repositories of a tree: the root itself, else folders (two levels) with `.ckr.json`.
+
+    Real artifacts often keep several CK repositories in one git repository, a folder each.
+    """
+    if (root / DESCRIPTOR).is_file():
+        return [root]
+    found = sorted(p.parent for p in root.glob(f"*/{DESCRIPTOR}") if p.is_file())
+    found += sorted(p.parent for p in root.glob(f"*/*/{DESCRIPTOR}") if p.is_file())
+    if not found:
+        raise CkError(f"{root.name or root}: not a CK repository and holds none (no {DESCRIPTOR} at "
+                      "its root or in a folder one or two levels down)")
+    return found
+
+
 def search_order(artifact: Path, available: Sequence[Path] = ()) -> list[Path]:
     """Return the artifact repo followed by its `repo_deps` (recursively) found among `available`.
 
@@ -81,8 +125,8 @@ def search_order(artifact: Path, available: Sequence[Path] = ()) -> list[Path]:
     queue = [first]
     while queue:
         current = queue.pop(0)
-        for dep in current.repo_deps:
-            repo = known.get(dep)
+        for dep in repo_dependencies(current):
+            repo = known.get(dep.uoa) or known.get(dep.uid)
             if repo is not None and all(repo.path != r.path for r in order):
                 order.append(repo)
                 queue.append(repo)

@@ -10,29 +10,31 @@ from pathlib import Path
 
 import click
 
+from ae.ck.repository import find_repos
 from ae.errors import AeError
 from ae.evaluators.pipeline import RunSpec, Target, list_targets, run_program
 from ae.evaluators.record import RunRecord
+from ae.intake.dependencies import DependencyRepo
 
 
-def find_repos(root: Path) -> list[Path]:
-    """Return the CK repositories of an artifact: the root itself, else sub-directories with `.ckr.json`."""
-    if (root / ".ckr.json").is_file():
-        return [root]
-    found = sorted(p.parent for p in root.glob("*/.ckr.json"))
-    found += sorted(p.parent for p in root.glob("*/*/.ckr.json"))
-    if not found:
-        raise AeError(f"{root} is not a CK repository and holds none (no .ckr.json found).")
-    return found
+def _repositories(source: str, ref: str | None, extra: tuple[Path, ...], cache: Path,
+                  ) -> tuple[list[Path], list[Path], list[DependencyRepo]]:
+    """Return the artifact's own CK repos, every repo to search (CK's order) and the fetched deps.
 
+    A git URL is fetched into the cache's snapshot store; so is every `repo_deps` repository that
+    neither the artifact nor a `--repo` holds, from its `repo_url`.
+    """
+    from ae.intake import dependencies
+    from ae.intake.fetch import fetch_source, fetcher
+    from ae.intake.policy import author_policy
 
-def _fetch(source: str, ref: str | None, into: Path) -> Path:
-    """Clone a git URL at `ref` and unpack that commit into `into`; return the tree."""
-    from ae.intake.git import pin
-    from ae.intake.snapshot import unpack
-
-    pinned = pin(source, ref, into / "clone")
-    return unpack(pinned.tar_path, into / "tree")
+    policy = author_policy()
+    local = Path(source)
+    root = local if local.is_dir() else fetch_source(source, ref, store_root=cache, policy=policy).tree
+    own = find_repos(root.resolve())
+    extra_repos = [p.resolve() for p in extra]
+    deps = dependencies.resolve(own, fetch=fetcher(store_root=cache, policy=policy), available=extra_repos)
+    return own, dependencies.search_paths(own, deps, extra_repos), deps
 
 
 def _median_time(record: RunRecord) -> str:
@@ -81,13 +83,13 @@ def run_cmd(source: str, program: str | None, cmd_key: str | None, dataset: str 
     cache = cache_dir or Path.home() / ".cache" / "ae"
     runs_root = work_dir or Path(tempfile.mkdtemp(prefix="ae-run-"))
     runs_root.mkdir(parents=True, exist_ok=True)
-    local = Path(source)
-    root = local if local.is_dir() else _fetch(source, ref, runs_root / "source")
-    repos = [*find_repos(root.resolve()), *extra_repos]
+    own, repos, deps = _repositories(source, ref, extra_repos, cache)
+    for dep in deps:
+        click.echo(f"dependency {dep.repo}: {dep.url} at {dep.commit[:12]} ({dep.pinned_by})", err=True)
     if program:
         targets = [Target(program, cmd_key or "", dataset)]
     else:
-        targets = [t for t in list_targets(repos)
+        targets = [t for t in list_targets(repos, own=own)
                    if (cmd_key is None or t.cmd_key == cmd_key)
                    and (dataset is None or t.dataset in (None, dataset))]
         if not targets:

@@ -74,19 +74,26 @@ class Target:
     dataset: str | None
 
 
-def _programs(index: CkIndex) -> list[CkEntry]:
+def _programs(index: CkIndex, own: set[Path] | None) -> list[CkEntry]:
     seen: dict[str, CkEntry] = {}
     for entry in index.search("program"):
+        if own is not None and not any(entry.path.is_relative_to(p) for p in own):
+            continue
         if isinstance(entry.meta.get("run_cmds"), dict) and entry.meta.get("run_cmds"):
             seen.setdefault(entry.uid, entry)
     return sorted(seen.values(), key=lambda e: e.uoa)
 
 
-def list_targets(repo_paths: Sequence[Path]) -> list[Target]:
-    """List every program × cmd_key; where several datasets match the tags, one target each."""
+def list_targets(repo_paths: Sequence[Path], own: Sequence[Path] | None = None) -> list[Target]:
+    """List every program × cmd_key; where several datasets match the tags, one target each.
+
+    Programs come from `own` (the artifact's repositories; default: all of `repo_paths`), datasets
+    from every repository, dependencies included.
+    """
     index = CkIndex.build([Path(p).resolve() for p in repo_paths])
+    mine = {Path(p).resolve() for p in own} if own is not None else None
     targets = []
-    for entry in _programs(index):
+    for entry in _programs(index, mine):
         for cmd_key in sorted(entry.meta["run_cmds"]):
             run_cmd = entry.meta["run_cmds"][cmd_key]
             tags = datasets.dataset_tags(run_cmd) if isinstance(run_cmd, dict) else []

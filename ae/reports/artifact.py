@@ -45,6 +45,7 @@ class ArtifactReport:
     badges: list[dict[str, Any]] = field(default_factory=list)
     platform: dict[str, Any] = field(default_factory=dict)
     checklist: dict[str, Any] = field(default_factory=dict)
+    dependencies: list[dict[str, Any]] = field(default_factory=list)
 
 
 def to_markdown(report: ArtifactReport) -> str:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ae.cli.run import find_repos, run_cmd
+from ae.ck.repository import find_repos
+from ae.cli.run import run_cmd
 from ae.evaluators.pipeline import Target, list_targets
 
 REPO = Path(__file__).resolve().parent / "data" / "ck-pipeline"
