@@ -22,7 +22,8 @@ DATASETS_URL = "https://example.org/ae-examples/ae-example-crc32-datasets.git"
 
 def _git(*args: str, cwd: Path) -> str:
     identity = ["-c", "user.name=ae test", "-c", "user.email=test@ae.invalid"]
-    return subprocess.run(["git", *identity, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+    done = subprocess.run(["git", *identity, *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
 
 
 @pytest.fixture
