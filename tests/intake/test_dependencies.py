@@ -162,3 +162,20 @@ def test_ae_run_uses_a_local_repo_for_the_dependency(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout.splitlines()[-1])
     assert record["samples"][0]["run_time_state.crc32_low16"] == 43043
+
+
+def test_several_ck_repositories_in_one_git_repository(  # type: ignore[no-untyped-def]
+        app, tmp_path, burst_worker, monkeypatch) -> None:
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    both = tmp_path / "artifact"
+    shutil.copytree(EXAMPLES / "crc32-programs", both / "programs")
+    shutil.copytree(EXAMPLES / "crc32-datasets", both / "datasets")
+    shutil.copy(EXAMPLES / "crc32-programs" / "ARTIFACT-APPENDIX.md", both / "ARTIFACT-APPENDIX.md")
+    init_repository(both, message="two CK repositories, a folder each")
+    submit(conference="ppopp-2019", title="crc32 in one repository", source=str(both))
+    burst_worker()
+    item = _only(app)
+    assert item["status"] == "done", item["error"]
+    assert item["dependencies"] == [], "the dependency is in the same git repository: nothing fetched"
+    assert {v["claim"]: v["outcome"] for v in item["verdicts"]} == {
+        "bytes": "reproduced", "crc": "reproduced"}
