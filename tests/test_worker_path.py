@@ -64,11 +64,11 @@ def _broken_repo(path: Path, files: dict[str, bytes]) -> Path:
     ("no-ckr", "not a CK repository (no .ckr.json at its root)"),
     ("binary-appendix", "ARTIFACT-APPENDIX.md line 1: contains a NUL byte"),
     ("bad-commit", "commit 'feedfacefeedface' does not exist"),
-    ("unreachable", "cannot be cloned"),
+    ("unreachable", "cannot be fetched"),
     ("bad-claims", "ARTIFACT-APPENDIX.md line 3"),
 ])
-def test_bad_sources_fail_clearly_and_keep_the_submission(app, tmp_path, burst_worker, case: str,
-                                                          message: str) -> None:
+def test_bad_sources_fail_clearly_and_keep_the_submission(app, tmp_path, burst_worker, monkeypatch,  # type: ignore[no-untyped-def]
+                                                          case: str, message: str) -> None:
     ref = None
     if case == "no-ckr":
         source = str(_broken_repo(tmp_path / "r", {"README.md": b"no CK here"}))
@@ -81,8 +81,10 @@ def test_bad_sources_fail_clearly_and_keep_the_submission(app, tmp_path, burst_w
             "ARTIFACT-APPENDIX.md": b"# A\n```claims\n[[claim]]\nid = 'x'\n```\n"}))
     elif case == "bad-commit":
         source, ref = str(_broken_repo(tmp_path / "r", {".ckr.json": b"{}"})), "feedfacefeedface"
-    else:
-        source = "https://127.0.0.1:9/nowhere.git"
+    else:  # the operator mirrors the host locally, and the mirror has no such repository
+        (tmp_path / "gitconfig").write_text(f'[url "{tmp_path}/mirror/"]\n\tinsteadOf = https://ae.test/\n')
+        monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+        source = "https://ae.test/nowhere.git"
     ids = submit(conference="ppopp-2019", title=case, source=source, ref=ref)
     burst_worker()
     [item] = _status(app)
