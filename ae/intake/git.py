@@ -158,7 +158,7 @@ def _git(args: list[str], *, work: Path, timeout: float, env: dict[str, str] | N
          stdin: int = subprocess.DEVNULL, stdout: int = subprocess.DEVNULL,
          max_file: int | None = None) -> Iterator[_Git]:
     """Run git in a new session, killing its whole process group after `timeout` seconds."""
-    with tempfile.TemporaryFile(dir=work) as errors:
+    with tempfile.NamedTemporaryFile(dir=work, prefix="stderr-") as errors:  # named: counted in `work`
         # with a file-size cap, git inherits Python's ignored SIGXFSZ: a write past the cap fails
         # with EFBIG ("File too large", which we can tell apart) instead of killing a helper
         process = subprocess.Popen(["git", *args], cwd="/", env=env or _env(), stdin=stdin, stdout=stdout,

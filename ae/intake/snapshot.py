@@ -89,14 +89,17 @@ def unpack(tar_path: Path, tree: Path, *, caps: Caps | None = None) -> Path:
 
 
 def _check_members(name: str, members: list[tarfile.TarInfo], caps: Caps) -> None:
-    if len(members) > caps.max_files:
-        raise SourceError(f"{name}: {len(members)} entries exceed the cap of {caps.max_files}")
+    files = sum(1 for m in members if not m.isdir())
+    if files > caps.max_files:
+        raise SourceError(f"{name}: {files} files exceed the cap of {caps.max_files} "
+                          "(AE_SNAPSHOT_MAX_FILES)")
     total = sum(m.size for m in members if m.isfile())
     if total > caps.max_bytes:
-        raise SourceError(f"{name}: {total} bytes exceed the cap of {caps.max_bytes}")
+        raise SourceError(f"{name}: {total} bytes exceed the cap of {caps.max_bytes} (AE_SNAPSHOT_MAX_BYTES)")
     deepest = max((m.name.strip("/").count("/") + 1 for m in members), default=0)
     if deepest > caps.max_depth:
-        raise SourceError(f"{name}: paths {deepest} levels deep exceed the cap of {caps.max_depth}")
+        raise SourceError(f"{name}: paths {deepest} levels deep exceed the cap of {caps.max_depth} "
+                          "(AE_SNAPSHOT_MAX_DEPTH)")
 
 
 def remove_tree(path: Path) -> None:
