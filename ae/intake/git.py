@@ -128,10 +128,15 @@ class _Git:
     def kill(self, *, expired: bool = False) -> None:
         """Kill the whole group; until git is reaped its pid is still the group's id."""
         with self.lock:
-            if not self.reaped:
-                self.timed_out = self.timed_out or expired
-                with suppress(ProcessLookupError, PermissionError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
+            if self.reaped:
+                return
+            if expired and self.running():  # a git that already exited did not time out
+                self.timed_out = True
+            self._kill_group()
+
+    def _kill_group(self) -> None:
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
     def running(self) -> bool:
         """Tell whether git has not exited yet (without reaping it)."""
@@ -140,8 +145,8 @@ class _Git:
     def finish(self) -> tuple[int, str]:
         """Wait for git, kill what it left in its group, reap it; return its status and stderr tail."""
         os.waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOWAIT)
-        self.kill()
-        with self.lock:
+        with self.lock:  # what git left in its group dies with it, then git is reaped
+            self._kill_group()
             self.reaped = True
         code = self.process.wait()
         for pipe in (self.process.stdin, self.process.stdout):
