@@ -37,6 +37,12 @@ class AppendixError(AeError):
     """An Artifact Appendix cannot be read."""
 
 
+class AppendixTooLarge(AppendixError):
+    """An Artifact Appendix is over the size cap (AE_MAX_APPENDIX_BYTES)."""
+
+    http_status = 413
+
+
 class ClaimsError(AeError):
     """A claims block is invalid; the message names the line."""
 

@@ -12,7 +12,13 @@ import re
 
 from ae.checklist.model import Appendix, MajorClaim
 
-_NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(x|×|%|times|ms|s|GB|MB)?(?![\w.])")
+# A measured number stands alone: not part of an id ("VGG19", "(E1)", "i9-13900K") and not the
+# number of a figure, table, section or experiment ("Figure 5", "Sec. 6.2", "Experiment 2").
+_NUMBER_RE = re.compile(r"(?<![\w.\-/#])(\d+(?:\.\d+)?)\s*(x|×|%|times|ms|s|GB|MB)?(?![\w.\-/])")
+_REFERENCE_RE = re.compile(
+    r"(?:fig(?:ure)?s?|tab(?:le)?s?|sec(?:tion)?s?|§|eq(?:uation)?s?|experiments?|claims?|"
+    r"appendix|chapter|step|line|listing|algorithm|alg|version|v|and|&|,)\.?\s*$",
+    re.IGNORECASE)
 _AT_LEAST_RE = re.compile(r"\b(?:at least|more than|over|above|exceeds?|no less than)\b", re.I)
 _AT_MOST_RE = re.compile(r"\b(?:at most|less than|below|under|no more than|within)\b", re.I)
 
@@ -26,6 +32,14 @@ def draft_claims(appendix: Appendix) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _measured_number(text: str) -> re.Match[str] | None:
+    """Return the first number that states a result (with a unit if one has one)."""
+    found = [m for m in _NUMBER_RE.finditer(text)
+             if not _REFERENCE_RE.search(text[max(0, m.start() - 14):m.start()])]
+    with_unit = [m for m in found if m.group(2)]
+    return (with_unit or found or [None])[0]
+
+
 def _draft(claim: MajorClaim) -> list[str]:
     text = claim.text if len(claim.text) <= 300 else claim.text[:297] + "..."
     lines = [
@@ -35,7 +49,7 @@ def _draft(claim: MajorClaim) -> list[str]:
         f"text = {json.dumps(text, ensure_ascii=False)}",
         "# metric = \"execution_time\"  # TODO: a characteristics key, a CK flat key or \"output\"",
     ]
-    number = _NUMBER_RE.search(text)
+    number = _measured_number(text)
     relation = "at_least" if _AT_LEAST_RE.search(text) else \
         "at_most" if _AT_MOST_RE.search(text) else "approx"
     if number:

@@ -9,6 +9,7 @@ normalised forms only; `item_key` and `section_key` fall back to keyword rules f
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 # The 22 items of the current cTuning/ACM check-list (V20240722), in template order.
 ITEMS: tuple[tuple[str, str], ...] = (
@@ -50,6 +51,31 @@ LEGACY_ITEMS: dict[str, str] = {
     "ck_results_url": "CK results URL",
 }
 ALL_ITEM_LABELS = {**ITEM_LABELS, **LEGACY_ITEMS}
+
+# The items each cTuning template version asks for (reference notes §1.4): a badge requirement
+# for an item the author's version did not have is not held against them.
+_ITEMS_2015 = frozenset({"algorithm", "program", "compilation", "transformations", "binary",
+                         "data_set", "run_time_environment", "hardware", "run_time_state",
+                         "execution", "output", "experiment_workflow", "publicly_available"})
+_ITEMS_2018 = (_ITEMS_2015 - {"experiment_workflow"}) | {
+    "experiments", "workflow_framework", "metrics", "disk_space", "preparation_time",
+    "experiments_time", "code_licenses", "data_licenses", "archived"}
+VERSION_ITEMS: dict[str, frozenset[str]] = {
+    "20151015": _ITEMS_2015,
+    "20160509": _ITEMS_2015 | {"experiment_customization"},
+    "20170622": (_ITEMS_2015 - {"experiment_workflow"}) | {
+        "experiments", "workflow_framework", "self_available", "self_functional",
+        "self_reusable", "self_validated"},
+    "20180713": _ITEMS_2018,
+    "request-20180201": (_ITEMS_2018 - {"code_licenses", "data_licenses", "archived"})
+    | {"ck_workflow_url", "ck_results_url"},
+    "20190108": _ITEMS_2018,
+    "20200102": _ITEMS_2018 | {"model"},
+    "20201122": _ITEMS_2018 | {"model"},
+    "20240722": _ITEMS_2018 | {"model"},
+}
+# What an older version asked instead of an item of the current list.
+ITEM_PREDECESSORS: dict[str, str] = {"experiments": "experiment_workflow"}
 
 # One label that stands for two items (2018 template): the value applies to both.
 SPLIT_ITEMS: dict[str, tuple[str, ...]] = {
@@ -124,7 +150,7 @@ _SECTION_ALIASES: dict[str, tuple[str, ...]] = {
         "appendix", "appendix artifact description", "ae appendix", "artifact appendices",
         "artifact description",  # the 2015-2016 templates' top-level section
     ),
-    "abstract": ("abstract", "artifact abstract", "summary"),
+    "abstract": ("abstract", "artifact abstract", "summary", "artifact summary", "overview"),
     "checklist": (
         "artifact check list meta information", "artifact checklist meta information",
         "artifact check list", "artifact checklist", "checklist", "check list",
@@ -137,7 +163,7 @@ _SECTION_ALIASES: dict[str, tuple[str, ...]] = {
     "how_to_access": (
         "how to access", "how delivered", "how to obtain", "how to get", "access",
         "artifact access", "how software can be obtained", "availability", "how to access the artifact",
-        "how obtained",
+        "how obtained", "accessibility", "artifact availability",
     ),
     "hardware_dependencies": ("hardware dependencies", "hardware requirements", "hardware"),
     "software_dependencies": ("software dependencies", "software requirements", "software"),
@@ -147,6 +173,10 @@ _SECTION_ALIASES: dict[str, tuple[str, ...]] = {
     "installation": (
         "installation", "install", "set up", "setup", "installation and setup",
         "installation and deployment", "installation and configuration",
+        "artifact installation configuration", "installation configuration",
+        "set up the environment", "setup the environment", "environment setup", "prepare",
+        "getting started", "build instructions", "build", "installation instructions",
+        "setup and installation",
     ),
     "experiment_workflow": ("experiment workflow", "workflow", "experiment workflows"),
     "evaluation": (
@@ -157,10 +187,23 @@ _SECTION_ALIASES: dict[str, tuple[str, ...]] = {
         "experiment customization", "experiment customisation", "customization", "customisation",
     ),
     "reusability": ("reusability", "notes on reusability", "reuse"),
+    "testing": ("testing the environment", "testing", "basic tests", "basic test",
+                "setup verification", "test the environment"),
+    "limitations": ("limitations",),
+    "security": ("security privacy issues and ethical concerns",
+                 "security privacy and ethical concerns", "security privacy ethical concerns",
+                 "ethical concerns", "security and privacy"),
+    "basic_requirements": ("basic requirements",),
+    "time_storage": ("estimated time and storage consumption", "time and storage consumption"),
+    "environment": ("environment",),
+    "summary": ("summary of the experiments reported",),
+    "baseline_setup": ("baseline experimental setup and modifications made for the paper",
+                       "baseline experimental setup"),
     "notes": ("notes", "general notes", "additional notes"),
     "methodology": ("methodology",),
     "evaluation_workflow": ("evaluation workflow",),
-    "major_claims": ("major claims", "claims", "main claims", "key claims"),
+    "major_claims": ("major claims", "claims", "main claims", "key claims",
+                     "main results and claims", "main results", "results and claims"),
     "experiments": ("experiments",),
     # SC AD/AE (2024)
     "ad": ("artifact description ad",),
@@ -201,12 +244,19 @@ SECTION_TITLES: dict[str, str] = {
     "artifact_setup": "Artifact Setup (incl. Inputs)", "artifact_execution": "Artifact Execution",
     "artifact_analysis": "Artifact Analysis (incl. Outputs)",
     "technical_description": "Technical Description", "empirical_evaluation": "Empirical Evaluation",
+    "testing": "Testing the Environment", "limitations": "Limitations",
+    "security": "Security/Privacy Issues and Ethical Concerns",
+    "basic_requirements": "Basic Requirements",
+    "time_storage": "Estimated Time and Storage Consumption", "environment": "Environment",
+    "summary": "Summary of the Experiments Reported",
+    "baseline_setup": "Baseline Experimental Setup",
 }
 
 _PAREN_RE = re.compile(r"\([^()]*\)")
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 _NUMBERING_RE = re.compile(
-    r"^\s*(?:(?:[A-Z]|\d+|[ivxIVX]+)(?:\.\d+)+\.?|(?:[A-Z]|\d+|[IVX]+)[.)]|\([a-zA-Z0-9]+\))\s+"
+    r"^\s*(?:(?:(?:[A-Z]|\d+|[ivxIVX]+)(?:\.\d+)+\.?|(?:[A-Z]|\d+|[IVX]+)[.)]|\([a-zA-Z0-9]+\))\s+"
+    r"|(?:[A-Z]|\d{1,2})\.(?=[A-Z][A-Za-z])|\d{1,2}\s+(?=[A-Z][a-z]))"
 )
 _MARKER_RE = re.compile(
     r"\s*[\[(]\s*(?:mandatory|obligatory|optional|recommended|required)\s*[\])]\s*", re.IGNORECASE
@@ -271,22 +321,27 @@ def split_item_keys(label: str) -> tuple[str, ...]:
     return (key,) if key else ()
 
 
-def section_key(title: str) -> str | None:
-    """Return the canonical section key for a heading title, or None for an unknown heading."""
+def section_key(title: str, aliases: Mapping[str, str] | None = None) -> str | None:
+    """Return the canonical section key for a heading title, or None for an unknown heading.
+
+    `aliases` are a family's own titles (normalised form -> key); they win over the shared ones.
+    """
     _, rest = split_numbering(strip_markers(title))
     whole = _NON_ALNUM_RE.sub(" ", rest.lower()).strip()  # keeps "(AD)" in "Artifact Description (AD)"
-    if whole in SECTION_ALIASES:
-        return SECTION_ALIASES[whole]
     norm = normalize_label(rest)
+    for table in (aliases, SECTION_ALIASES):
+        if table and whole in table:
+            return table[whole]
+        if table and norm in table:
+            return table[norm]
     if not norm:
         return None
-    if norm in SECTION_ALIASES:
-        return SECTION_ALIASES[norm]
     if norm.startswith("computational artifact"):
         return "artifact"
     words = norm.split()
-    for size in range(min(len(words), 6), 0, -1):
-        key = SECTION_ALIASES.get(" ".join(words[:size]))
-        if key and size >= 2:
-            return key
+    for size in range(min(len(words), 6), 1, -1):
+        prefix = " ".join(words[:size])
+        for table in (aliases, SECTION_ALIASES):
+            if table and prefix in table:
+                return table[prefix]
     return None

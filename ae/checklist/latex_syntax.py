@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 
 from ae.checklist.labels import section_key, split_numbering, strip_markers
-from ae.checklist.syntax import RawHeading, RawItem, line_starts, offset_line
+from ae.checklist.syntax import (
+    MAX_CANDIDATES,
+    MAX_HEADINGS,
+    MAX_ITEMS,
+    LineCounter,
+    RawHeading,
+    RawItem,
+)
 
 name = "latex"
 
@@ -59,10 +66,12 @@ _HINT_LEFT_RE = re.compile(
     r"|\\(?:emph|textit)\{\s*(?:Obligatory|Optional|Mandatory)",
 )
 _PSEUDO_HEADING_RE = re.compile(
-    r"^[ \t]*(?:\\noindent\s*)?(?:\\textbf\s*\{|\{\s*\\bf(?:series)?\s+|\\paragraph\*?\s*\{)"
+    r"^[ \t]*(?:\\noindent\s*)?(?:\\textbf\s*\{|\{\s*\\bf(?:series)?\s+|\\paragraph\*?\s*\{)",
+    re.MULTILINE,
 )
 _WS_RE = re.compile(r"[ \t\r\f\v]+")
 _TITLE_LIMIT = 500
+_TITLE_DEPTH = 6
 _SPECIAL_RE = re.compile(r"[\\{}$~`']")
 _ITALIC_HINT_RE = re.compile(r"\\(?:em|it|sl|emph|textit|textsl|itshape|artexpl|artsampl)(?![A-Za-z])")
 _ESCAPE_RE = re.compile(r"\\([_%&#$])")
@@ -82,11 +91,18 @@ def prepare(text: str) -> tuple[str, str]:
     return text, _VERBATIM_RE.sub(_blank, text)
 
 
-def headings(masked: str) -> list[RawHeading]:
-    """Find sectioning commands and bold-paragraph headings naming a known section."""
-    starts = line_starts(masked)
+def headings(masked: str) -> tuple[list[RawHeading], bool]:
+    """Find sectioning commands and bold-paragraph headings naming a known section.
+
+    Returns the headings and whether the text was read to its end (False past the bounds).
+    """
+    lines = LineCounter(masked)
     found: list[RawHeading] = []
-    for match in _HEADING_RE.finditer(masked):
+    complete = True
+    for count, match in enumerate(_HEADING_RE.finditer(masked)):
+        if count >= MAX_CANDIDATES or len(found) >= MAX_HEADINGS:
+            complete = False
+            break
         pos = match.end()
         if pos < len(masked) and masked[pos] == "[":
             pos = _close(masked, pos, "[", "]", _TITLE_LIMIT)
@@ -94,27 +110,34 @@ def headings(masked: str) -> list[RawHeading]:
                 pos += 1
         if pos >= len(masked) or masked[pos] != "{":
             continue
-        end = _close(masked, pos, "{", "}", _TITLE_LIMIT)
+        end = _close(masked, pos, "{", "}", _TITLE_LIMIT, _TITLE_DEPTH)
         number, title = split_numbering(strip_markers(clean(_drop_notes(masked[pos + 1:end - 1]))))
         found.append(RawHeading(
             level=_LEVELS[match.group(1)], title=title.rstrip(":. "), number=number,
-            line=offset_line(starts, match.start()), start=match.start(), end=end,
+            line=lines.at(match.start()), start=match.start(), end=end,
         ))
-    found.extend(_pseudo_headings(masked, starts))
+    pseudo, pseudo_complete = _pseudo_headings(masked)
+    found.extend(pseudo)
     found.sort(key=lambda h: h.start)
-    return found
+    return found, complete and pseudo_complete
 
 
-def _pseudo_headings(masked: str, starts: list[int]) -> list[RawHeading]:
+def _pseudo_headings(masked: str) -> tuple[list[RawHeading], bool]:
     found: list[RawHeading] = []
-    for line_no, start in enumerate(starts, 1):
-        stop = starts[line_no] - 1 if line_no < len(starts) else len(masked)
-        line = masked[start:stop]
-        match = _PSEUDO_HEADING_RE.match(line)
-        if not match or match.group(0).lstrip().startswith("\\paragraph"):
+    lines = LineCounter(masked)
+    for count, match in enumerate(_PSEUDO_HEADING_RE.finditer(masked)):
+        if count >= MAX_CANDIDATES or len(found) >= MAX_HEADINGS:
+            return found, False
+        start = match.start()
+        stop = masked.find("\n", start)
+        line = masked[start:stop if stop >= 0 else len(masked)]
+        head = match.group(0)
+        if head.lstrip().startswith("\\paragraph"):
             continue
-        open_at = line.find("{", match.start())
-        end = _close(line, open_at, "{", "}")
+        open_at = line.find("{", len(head) - 1 if head.endswith("{") else 0)
+        if open_at < 0:
+            continue
+        end = _close(line, open_at, "{", "}", _TITLE_LIMIT, _TITLE_DEPTH)
         inner = clean(line[open_at:end])
         if not inner or inner.endswith(":") or inner.endswith("?"):
             continue
@@ -122,21 +145,24 @@ def _pseudo_headings(masked: str, starts: list[int]) -> list[RawHeading]:
         if section_key(title) is None:
             continue
         level = number.count(".") + 2 if number else 3
-        found.append(RawHeading(level=level, title=title, number=number, line=line_no,
+        found.append(RawHeading(level=level, title=title, number=number, line=lines.at(start),
                                 start=start, end=start + end))
-    return found
+    return found, True
 
 
-def items(masked: str, start: int, end: int) -> list[RawItem]:
+def items(masked: str, start: int, end: int) -> tuple[list[RawItem], bool]:
     """Return the top-level `\\item`s between two offsets, with their raw label and value parts."""
     region = masked[start:end]
-    starts = line_starts(region)
-    first_line = masked.count("\n", 0, start)
+    lines = LineCounter(region, masked.count("\n", 0, start) + 1)
+    complete = True
     tokens: list[tuple[int, int, int]] = []  # (pos, depth, end-of-item-token)
     depth = 0
     bounds: list[tuple[int, int]] = []  # (item index, boundary pos) resolved as we go
     open_items: list[tuple[int, int]] = []  # stack of (token index, depth)
     for match in _ITEM_TOKEN_RE.finditer(region):
+        if len(tokens) >= MAX_ITEMS:
+            complete = False
+            break
         env_open, env_close = match.group(1), match.group(2)
         if env_open is not None:
             if _LIST_ENV_RE.search(env_open):
@@ -155,7 +181,7 @@ def items(masked: str, start: int, end: int) -> list[RawItem]:
     for index, _ in open_items:
         bounds.append((index, len(region)))
     if not tokens:
-        return []
+        return [], complete
     top = min(d for _, d, _ in tokens)
     ends = dict(bounds)
     found: list[RawItem] = []
@@ -164,8 +190,8 @@ def items(masked: str, start: int, end: int) -> list[RawItem]:
             continue
         segment = region[after:ends.get(index, len(region))]
         head, tail = _item_parts(segment)
-        found.append(RawItem(head=head, tail=tail, line=first_line + offset_line(starts, pos)))
-    return found
+        found.append(RawItem(head=head, tail=tail, line=lines.at(pos)))
+    return found, complete
 
 
 def _item_parts(segment: str) -> tuple[str | None, str]:
@@ -316,25 +342,34 @@ def _drop_notes(title: str) -> str:
     return title
 
 
-def _close(text: str, pos: int, opening: str, closing: str, limit: int | None = None) -> int:
+def _close(text: str, pos: int, opening: str, closing: str, limit: int | None = None,
+           max_depth: int | None = None) -> int:
     """Return the offset just after the bracket matching text[pos], or the end if unbalanced.
 
     `limit` bounds the search (a heading title is short), which keeps many unbalanced
-    brackets from costing quadratic time.
+    brackets from costing quadratic time. The scan jumps between brackets and backslashes.
     """
     depth = 0
-    i = pos
     n = len(text) if limit is None else min(len(text), pos + limit)
-    while i < n:
-        char = text[i]
+    pattern = _BRACKETS[opening]
+    i = pos
+    while True:
+        match = pattern.search(text, i, n)
+        if match is None:
+            return n
+        char = match.group(0)
+        i = match.end()
         if char == "\\":
-            i += 2
+            i += 1
             continue
         if char == opening:
             depth += 1
-        elif char == closing:
+            if max_depth is not None and depth > max_depth:
+                return n
+        else:
             depth -= 1
             if depth == 0:
-                return i + 1
-        i += 1
-    return n
+                return i
+
+
+_BRACKETS = {"{": re.compile(r"[{}\\]"), "[": re.compile(r"[\[\]\\]")}

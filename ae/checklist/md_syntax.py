@@ -2,23 +2,33 @@
 
 Fenced code and HTML comments are blanked before structure is searched for, so a `# comment` in a
 shell block is never a heading; values are read from the unblanked text so `<!-- hints -->` can be
-recognised as hints. Every function is total on any string.
+recognised as hints. Every function is total on any string and linear in its length: candidate
+lines are found by one regular-expression scan, and no pattern backtracks over a whole line.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ae.checklist.labels import section_key, split_numbering, strip_markers
-from ae.checklist.syntax import RawHeading, RawItem, line_starts
+from ae.checklist.syntax import (
+    MAX_CANDIDATES,
+    MAX_HEADINGS,
+    MAX_ITEMS,
+    LineCounter,
+    RawHeading,
+    RawItem,
+)
 
 name = "markdown"
 
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
-_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]([^\n]*))?$", re.MULTILINE)
+_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$", re.MULTILINE)
+_PSEUDO_RE = re.compile(r"^[ \t]*(?:\*\*|__|\*|_)[^\n]*$", re.MULTILINE)
 _BULLET_RE = re.compile(r"^( *)(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)$")
+_BULLET_LINE_RE = re.compile(r"^( *)(?:[-*+]|\d{1,3}[.)])[ \t]+([^\n]*)$", re.MULTILINE)
 _BOLD_LINE_RE = re.compile(r"^[ \t]*(\*\*|__)(.+?)\1[ \t]*:?[ \t]*$")
 _ITALIC_LINE_RE = re.compile(r"^[ \t]*([*_])(?![*_\s])(.+?)(?<![*_\s])\1[ \t]*:?[ \t]*$")
 _BOLD_START_RE = re.compile(r"^[ \t]*(\*\*|__)(.+?)\1(.*)$")
@@ -26,111 +36,217 @@ _TABLE_RE = re.compile(r"^[ \t]*\|?([^|]+)\|([^|]*)(?:\|.*)?$")
 _TABLE_SEP_RE = re.compile(r"^[ \t|:\-]+$")
 _LINK_RE = re.compile(r"!?\[([^\[\]\n]*)\]\(([^()\s]*)(?:\s+\"[^\"\n]*\")?\)")
 _AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
-_EMPH_RE = re.compile(r"(?<![\w*])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])"
-                      r"|(?<![\w_])_(?![\s_])([^_\n]+?)(?<![\s_])_(?![\w_])")
+# The marker comes first (then a look-behind on it) so the scanner can skip to the next * or _.
+_EMPH_RE = re.compile(r"\*(?<![\w*]\*)(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])"
+                      r"|_(?<![\w_]_)(?![\s_])([^_\n]+?)(?<![\s_])_(?![\w_])")
 _HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _MARKER_RE = re.compile(r"\[\s*(?:Mandatory|Optional|Obligatory)\s*\]", re.IGNORECASE)
 _WS_RE = re.compile(r"\s+")
 _SPECIAL_RE = re.compile(r"[<\[*_`\\>#|!]")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
-_QUOTE_RE = re.compile(r"^\s*>\s?", re.MULTILINE)
+_QUOTE_RE = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
 _ALNUM_RE = re.compile(r"[A-Za-z0-9]")
 _NOT_NEWLINE_RE = re.compile(r"[^\n]")
+_CLAIMS_COMMENT_LINE_RE = re.compile(r"^[ \t]*(?:#[^\n]*)?$")
 
 
 def prepare(text: str) -> tuple[str, str]:
-    """Return (prepared, masked): masked blanks fenced code and HTML comments, same length."""
-    masked = _COMMENT_RE.sub(_blank, text)
-    lines = masked.split("\n")
-    fence: str | None = None
-    for i, line in enumerate(lines):
-        match = _FENCE_RE.match(line)
-        if fence is None:
-            if match:
-                fence = match.group(1)
-                lines[i] = " " * len(line)
+    """Return (prepared, masked): masked blanks fenced code and HTML comments, same length.
+
+    In `prepared` a fenced block holding only `#` comments (the template's commented-out claims
+    block) is blanked too, so it never counts as content.
+    """
+    masked = _COMMENT_RE.sub(_blank, text) if "<!--" in text else text
+    fences = code_fences(masked)
+    if not fences:
+        return text, masked
+    masked_parts: list[str] = []
+    prepared_parts: list[str] = []
+    pos = 0
+    for start, end, body_start, body_end in fences:
+        masked_parts.append(masked[pos:start])
+        masked_parts.append(_NOT_NEWLINE_RE.sub(" ", masked[start:end]))
+        prepared_parts.append(text[pos:start])
+        body = text[body_start:body_end]
+        if all(_CLAIMS_COMMENT_LINE_RE.match(line) for line in body.split("\n")):
+            prepared_parts.append(_NOT_NEWLINE_RE.sub(" ", text[start:end]))
         else:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
-                    and not line.strip().strip(fence[0]):
-                fence = None
-            lines[i] = " " * len(line)
-    return text, "\n".join(lines)
+            prepared_parts.append(text[start:end])
+        pos = end
+    masked_parts.append(masked[pos:])
+    prepared_parts.append(text[pos:])
+    return "".join(prepared_parts), "".join(masked_parts)
 
 
-def headings(masked: str) -> list[RawHeading]:
-    """Find ATX and setext headings, and bold/italic lines that name a known section."""
-    lines = masked.split("\n")
-    starts = line_starts(masked)
+_FENCE_RUN_RE = re.compile(r"`{3,}|~{3,}")
+
+
+def code_fences(text: str) -> list[tuple[int, int, int, int]]:
+    """Return (start, end, body start, body end) of every fenced code block; unclosed runs to the end."""
+    if "```" not in text and "~~~" not in text:
+        return []
+    return list(_code_fences(text))
+
+
+@lru_cache(maxsize=4)
+def _code_fences(text: str) -> tuple[tuple[int, int, int, int], ...]:
+    fences: list[tuple[int, int, int, int]] = []
+    opening: tuple[int, int, str] | None = None  # (line start, line end, fence)
+    pos = 0
+    while True:
+        run = _FENCE_RUN_RE.search(text, pos)
+        if run is None:
+            break
+        line_start = text.rfind("\n", 0, run.start()) + 1
+        line_end = text.find("\n", run.end())
+        line_end = len(text) if line_end < 0 else line_end
+        pos = line_end + 1
+        indent = run.start() - line_start
+        if indent > 3 or text[line_start:run.start()].strip():
+            continue
+        fence, rest = run.group(0), text[run.end():line_end]
+        if opening is None:
+            if fence[0] == "`" and "`" in rest:
+                continue  # ``` with a backtick in its info string is inline code, not a fence
+            opening = (line_start, line_end, fence)
+            continue
+        first = opening[2]
+        if fence[0] == first[0] and len(fence) >= len(first) and not rest.strip():
+            body_start = min(opening[1] + 1, line_start)
+            fences.append((opening[0], line_end, body_start, line_start))
+            opening = None
+        if pos > len(text):
+            break
+    if opening is not None:
+        fences.append((opening[0], len(text), min(opening[1] + 1, len(text)), len(text)))
+    return tuple(fences)
+
+
+def headings(masked: str) -> tuple[list[RawHeading], bool]:
+    """Find ATX and setext headings, and bold/italic lines that name a known section.
+
+    Returns the headings and whether the text was read to its end (False past the bounds).
+    """
+    candidates: list[tuple[int, int, str]] = []  # (line start, kind order, kind)
+    complete = True
+    for pattern, kind in ((_ATX_RE, "atx"), (_SETEXT_RE, "setext"), (_PSEUDO_RE, "pseudo")):
+        for count, match in enumerate(pattern.finditer(masked)):
+            if count >= MAX_CANDIDATES:
+                complete = False
+                break
+            candidates.append((match.start(), match.end(), kind))
+    candidates.sort()
+    lines = LineCounter(masked)
     found: list[RawHeading] = []
-    for i, line in enumerate(lines):
-        start = starts[i]
+    taken_until = -1
+    for start, end, kind in candidates:
+        if start <= taken_until:
+            continue
+        heading = _heading(masked, start, end, kind, lines)
+        if heading is None:
+            continue
+        found.append(heading)
+        taken_until = heading.end
+        if len(found) >= MAX_HEADINGS:
+            complete = False
+            break
+    found.sort(key=lambda h: h.start)
+    return found, complete
+
+
+def _heading(masked: str, start: int, end: int, kind: str,
+             lines: LineCounter) -> RawHeading | None:
+    line = masked[start:end]
+    if kind == "atx":
         match = _ATX_RE.match(line)
-        if match:
-            number, title = split_numbering(strip_markers(clean(match.group(2) or "")))
-            found.append(RawHeading(level=len(match.group(1)), title=title.rstrip(":. "),
-                                    number=number, line=i + 1, start=start,
-                                    end=start + len(line)))
-            continue
-        if i + 1 < len(lines) and line.strip() and _SETEXT_RE.match(lines[i + 1]) \
-                and not _BULLET_RE.match(line) and "|" not in line \
-                and (i == 0 or not lines[i - 1].strip() or _ATX_RE.match(lines[i - 1])):
-            underline = lines[i + 1].strip()
-            if underline.startswith("-") and len(underline) < 2:
-                continue
-            number, title = split_numbering(strip_markers(clean(line)))
-            found.append(RawHeading(level=1 if underline[0] == "=" else 2, title=title.rstrip(":. "),
-                                    number=number, line=i + 1, start=start,
-                                    end=start + len(line) + 1 + len(lines[i + 1])))
-            continue
-        pseudo = _BOLD_LINE_RE.match(line) or _ITALIC_LINE_RE.match(line)
-        if pseudo:
-            inner = clean(pseudo.group(2))
-            if inner.endswith("?") or line.rstrip().endswith(":"):
-                continue
-            number, title = split_numbering(strip_markers(inner.rstrip(". ")))
-            if section_key(title) is not None:
-                level = number.count(".") + 2 if number else 3
-                found.append(RawHeading(level=level, title=title, number=number, line=i + 1,
-                                        start=start, end=start + len(line)))
-    return found
+        if match is None:
+            return None
+        raw = (match.group(2) or "").rstrip(" \t")
+        stripped = raw.rstrip("#")
+        if stripped != raw and (not stripped or stripped[-1] in " \t"):
+            raw = stripped
+        number, title = split_numbering(strip_markers(clean(raw)))
+        return RawHeading(level=len(match.group(1)), title=title.rstrip(":. "), number=number,
+                          line=lines.at(start), start=start, end=end)
+    if kind == "setext":
+        underline = line.strip()
+        if start == 0:
+            return None
+        prev_start = masked.rfind("\n", 0, start - 1) + 1
+        text = masked[prev_start:start - 1]
+        if not text.strip() or _BULLET_RE.match(text) or "|" in text or _ATX_RE.match(text):
+            return None
+        if underline.startswith("-") and len(underline) < 2:
+            return None
+        if prev_start > 0:
+            before_start = masked.rfind("\n", 0, prev_start - 1) + 1
+            before = masked[before_start:prev_start - 1]
+            if before.strip() and not _ATX_RE.match(before):
+                return None
+        number, title = split_numbering(strip_markers(clean(text)))
+        return RawHeading(level=1 if underline[0] == "=" else 2, title=title.rstrip(":. "),
+                          number=number, line=lines.at(prev_start), start=prev_start, end=end)
+    pseudo = _BOLD_LINE_RE.match(line) or _ITALIC_LINE_RE.match(line)
+    if not pseudo:
+        return None
+    inner = clean(pseudo.group(2))
+    if inner.endswith(("?", ":")) or line.rstrip().endswith(":"):
+        return None
+    number, title = split_numbering(strip_markers(inner.rstrip(". ")))
+    if section_key(title) is None:
+        return None
+    level = number.count(".") + 2 if number else 3
+    return RawHeading(level=level, title=title, number=number, line=lines.at(start),
+                      start=start, end=end)
 
 
-def items(masked: str, start: int, end: int) -> list[RawItem]:
+def items(masked: str, start: int, end: int) -> tuple[list[RawItem], bool]:
     """Return top-level bullets, bold-label lines and two-column table rows between two offsets."""
     region = masked[start:end]
     first_line = masked.count("\n", 0, start) + 1
     lines = region.split("\n")
-    bullets = [(i, m) for i, line in enumerate(lines) if (m := _BULLET_RE.match(line))]
-    top = min((len(m.group(1)) for _, m in bullets), default=0)
+    complete = True
+    bullets: list[tuple[int, int, str]] = []  # (line index, indent, content)
+    counter = LineCounter(region, 0)
+    for match in _BULLET_LINE_RE.finditer(region):
+        if len(bullets) >= MAX_ITEMS:
+            complete = False
+            break
+        bullets.append((counter.at(match.start()), len(match.group(1)), match.group(2)))
+    top = min((indent for _, indent, _ in bullets), default=0)
+    next_text = _next_nonblank(lines)
     found: list[tuple[int, str | None, str]] = []
-    claimed: set[int] = set()
-    for n, (i, match) in enumerate(bullets):
-        indent = len(match.group(1))
+    claimed = bytearray(len(lines))
+    for n, (i, indent, content) in enumerate(bullets):
         if indent > top + 1:
             continue
         stop = len(lines)
-        for j, other in bullets[n + 1:]:
-            if len(other.group(1)) <= indent:
+        for j, other_indent, _ in _following(bullets, n):
+            if other_indent <= indent:
                 stop = j
                 break
-        body = [match.group(2)]
-        for j in range(i + 1, stop):
+        body = [content]
+        j = i + 1
+        while j < stop:
             text = lines[j]
             if _ATX_RE.match(text) or (len(text) - len(text.lstrip()) <= indent
                                        and _is_label_line(text)):
                 stop = j
                 break
             if not text.strip():
-                follow = next((k for k in range(j + 1, stop) if lines[k].strip()), None)
-                if follow is None or len(lines[follow]) - len(lines[follow].lstrip()) <= indent:
+                follow = next_text[j]
+                if follow >= stop or len(lines[follow]) - len(lines[follow].lstrip()) <= indent:
                     stop = j
                     break
             body.append(text)
-        claimed.update(range(i, stop))
+            j += 1
+        claimed[i:stop] = b"\x01" * (stop - i)
         head, tail = _parts("\n".join(body))
         found.append((i, head, tail))
     for i, line in enumerate(lines):
-        if i in claimed or not line.strip():
+        if claimed[i] or not line.strip() or len(found) >= MAX_ITEMS:
+            continue
+        if "*" not in line and "_" not in line and "|" not in line:
             continue
         bold = _BOLD_START_RE.match(line)
         if bold and (bold.group(3).strip() or bold.group(2).rstrip().endswith((":", "?"))
@@ -145,7 +261,23 @@ def items(masked: str, start: int, end: int) -> list[RawItem]:
             if label and not _TABLE_SEP_RE.match(label):
                 found.append((i, label, value))
     found.sort(key=lambda entry: entry[0])
-    return [RawItem(head=head, tail=tail, line=first_line + i) for i, head, tail in found]
+    return [RawItem(head=head, tail=tail, line=first_line + i) for i, head, tail in found], complete
+
+
+def _following(bullets: list[tuple[int, int, str]], n: int):  # type: ignore[no-untyped-def]
+    for k in range(n + 1, len(bullets)):
+        yield bullets[k]
+
+
+def _next_nonblank(lines: list[str]) -> list[int]:
+    """Return, for each line, the index of the next non-blank line after it (len when none)."""
+    result = [len(lines)] * len(lines)
+    following = len(lines)
+    for k in range(len(lines) - 1, -1, -1):
+        result[k] = following
+        if lines[k].strip():
+            following = k
+    return result
 
 
 def _is_label_line(line: str) -> bool:
@@ -165,15 +297,21 @@ def clean(text: str) -> str:
     """Turn a Markdown fragment into one line of plain text."""
     if not _SPECIAL_RE.search(text):
         return _WS_RE.sub(" ", text).strip()
-    text = _COMMENT_RE.sub(" ", text)
-    text = _LINK_RE.sub(lambda m: m.group(1) if m.group(1) == m.group(2) or not m.group(2)
-                        else f"{m.group(1)} ({m.group(2)})", text)
-    text = _AUTOLINK_RE.sub(r"\1", text)
-    text = _HTML_TAG_RE.sub(" ", text)
+    if "<!--" in text:
+        text = _COMMENT_RE.sub(" ", text)
+    if "](" in text:
+        text = _LINK_RE.sub(lambda m: m.group(1) if m.group(1) == m.group(2) or not m.group(2)
+                            else f"{m.group(1)} ({m.group(2)})", text)
+    if "<" in text:
+        text = _AUTOLINK_RE.sub(r"\1", text)
+        text = _HTML_TAG_RE.sub(" ", text)
     text = text.replace("**", "").replace("__", "").replace("`", "")
-    text = _EMPH_RE.sub(lambda m: m.group(1) or m.group(2), text)
-    text = _ESCAPE_RE.sub(r"\1", text)
-    text = _QUOTE_RE.sub("", text)
+    if "*" in text or "_" in text:
+        text = _EMPH_RE.sub(lambda m: m.group(1) or m.group(2), text)
+    if "\\" in text:
+        text = _ESCAPE_RE.sub(r"\1", text)
+    if ">" in text:
+        text = _QUOTE_RE.sub("", text)
     return _WS_RE.sub(" ", text).strip()
 
 

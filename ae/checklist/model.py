@@ -116,6 +116,8 @@ class Appendix:
     artifacts: tuple[ScArtifact, ...] = ()
     words: int = 0
     lines: int = 0
+    detection: str = ""  # why this family was chosen, e.g. 'titles "Major Claims", "Set-up"'
+    truncated: tuple[str, ...] = ()  # what the readers left unread past their bounds
 
     def section(self, key: str) -> Section | None:
         """Return the first section with this key, or None."""
@@ -131,8 +133,10 @@ class Appendix:
         if not self.sections:
             return self.words == 0
         boilerplate = ("methodology",)  # the template ships this section already filled
-        return not any(not s.empty for s in self.sections if s.key not in boilerplate) \
-            and all(i.empty for i in self.items) \
+        written = [s for s in self.sections if not s.empty and s.key not in boilerplate]
+        if len(written) > len(self.sections) // 10:
+            return False
+        return all(i.empty for i in self.items) \
             and not self.major_claims and not self.experiments and not self.contributions
 
     def to_dict(self) -> dict[str, Any]:

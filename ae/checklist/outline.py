@@ -7,17 +7,33 @@ Family parsers (ae/checklist/families.py) start from an `Outline` and add what t
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import ModuleType
 
 from ae.checklist import latex_syntax, md_syntax
 from ae.checklist.labels import ITEM_ALIASES, normalize_label, section_key, split_item_keys
 from ae.checklist.model import Doi, Item, Section
-from ae.checklist.placeholders import instruction_reason, placeholder_reason
-from ae.checklist.syntax import RawItem, detect_syntax, line_starts, offset_line
+from ae.checklist.placeholders import (
+    instruction_reason,
+    is_template_text,
+    maybe_template,
+    placeholder_reason,
+    substantive,
+)
+from ae.checklist.syntax import (
+    MAX_HEADINGS,
+    MAX_ITEMS,
+    LineCounter,
+    RawItem,
+    detect_syntax,
+    line_starts,
+    offset_line,
+)
 
 SYNTAXES: dict[str, ModuleType] = {"latex": latex_syntax, "markdown": md_syntax}
-_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"'<>{}\[\]|\\,;]+")
+_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"'<>{}\[\]|,;]+")
 _WORD_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*")
 _HINT_WORDS = ("e.g", "for example", "describe", "specify", "provide", "list ", "mention",
                "indicate", "if ", "obligatory", "optional", "mandatory", "please", "write")
@@ -25,11 +41,10 @@ _SECTION_PLACEHOLDER_WORDS = 20
 _LIST_WORDS_RE = re.compile(r"\b(?:begin|end)\s+(?:itemize|enumerate|description)\b")
 _ALNUM_RE = re.compile(r"[A-Za-z0-9]")
 _LATEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?")
+_ITEM_WORDS = frozenset(w for alias in ITEM_ALIASES for w in alias.split()[:2]) | {
+    "how", "disk", "time", "publicly", "code", "data", "workflow", "archived", "doi"}
+_EXAMPLE_TITLE_RE = re.compile(r"(?:^|:\s*)(?:example\s+)?name$|\[optional name\]", re.IGNORECASE)
 _LEADING_TODO_RE = re.compile(r"^\W*(?:TODO|TBD|TBA|FIXME)\b", re.IGNORECASE)
-# A fenced block holding only comments (an example claims block left commented out) is no content.
-_COMMENT_ONLY_FENCE_RE = re.compile(
-    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\n)*? {0,3}\1[ \t]*$", re.MULTILINE
-)
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,7 @@ class Outline:
     dois: tuple[Doi, ...]
     words: int
     lines: int
+    truncated: tuple[str, ...] = ()
 
     @property
     def sections(self) -> tuple[Section, ...]:
@@ -65,36 +81,58 @@ class Outline:
         """Return the first block whose section has this key."""
         return next((b for b in self.blocks if b.section.key == key), None)
 
+    def rekey(self, aliases: Mapping[str, str]) -> Outline:
+        """Return the outline with section keys read through a family's own title aliases."""
+        if not aliases:
+            return self
+        blocks = []
+        for b in self.blocks:
+            key = section_key(b.section.title, aliases)
+            blocks.append(b if key == b.section.key else
+                          Block(_replace(b.section, key=key), b.start, b.end, b.subtree_end))
+        return replace(self, blocks=tuple(blocks))
+
 
 def read_outline(text: str, syntax_hint: str | None = None) -> Outline:
     """Read sections, check-list items and DOIs from any text."""
     syntax_name = detect_syntax(text, syntax_hint)
     syntax = SYNTAXES[syntax_name]
     prepared, masked = syntax.prepare(text)
-    blocks = _blocks(syntax, prepared, masked)
-    items = _items(syntax, prepared, masked, blocks)
+    heads, headings_complete = syntax.headings(masked)
+    blocks = _blocks(syntax, prepared, masked, heads)
+    items, items_complete = _items(syntax, prepared, masked, blocks)
     blocks = _with_filled(_mark_checklist_filled(blocks, items))
     plain = _LATEX_COMMAND_RE.sub(" ", masked) if syntax_name == "latex" \
         else md_syntax.clean(prepared)
+    truncated = []
+    if not headings_complete:
+        truncated.append(f"headings (only the first {min(len(heads), MAX_HEADINGS):,} were read)")
+    if not items_complete:
+        truncated.append(f"list items (only the first {MAX_ITEMS:,} were read)")
     return Outline(
         syntax=syntax_name, original=text, prepared=prepared, masked=masked, blocks=tuple(blocks),
         items=tuple(items), dois=tuple(find_dois(prepared)), words=len(_WORD_RE.findall(plain)),
         lines=text.count("\n") + (1 if text and not text.endswith("\n") else 0),
+        truncated=tuple(truncated),
     )
 
 
-def _blocks(syntax: ModuleType, prepared: str, masked: str) -> list[Block]:
-    heads = syntax.headings(masked)
+def _blocks(syntax: ModuleType, prepared: str, masked: str,
+            heads: list) -> list[Block]:  # type: ignore[type-arg]
     starts = line_starts(prepared)
-    raw: list[tuple[Section, int, int, int]] = []
+    subtree_ends = _subtree_ends(heads, len(prepared))
+    out: list[Block] = []
     for n, head in enumerate(heads):
         end = heads[n + 1].start if n + 1 < len(heads) else len(prepared)
-        subtree_end = next((h.start for h in heads[n + 1:] if h.level <= head.level), len(prepared))
+        subtree_end = subtree_ends[n]
         body = prepared[head.end:end]
-        if syntax is md_syntax:
-            body = _COMMENT_ONLY_FENCE_RE.sub("\n", body)
         cleaned = syntax.clean(body) if body.strip() else ""
         reason = _body_empty_reason(syntax, body, cleaned)
+        if reason is None and _EXAMPLE_TITLE_RE.search(head.title):
+            reason = "template example"
+        elif reason is None and maybe_template(cleaned) \
+                and is_template_text(syntax.clean(masked[head.end:end])):
+            reason = "template hint"
         section = Section(
             key=section_key(head.title), title=head.title, level=head.level, line=head.line,
             end_line=offset_line(starts, max(head.end, end - 1)),
@@ -103,19 +141,31 @@ def _blocks(syntax: ModuleType, prepared: str, masked: str) -> list[Block]:
             empty=reason is not None, empty_reason=reason,
             hint_left=reason is None and syntax.hint_left(body),
         )
-        raw.append((section, head.end, end, subtree_end))
-    return [Block(section, start, end, subtree_end) for section, start, end, subtree_end in raw]
+        out.append(Block(section, head.end, end, subtree_end))
+    return out
+
+
+def _subtree_ends(heads: list, end: int) -> list[int]:  # type: ignore[type-arg]
+    """Return where each heading's subtree ends: the next heading of the same or a higher level."""
+    ends = [end] * len(heads)
+    stack: list[int] = []
+    for n, head in enumerate(heads):
+        while stack and heads[stack[-1]].level >= head.level:
+            ends[stack.pop()] = head.start
+        stack.append(n)
+    return ends
 
 
 def _with_filled(blocks: list[Block]) -> list[Block]:
     """Mark each section filled when it or any section inside it has content."""
+    filled_before = [0]
+    for block in blocks:
+        filled_before.append(filled_before[-1] + (0 if block.section.empty else 1))
+    starts = [block.start for block in blocks]
     out = []
     for n, block in enumerate(blocks):
-        filled = not block.section.empty
-        for other in blocks[n + 1:]:
-            if filled or other.start >= block.subtree_end:
-                break
-            filled = not other.section.empty
+        last = max(bisect_left(starts, block.subtree_end), n + 1)
+        filled = filled_before[last] - filled_before[n] > 0
         out.append(Block(_replace(block.section, filled=filled), block.start, block.end,
                          block.subtree_end))
     return out
@@ -143,17 +193,34 @@ def _strip_markers(text: str) -> str:
     return re.sub(r"\[\s*(?:Mandatory|Optional|Obligatory)\s*\]", " ", text, flags=re.I).strip()
 
 
-def _items(syntax: ModuleType, prepared: str, masked: str, blocks: list[Block]) -> list[Item]:
+def _items(syntax: ModuleType, prepared: str, masked: str,
+           blocks: list[Block]) -> tuple[list[Item], bool]:
     """Items of the check-list section; without one, known items anywhere in the text."""
     checklist = [b for b in blocks if b.section.key == "checklist"]
+    complete = True
+    found: list[Item] = []
     if checklist:
-        found: list[Item] = []
         for block in checklist:
-            raws = syntax.items(masked, block.start, block.subtree_end)
+            raws, done = syntax.items(masked, block.start, block.subtree_end)
+            complete = complete and done
             found.extend(item for raw in raws for item in _resolve(syntax, raw, strict=False))
-        return found
-    raws = syntax.items(masked, 0, len(masked))
-    return [item for raw in raws for item in _resolve(syntax, raw, strict=True)]
+        return found, complete
+    raws, complete = syntax.items(masked, 0, len(masked))
+    return [item for raw in raws if _may_be_item(raw)
+            for item in _resolve(syntax, raw, strict=True)], complete
+
+
+_LABEL_GUESS_RE = re.compile(r"[^:?\n]{1,100}[:?]")
+
+
+def _may_be_item(raw: RawItem) -> bool:
+    """Return False for list entries whose label cannot be a check-list item (cheap, no cleaning)."""
+    text = raw.head if raw.head is not None else raw.tail[:120]
+    match = _LABEL_GUESS_RE.match(text.lstrip(" *_`[{\\\t"))
+    label = match.group(0) if match else text
+    words = normalize_label(re.sub(r"\\[A-Za-z]+", " ", label)).split()
+    return bool(words) and len(words) <= 16 and (
+        any(w in _ITEM_WORDS for w in words[:3]) or raw.head is not None)
 
 
 def _resolve(syntax: ModuleType, raw: RawItem, *, strict: bool) -> list[Item]:
@@ -169,6 +236,8 @@ def _resolve(syntax: ModuleType, raw: RawItem, *, strict: bool) -> list[Item]:
             return []
         keys = (None,)
     reason = placeholder_reason(value)
+    if reason == "TODO marker" and substantive(value):
+        reason = None  # "Yes - TODO (link)": an answer with a placeholder, flagged by the prose rules
     if reason is None and value_raw and syntax.emphasis_only(value_raw) and _hint_like(value):
         reason = "template hint"
     return [Item(key=key, label=label, value="" if reason else value, line=raw.line,
@@ -226,17 +295,15 @@ def find_dois(text: str) -> list[Doi]:
     """Return each distinct DOI (10.NNNN/...) with the line it first appears on."""
     seen: set[str] = set()
     found: list[Doi] = []
-    for number, line in enumerate(text.split("\n"), 1):
-        if "10." not in line:
+    lines = LineCounter(text)
+    for match in _DOI_RE.finditer(text):
+        raw = match.group(0).replace("\\_", "_").replace("\\%", "%").split("\\", 1)[0]
+        value = _trim_doi(raw)
+        if "/" not in value or value.endswith("/") or value.lower() in seen:
             continue
-        line = line.replace("\\_", "_").replace("\\%", "%")
-        for match in _DOI_RE.finditer(line):
-            value = _trim_doi(match.group(0))
-            if "/" not in value or value.endswith("/") or value.lower() in seen:
-                continue
-            seen.add(value.lower())
-            found.append(Doi(value=value, line=number,
-                             placeholder=bool(re.search(r"X{3,}|x{4,}", value.split("/", 1)[1]))))
+        seen.add(value.lower())
+        found.append(Doi(value=value, line=lines.at(match.start()),
+                         placeholder=bool(re.search(r"X{3,}|x{4,}", value.split("/", 1)[1]))))
     return found
 
 

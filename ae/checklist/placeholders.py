@@ -34,6 +34,76 @@ _INSTRUCTION_RE = re.compile(
     r"summari[sz]e|list\s+(?:all|the|any|here)|write\s+(?:here|down))\b",
     re.IGNORECASE,
 )
+# Sentences only a template says: instructions to the author, examples announced, "your paper".
+_TEMPLATE_SENTENCE_RE = re.compile(
+    r"^(?:\W*\d{1,2}[.)]\s+|[-*•]\s+)?(?:[a-z]+,\s+)?(?:please\s+)?"
+    r"(?:replace (?:this|the following)\b|provide|describe|specify|mention|indicate|explain|"
+    r"enumerate|summari[sz]e|list\s+(?:all|each|the|any|here|down)|write\s+(?:here|down)|"
+    r"include the|refer to|simply write|this section (?:should|is meant|must|shall|includes?|"
+    r"might not)|the section is optional|this section is optional|follows an (?:example|exemplary)|"
+    r"see (?:the )?example|we\b[^.]{0,20}\b(?:encourage|ask|recommend) you|remove this)\b"
+    r"|\byour (?:artifacts?|paper|results|experiments?|submission|figures)\b"
+    r"|\[optional name\]|provide a short explanation|\[ibid\]",
+    re.IGNORECASE,
+)
+_EXAMPLE_FOLLOWS_RE = re.compile(r"\bfollows an (?:example|exemplary)\b|\bsee (?:the )?example below\b",
+                                 re.IGNORECASE)
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?:])\s+")
+TEMPLATE_RESIDUE_WORDS = 8
+TEMPLATE_OPENING_RESIDUE_WORDS = 60
+TEMPLATE_REPLACE_RESIDUE_WORDS = 150
+_REPLACE_OPENING_RE = re.compile(r"\W*replace (?:this|the following)\b[^.:]{0,80}\b(?:with|by)\b",
+                                 re.IGNORECASE)
+
+
+_QUICK_TEMPLATE_RE = re.compile(
+    r"replace|provide|describe|specify|mention|indicate|explain|enumerate|summari|list|write|"
+    r"include|refer|section|example|exemplary|encourage|recommend|remove|your|optional|ibid",
+    re.IGNORECASE)
+
+
+def maybe_template(text: str) -> bool:
+    """Return True when a text holds a word template instructions are made of (a cheap test)."""
+    return bool(_QUICK_TEMPLATE_RE.search(text))
+
+
+def template_residue(text: str) -> tuple[bool, int]:
+    """Return (opens with a template instruction, words left once template sentences are gone).
+
+    The word count is -1 when no sentence is the template's.
+
+    A template's section text tells the author what to write ("Replace this with ...",
+    "Describe here ...", "the major claims made by your paper"), and its examples follow an
+    announcement ("Follows an example:"); what remains is the author's own text.
+    """
+    cut = _EXAMPLE_FOLLOWS_RE.search(text)
+    if cut:
+        text = text[:cut.end()]
+    opening = False
+    words = 0
+    template = 0
+    for sentence in _SENTENCE_SPLIT_RE.split(text.strip()):
+        if not sentence:
+            continue
+        if _TEMPLATE_SENTENCE_RE.search(sentence):
+            template += 1
+            if words == 0:
+                opening = True
+            continue
+        words += len(sentence.split())
+    return opening, words if template else -1
+
+
+def is_template_text(text: str) -> bool:
+    """Return True when a section's prose is the template's own instructions and examples."""
+    opening, words = template_residue(text)
+    if words < 0:
+        return False  # no template sentence at all: the author's text, however short
+    if _REPLACE_OPENING_RE.match(text.strip()):
+        return words < TEMPLATE_REPLACE_RESIDUE_WORDS  # "Replace this with ...": all of it is hint
+    return words < TEMPLATE_RESIDUE_WORDS or (opening and words < TEMPLATE_OPENING_RESIDUE_WORDS)
+
+
 _MARKER_OPENING_RE = re.compile(r"^\[?\s*(?:obligatory|mandatory|optional)\s*\]?[.:!]",
                                 re.IGNORECASE)
 INSTRUCTION_WORDS = 60
@@ -69,6 +139,18 @@ def placeholder_reason(value: str) -> str | None:
     if _LOREM_RE.search(text):
         return "filler text"
     return instruction_reason(text)
+
+
+_LINK_WORD_RE = re.compile(r"[(\[<]\s*(?:link|url|doi|here)\s*[)\]>]", re.IGNORECASE)
+_SUBSTANCE_RE = re.compile(r"[A-Za-z0-9]{2,}|\b[A-Za-z0-9]\b")
+
+
+def substantive(value: str) -> bool:
+    """Return True when a value says something once TODO markers and "(link)" stubs are gone."""
+    if _XRUN_RE.search(value):
+        return False  # "commit #XXXXXXX (todo)": the value itself is still missing
+    rest = _LINK_WORD_RE.sub(" ", _MARKER_RE.sub(" ", value))
+    return bool(_SUBSTANCE_RE.search(rest))
 
 
 def is_placeholder(value: str) -> bool:

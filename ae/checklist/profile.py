@@ -12,22 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ae.checklist.labels import ALL_ITEM_LABELS, SECTION_TITLES
+from ae.checklist.layouts import GROUPS as LAYOUT_GROUPS
+from ae.checklist.layouts import LAYOUTS
 from ae.errors import ConferenceError
 
 BADGES = ("available", "functional", "reusable", "reproduced", "replicated")
 STAGES = ("submission", "camera-ready")
-GROUPS = ("ctuning", "usenix", "sc", "free")
+GROUPS = LAYOUT_GROUPS
 # Requirements of a badge include those of the badges it implies.
 IMPLIES: dict[str, tuple[str, ...]] = {"reusable": ("functional",), "reproduced": ("functional",),
                                        "replicated": ()}
 
 DEFAULT_OBLIGATORY: dict[str, tuple[str, ...]] = {
-    "ctuning": ("abstract", "checklist", "how_to_access", "installation",
-                "evaluation|expected_results"),
-    "usenix": ("abstract", "description", "installation", "evaluation_workflow"),
-    "sc": ("contributions", "artifacts", "identification"),
-    "free": (),
-}
+    group: layout.obligatory for group, layout in LAYOUTS.items()}
 DEFAULT_BADGE_ITEMS: dict[str, tuple[str, ...]] = {
     "available": ("publicly_available", "archived"),
     "functional": ("run_time_environment", "hardware", "execution", "output", "experiments"),
@@ -36,23 +33,7 @@ DEFAULT_BADGE_ITEMS: dict[str, tuple[str, ...]] = {
     "replicated": ("metrics", "output"),
 }
 DEFAULT_BADGE_SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "ctuning": {
-        "available": ("how_to_access",),
-        "functional": ("installation", "experiment_workflow|evaluation"),
-        "reusable": ("experiment_customization|reusability",),
-        "reproduced": ("evaluation|expected_results",),
-        "replicated": ("evaluation|expected_results",),
-    },
-    "usenix": {
-        "available": ("how_to_access",),
-        "functional": ("installation", "experiments"),
-        "reusable": ("reusability",),
-        "reproduced": ("major_claims", "experiments"),
-        "replicated": ("major_claims",),
-    },
-    "sc": {"functional": ("ae",), "reusable": ("ae",), "reproduced": ("ae",)},
-    "free": {},
-}
+    group: dict(layout.badge_sections) for group, layout in LAYOUTS.items()}
 
 
 @dataclass(frozen=True)
@@ -81,6 +62,8 @@ PROFILES: dict[str, LintProfile] = {
     "ctuning": LintProfile(name="ctuning", families=("ctuning",)),
     "usenix": LintProfile(name="usenix", families=("usenix",)),
     "sc": LintProfile(name="sc", families=("sc",)),
+    "ndss": LintProfile(name="ndss", families=("ndss",)),
+    "pets": LintProfile(name="pets", families=("pets",)),
 }
 
 
@@ -184,6 +167,8 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
 
 def _family_group(family: str) -> str:
     """Return the group of a family name ("ctuning-md" -> "ctuning"); groups map to themselves."""
+    if family in GROUPS:
+        return family
     head = family.split("-", 1)[0]
     return head if head in GROUPS else family
 

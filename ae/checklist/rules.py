@@ -1,9 +1,14 @@
 """Lint rules: each takes the parsed appendix in context and returns its findings.
 
-A rule is a plain function over a `Context` (appendix, profile, requested badges, claims);
-`RULES` lists them in the order their findings are reported. Domain rules live here: obligatory
-sections, check-list items per badge, DOIs for Available, USENIX claim/experiment cross
-references, SC artifact completeness, camera-ready page limit.
+A rule is a plain function over a `Context` (appendix, family layout, profile, requested badges,
+claims, prose hits); `RULES` lists them in the order their findings are reported. Domain rules
+live here: obligatory sections (placed where the template puts them), check-list items per badge
+and template version, DOIs for Available, claim/experiment cross references, SC artifact
+completeness, the camera-ready page limit, and the severity of what the prose reading found.
+
+Rules that would contradict each other defer to content: a section counts as present when what
+it holds was read elsewhere (twenty check-list items under another heading, experiments E1-E5
+under "Evaluation"), and an archive found anywhere answers "Archived".
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from dataclasses import dataclass
 
 from ae.checklist.claims import Claim
 from ae.checklist.findings import Finding
-from ae.checklist.labels import ALL_ITEM_LABELS, SECTION_TITLES
+from ae.checklist.labels import ALL_ITEM_LABELS, ITEM_PREDECESSORS, SECTION_TITLES, VERSION_ITEMS
+from ae.checklist.layouts import Layout
 from ae.checklist.model import Appendix, Item, Section
 from ae.checklist.profile import LintProfile
+from ae.checklist.prose import Hit
 
 SECTION_FIXES: dict[str, str] = {
     "abstract": "summarise the artifact, what it needs (hardware, software) and the key results "
@@ -35,6 +42,9 @@ SECTION_FIXES: dict[str, str] = {
     "reusability": "explain how others can reuse the artifact beyond the paper",
     "description": "list what is needed: how to access the artifact, hardware, software, "
                    "benchmarks",
+    "hardware_dependencies": 'name the hardware needed, or write "None."',
+    "software_dependencies": 'name the software needed with versions, or write "None."',
+    "benchmarks": 'name the data, models and workloads the experiments use, or write "None."',
     "evaluation_workflow": "list the major claims (C1, C2, ...) and the experiments (E1, ...) "
                            "that prove them",
     "major_claims": "enumerate the paper's claims as (C1): ..., each naming the experiment "
@@ -46,17 +56,33 @@ SECTION_FIXES: dict[str, str] = {
     "identification": "describe each artifact A_i: relation to contributions, expected results, "
                       "reproduction time, setup, execution, analysis",
     "ae": "add the Artifact Evaluation part: setup, execution and analysis for each artifact",
+    "security": "say whether running the artifact carries security, privacy or ethical risks "
+                "(or that it carries none)",
+    "environment": "say how to access the artifact, set up its environment and test it",
+    "basic_requirements": "state the hardware and software the artifact needs and the time and "
+                          "disk space it takes",
+    "testing": "give a quick test that shows the environment works, with its expected output",
+    "limitations": "say which results the artifact cannot reproduce, and why",
+    "summary": "summarise the experiments the paper reports and how they were run",
+    "baseline_setup": "describe the hardware, operating system, compilers, libraries and inputs "
+                      "of the experiments",
 }
 _VARIATION_RE = re.compile(
-    r"variation|variance|tolerance|deviat|within\s+\d|±|\+/-|\d\s*%|percent|noise|error\s+bar|"
-    r"confidence|std|standard\s+deviation|vary|varies",
+    r"variation|variance|tolerance|deviat|within\s+(?:about\s+|roughly\s+)?\d|±|\+/-|noise|"
+    r"error\s+bar|confidence|\bstd\b|standard\s+deviation|vary|varies|fluctuat",
     re.IGNORECASE,
 )
+_ARCHIVE_URL_RE = re.compile(
+    r"zenodo\.org/(?:records?|deposit)/(\d+)|zenodo\.org/badge/latestdoi/\d+"
+    r"|figshare\.com/articles/[^\s/]+/[^\s/]+/\d+|archive\.softwareheritage\.org/[^\s)}]+")
+_CLAIMS_GROUPS = ("usenix", "ndss", "pets")
+PROSE_CODES = ("merge-conflict", "todo", "placeholder", "empty-link", "promised-link",
+               "broken-anchor", "empty-code", "template-text", "wrong-directory")
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a rule sees: the appendix, the profile, badges (with implied ones) and claims."""
+    """What a rule sees: the appendix, its family's layout, profile, badges, claims, prose hits."""
 
     appendix: Appendix
     profile: LintProfile
@@ -65,26 +91,90 @@ class Context:
     group: str
     claims: tuple[Claim, ...]
     text: str
+    layout: Layout
+    hits: tuple[Hit, ...] = ()
+
+    def title(self, key: str) -> str:
+        """Return the family's own title for a section key."""
+        return self.layout.titles.get(key) or SECTION_TITLES.get(key, key.replace("_", " "))
+
+    def sections(self, key: str) -> list[Section]:
+        """Return the sections with this key, or (for a parent) those of its children."""
+        found = [s for s in self.appendix.sections if s.key == key]
+        if found:
+            return found
+        children = self.layout.parents.get(key, ())
+        return [s for s in self.appendix.sections if s.key in children]
+
+    def section_line(self, *keys: str) -> int | None:
+        """Return the line of the first section holding one of `keys`."""
+        for key in keys:
+            found = self.sections(key)
+            if found:
+                return found[0].line
+        return None
+
+    def required_specs(self) -> list[tuple[str, str]]:
+        """Return (spec, reason) for the obligatory sections and those the badges need."""
+        specs: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for spec in self.profile.obligatory_sections.get(self.group, ()):
+            seen.add(spec)
+            specs.append((spec, "obligatory"))
+        per_badge = self.profile.badge_sections.get(self.group, {})
+        for badge in self.badges:
+            for spec in per_badge.get(badge, ()):
+                if spec not in seen:
+                    seen.add(spec)
+                    specs.append((spec, f"needed for the {badge} badge"))
+        return specs
 
 
-def _title(key: str) -> str:
-    return SECTION_TITLES.get(key, key.replace("_", " "))
+def _content(c: Context, key: str) -> tuple[bool, bool]:
+    """Return (present, filled) for what a section holds when it was read elsewhere."""
+    a = c.appendix
+    if key == "checklist":
+        known = [i for i in a.items if i.key]
+        return len(known) >= 3, any(not i.empty for i in known)
+    held = {"major_claims": bool(a.major_claims), "experiments": bool(a.experiments),
+            "contributions": bool(a.contributions), "artifacts": bool(a.artifacts),
+            "identification": any(art.identified for art in a.artifacts)}.get(key, False)
+    return held, held
 
 
-def _find(appendix: Appendix, spec: str) -> list[Section]:
-    keys = spec.split("|")
-    return [s for s in appendix.sections if s.key in keys]
+def _placement(c: Context, key: str) -> tuple[str, int | None]:
+    """Say where a missing section belongs, from the template's order of sections."""
+    order = c.layout.order
+    if key not in order:
+        return "", None
+    present: dict[str, Section] = {}
+    for section in c.appendix.sections:
+        if section.key and section.key not in present:
+            present[section.key] = section
+    index = order.index(key)
+    before = next((present[k] for k in reversed(order[:index]) if k in present), None)
+    if before is not None:
+        return f'; it belongs after "{before.title}" (line {before.line})', before.line
+    after = next((present[k] for k in order[index + 1:] if k in present), None)
+    if after is not None:
+        return f'; it belongs before "{after.title}" (line {after.line})', after.line
+    return "", None
 
 
 def _section_findings(c: Context, spec: str, reason: str) -> list[Finding]:
     keys = spec.split("|")
-    found = _find(c.appendix, spec)
-    title = f'"{_title(keys[0])}"'
+    found = [s for key in keys for s in c.sections(key)]
+    content = [_content(c, key) for key in keys]
+    present = bool(found) or any(p for p, _ in content)
+    title = f'"{c.title(keys[0])}"'
     fix = SECTION_FIXES.get(keys[0], "write this section")
-    if not found:
-        return [Finding("error", "missing-section", f"section {title} is missing ({reason})",
-                        f"add a section titled {title}: {fix}", where=keys[0])]
-    if not any(s.filled for s in found):
+    if not present:
+        where, line = _placement(c, keys[0])
+        return [Finding("error", "missing-section", f"section {title} is missing ({reason}){where}",
+                        f"add a section titled {title}: {fix}", line, keys[0])]
+    if not any(s.filled for s in found) and not any(f for _, f in content):
+        if keys[0] == "identification" and c.appendix.artifacts:
+            return []  # each artifact's missing description is reported for that artifact
         section = found[0]
         why = section.empty_reason or "empty"
         return [Finding("error", "empty-section",
@@ -99,9 +189,12 @@ def rule_untouched(c: Context) -> list[Finding]:
         return [Finding("error", "empty-appendix", "the appendix has no text",
                         "start from `ae appendix new --family ctuning-md` and fill it in", 1)]
     if c.appendix.sections and c.appendix.all_empty:
+        first = c.appendix.sections[0]
         return [Finding("error", "untouched-template",
-                        "every section and item is still empty or a template hint",
-                        "fill in the sections; keep the headings and replace the hints", 1)]
+                        f"every section is still empty or the {c.appendix.family} template's "
+                        f"own text",
+                        "fill in the sections; keep the headings and replace the hints",
+                        first.line)]
     return []
 
 
@@ -121,42 +214,47 @@ def rule_free(c: Context) -> list[Finding]:
     if c.group != "free" or not c.appendix.words:
         return []
     return [Finding("warning", "no-structure",
-                    "no known appendix template was recognised (no check-list, USENIX claims or "
-                    "SC artifacts)",
-                    "start from `ae appendix new --family ctuning-md` and move the text into its "
-                    "sections", 1)]
+                    "no known appendix template was recognised (no check-list, claims and "
+                    "experiments, or SC contributions and artifacts)",
+                    "start from your conference's template (`ae appendix new --family "
+                    "ctuning-md` writes one) and move the text into its sections", 1)]
 
 
 def rule_sections(c: Context) -> list[Finding]:
     """Obligatory sections and the sections each requested badge needs."""
     findings: list[Finding] = []
-    done: set[str] = set()
-    for spec in c.profile.obligatory_sections.get(c.group, ()):
-        done.add(spec)
-        findings.extend(_section_findings(c, spec, "obligatory"))
-    per_badge = c.profile.badge_sections.get(c.group, {})
-    for badge in c.badges:
-        for spec in per_badge.get(badge, ()):
-            if spec not in done:
-                done.add(spec)
-                findings.extend(_section_findings(c, spec, f"needed for the {badge} badge"))
+    for spec, reason in c.required_specs():
+        findings.extend(_section_findings(c, spec, reason))
     return findings
 
 
 def rule_items(c: Context) -> list[Finding]:
-    """Check-list items: required ones filled, placeholders flagged, duplicates and strays noted."""
+    """Check-list items: required ones filled, placeholders flagged, duplicates and strays noted.
+
+    Requirements follow the template version the author used: an item that version did not ask
+    for is not required, and "Experiments" is "Experiment workflow" before 2017. "Archived" is
+    left to the DOI rule when a DOI badge is requested.
+    """
     if c.group != "ctuning":
         return []
     findings: list[Finding] = []
-    items = c.appendix.items
     checklist = c.appendix.section("checklist")
     anchor = checklist.line if checklist else None
+    allowed = VERSION_ITEMS.get(c.appendix.version or "")
+    doi_rule = _doi_badges(c)
     required: dict[str, str] = {}
     for badge in c.badges:
         for key in c.profile.badge_items.get(badge, ()):
+            if key == "archived" and doi_rule:
+                continue
+            if allowed is not None and key not in allowed:
+                older = ITEM_PREDECESSORS.get(key)
+                if older is None or older not in allowed:
+                    continue
+                key = older
             required.setdefault(key, badge)
     by_key: dict[str, Item] = {}
-    for item in items:
+    for item in c.appendix.items:
         if item.key is None:
             findings.append(Finding("info", "unknown-item",
                                     f'item "{item.label}" is not a check-list item',
@@ -182,30 +280,56 @@ def rule_items(c: Context) -> list[Finding]:
                                     f'item "{item.label}" has no value yet ({item.empty_reason}); '
                                     f"it is needed for the {badge} badge",
                                     "write the actual value", item.line, key))
-    for key, item in by_key.items():
-        if item.empty and key not in required:
-            findings.append(Finding("warning", "placeholder-item",
-                                    f'item "{item.label}" has no value yet ({item.empty_reason})',
-                                    "fill it in, or delete the line if it does not apply",
-                                    item.line, key))
+    left = [item for key, item in by_key.items()
+            if item.empty and key not in required and not (key == "archived" and doi_rule)]
+    if left:
+        names = ", ".join(item.label if item.empty_reason == "empty"
+                          else f"{item.label} ({item.empty_reason})" for item in left)
+        findings.append(Finding("warning", "placeholder-item",
+                                f"{len(left)} check-list item{'s' if len(left) > 1 else ''} "
+                                f"{'have' if len(left) > 1 else 'has'} no value yet: {names}",
+                                "fill them in, or delete the lines that do not apply",
+                                left[0].line, left[0].key))
     return findings
 
 
+def _doi_badges(c: Context) -> list[str]:
+    if not c.layout.doi_required:
+        return []
+    return [b for b in c.requested if b in c.profile.doi_badges]
+
+
 def rule_dois(c: Context) -> list[Finding]:
-    """Available needs a real DOI; XXXX DOIs and DOI-less "Archived" items are flagged."""
-    findings = [Finding("warning", "placeholder-doi", f"DOI {d.value} is still a placeholder",
-                        "replace it with the DOI the archive (Zenodo, FigShare, ...) assigned",
-                        d.line) for d in c.appendix.dois if d.placeholder]
-    real = [d for d in c.appendix.dois if not d.placeholder]
+    """Available needs a real DOI; a placeholder DOI or an archive link without one is flagged."""
+    dois = c.appendix.dois
+    real = [d for d in dois if not d.placeholder]
+    placeholders = [d for d in dois if d.placeholder]
     archived = c.appendix.item("archived")
-    needs = [b for b in c.requested if b in c.profile.doi_badges]
+    needs = _doi_badges(c)
+    record = _ARCHIVE_URL_RE.search(c.text)
+    findings: list[Finding] = []
     if needs and not real:
-        findings.append(Finding(
-            "error", "missing-doi",
-            f"no DOI found, but the {needs[0]} badge needs the artifact on an archival host",
-            "archive the artifact (e.g. Zenodo) and write its DOI (10.NNNN/...) under "
-            "Archived (provide DOI)?", archived.line if archived else None, "archived"))
-    elif archived is not None and not archived.empty and "10." not in archived.value:
+        if placeholders:
+            d = placeholders[0]
+            return [Finding("error", "placeholder-doi",
+                            f"DOI {d.value} is still a placeholder, and the {needs[0]} badge "
+                            f"needs a real one", "archive the artifact and write the DOI the "
+                            "archive (Zenodo, FigShare, ...) assigned", d.line, "archived")]
+        if record is not None:
+            return [_archived_without_doi(c, record)]
+        line = archived.line if archived else c.section_line("how_to_access", "description")
+        return [Finding("error", "missing-doi",
+                        f"no DOI found, but the {needs[0]} badge needs the artifact on an "
+                        f"archival host",
+                        "archive the artifact (e.g. Zenodo) and write its DOI (10.NNNN/...) "
+                        "where the artifact is said to be", line, "archived")]
+    findings += [Finding("warning", "placeholder-doi", f"DOI {d.value} is still a placeholder",
+                         "replace it with the DOI the archive (Zenodo, FigShare, ...) assigned",
+                         d.line) for d in placeholders]
+    if not real and record is not None and archived is not None and not archived.empty:
+        findings.append(_archived_without_doi(c, record))
+    elif archived is not None and not archived.empty and "10." not in archived.value \
+            and not real:
         findings.append(Finding(
             "warning", "archived-without-doi",
             f'item "{archived.label}" gives no DOI ({archived.value[:60]})',
@@ -214,33 +338,52 @@ def rule_dois(c: Context) -> list[Finding]:
     return findings
 
 
+def _archived_without_doi(c: Context, record: re.Match[str]) -> Finding:
+    line = c.text.count("\n", 0, record.start()) + 1
+    number = record.group(1)
+    doi = f"10.5281/zenodo.{number}" if number else None
+    return Finding("warning", "archived-without-doi",
+                   f"the artifact is archived ({record.group(0)}) but no DOI is written",
+                   f"write the archive's DOI{f' ({doi})' if doi else ''} next to the link",
+                   line, "archived")
+
+
 def rule_claims(c: Context) -> list[Finding]:
-    """Badges about results need claims the service can check."""
+    """Badges about results need claims: the template's, and a claims block to check them by."""
     wants = [b for b in c.requested if b in c.profile.claims_badges]
     if not wants or c.claims:
         return []
-    if c.group == "usenix" and not c.appendix.major_claims:
+    if c.group in _CLAIMS_GROUPS and not c.appendix.major_claims:
         return [Finding("error", "no-major-claims",
                         f"no major claims (C1), (C2), ... found, but the {wants[0]} badge is "
                         f"about reproducing them", SECTION_FIXES["major_claims"],
-                        _line(c.appendix, "major_claims"), "major_claims")]
-    return [Finding("warning", "no-claims",
+                        c.section_line("major_claims"), "major_claims")]
+    line = c.section_line("major_claims", "evaluation", "expected_results", "evaluation_workflow")
+    return [Finding("info", "no-claims",
                     f"no ```claims block, so results for the {wants[0]} badge can only be "
                     f"checked by hand",
                     "add a ```claims TOML block to the evaluation section with the measured "
-                    "metrics and expected values (`ae appendix claims` drafts one)",
-                    _line(c.appendix, "evaluation"), "evaluation")]
+                    "metrics and expected values (`ae appendix claims` drafts one)", line,
+                    "evaluation")]
 
 
-def rule_usenix(c: Context) -> list[Finding]:
+def rule_experiments(c: Context) -> list[Finding]:
     """Every claim should be proven by an experiment and every experiment should say its cost."""
-    if c.group != "usenix":
+    if c.group not in _CLAIMS_GROUPS:
         return []
+    a = c.appendix
     findings: list[Finding] = []
-    claims = {claim.id: claim for claim in c.appendix.major_claims}
-    proven = {ref for e in c.appendix.experiments for ref in e.claims}
-    experiment_ids = {e.id for e in c.appendix.experiments}
-    for claim in c.appendix.major_claims:
+    if a.major_claims and not a.experiments:
+        labelled = "" if not c.sections("experiments") else \
+            "; the experiments section does not label them"
+        return [Finding("warning", "no-experiments",
+                        f"claims are listed but no experiment (E1), (E2), ... is described"
+                        f"{labelled}", SECTION_FIXES["experiments"],
+                        c.section_line("experiments", "evaluation"), "experiments")]
+    claims = {claim.id: claim for claim in a.major_claims}
+    proven = {ref for e in a.experiments for ref in e.claims}
+    experiment_ids = {e.id for e in a.experiments}
+    for claim in a.major_claims:
         cited = [e for e in claim.experiments if e in experiment_ids]
         if not cited and claim.id not in proven:
             findings.append(Finding("warning", "claim-without-experiment",
@@ -248,27 +391,26 @@ def rule_usenix(c: Context) -> list[Finding]:
                                     'end the claim with "proven by experiment (E1)" and describe '
                                     "that experiment", claim.line, claim.id))
         for ref in claim.experiments:
-            if c.appendix.experiments and ref not in experiment_ids:
+            if a.experiments and ref not in experiment_ids:
                 findings.append(Finding("warning", "unknown-experiment",
                                         f"claim {claim.id} cites experiment {ref}, which is not "
                                         f"described", f"describe Experiment ({ref})",
                                         claim.line, claim.id))
-    for experiment in c.appendix.experiments:
+    for experiment in a.experiments:
         for ref in experiment.claims:
             if claims and ref not in claims:
                 findings.append(Finding("warning", "unknown-claim",
                                         f"experiment {experiment.id} refers to claim {ref}, which "
                                         f"is not listed", f"add ({ref}) to the major claims",
                                         experiment.line, experiment.id))
-        if experiment.time is None:
-            findings.append(Finding("info", "experiment-no-time",
-                                    f"experiment {experiment.id} gives no time estimate",
-                                    "add an estimate such as [30 human-minutes + 1 compute-hour]",
-                                    experiment.line, experiment.id))
-    if c.appendix.major_claims and not c.appendix.experiments:
-        findings.append(Finding("warning", "no-experiments",
-                                "claims are listed but no experiment (E1), (E2), ... is described",
-                                SECTION_FIXES["experiments"], _line(c.appendix, "experiments")))
+    untimed = [e for e in a.experiments if e.time is None]
+    if untimed:
+        ids = ", ".join(e.id for e in untimed)
+        findings.append(Finding("info", "experiment-no-time",
+                                f"experiment{'s' if len(untimed) > 1 else ''} {ids} "
+                                f"give{'' if len(untimed) > 1 else 's'} no time estimate",
+                                "add an estimate such as [30 human-minutes + 1 compute-hour]",
+                                untimed[0].line, untimed[0].id))
     return findings
 
 
@@ -278,12 +420,12 @@ def rule_sc(c: Context) -> list[Finding]:
         return []
     findings: list[Finding] = []
     a = c.appendix
-    if not a.contributions:
+    if not a.contributions and c.sections("contributions"):
         findings.append(Finding("error", "no-contributions", "no contributions C_1, C_2, ... found",
-                                SECTION_FIXES["contributions"], _line(a, "contributions")))
-    if not a.artifacts:
+                                SECTION_FIXES["contributions"], c.section_line("contributions")))
+    if not a.artifacts and c.sections("artifacts"):
         findings.append(Finding("error", "no-artifacts", "no computational artifacts A_1, ... found",
-                                SECTION_FIXES["artifacts"], _line(a, "artifacts")))
+                                SECTION_FIXES["artifacts"], c.section_line("artifacts")))
     needs_ae = any(b in c.badges for b in ("functional", "reusable", "reproduced"))
     supported: set[str] = set()
     for art in a.artifacts:
@@ -299,7 +441,7 @@ def rule_sc(c: Context) -> list[Finding]:
             if missing:
                 findings.append(Finding("error", "artifact-incomplete",
                                         f"artifact {art.id} lacks "
-                                        f"{', '.join(_title(k) for k in missing)}",
+                                        f"{', '.join(c.title(k) for k in missing)}",
                                         "fill in each of the six parts for this artifact",
                                         art.line or None, art.id))
         if not art.dois:
@@ -307,7 +449,7 @@ def rule_sc(c: Context) -> list[Finding]:
             findings.append(Finding(severity, "artifact-no-doi", f"artifact {art.id} has no DOI",
                                     "archive it and write its DOI next to its id",
                                     art.line or None, art.id))
-        if needs_ae and not art.evaluated:
+        if needs_ae and art.identified and not art.evaluated:
             findings.append(Finding("error", "artifact-not-evaluated",
                                     f"artifact {art.id} has no Artifact Evaluation part",
                                     SECTION_FIXES["ae"], art.line or None, art.id))
@@ -335,15 +477,19 @@ def rule_variation(c: Context) -> list[Finding]:
     """cTuning asks for the maximum allowable variation of the results."""
     if c.group != "ctuning":
         return []
-    section = c.appendix.section("evaluation")
-    if section is None or not section.filled or _VARIATION_RE.search(section.text):
+    section = c.appendix.section("evaluation") or c.appendix.section("expected_results")
+    if section is None or not section.filled:
+        return []
+    text = " ".join(s.text for s in c.appendix.sections
+                    if section.line <= s.line <= section.subtree_end_line)
+    if _VARIATION_RE.search(text):
         return []
     if any(claim.tolerance is not None or claim.tolerance_abs is not None for claim in c.claims):
         return []
     return [Finding("info", "no-variation",
                     "the evaluation does not say how much results may vary",
                     "state the maximum allowable variation (e.g. within 10 %) or give a "
-                    "tolerance in the claims block", section.line, "evaluation")]
+                    "tolerance in the claims block", section.line, section.key)]
 
 
 def rule_pages(c: Context) -> list[Finding]:
@@ -360,12 +506,54 @@ def rule_pages(c: Context) -> list[Finding]:
                     "shorten it: move details to the artifact's README and keep the steps", 1)]
 
 
-def _line(appendix: Appendix, key: str) -> int | None:
-    section = appendix.section(key)
-    return section.line if section else None
+def rule_truncated(c: Context) -> list[Finding]:
+    """Say what was left unread when the text has far more structure than any appendix."""
+    return [Finding("warning", "structure-truncated",
+                    f"the appendix has more {what}", "an appendix has a few dozen headings and "
+                    "items; move long listings into the artifact", 1)
+            for what in c.appendix.truncated]
+
+
+def rule_prose(c: Context) -> list[Finding]:
+    """Severity of what the prose reading found, by the section it is in.
+
+    Conflict markers and TODO/TBD/FIXME/XXX notes are errors anywhere: the author says the text
+    is unfinished. Placeholders, empty links and code blocks and promised links are errors in an
+    obligatory section or one a requested badge needs, warnings elsewhere. Template
+    instructions left next to real text and wrong `cd` directories are warnings.
+    """
+    required = _required_keys(c)
+    spans = [(s.line, s.subtree_end_line, s) for s in c.appendix.sections]
+    item_lines = {i.line for i in c.appendix.items if i.empty} if c.group == "ctuning" else set()
+    findings = []
+    for hit in c.hits:
+        if hit.line in item_lines and hit.kind != "conflict":
+            continue  # an empty check-list item is reported by the item rules
+        enclosing = [s for start, end, s in spans if start <= hit.line <= end]
+        if hit.kind == "template" and enclosing and enclosing[-1].empty:
+            continue  # the whole section is template text: reported as empty
+        if hit.kind in ("conflict", "todo"):
+            severity = "error"
+        elif hit.kind == "placeholder" and hit.code != "wrong-directory" \
+                and any(s.key in required for s in enclosing):
+            severity = "error"
+        else:
+            severity = "warning"
+        where = next((s.key for s in reversed(enclosing) if s.key), None)
+        findings.append(Finding(severity, hit.code, hit.message, hit.hint, hit.line, where))
+    return findings
+
+
+def _required_keys(c: Context) -> set[str]:
+    keys: set[str] = set()
+    for spec, _ in c.required_specs():
+        for key in spec.split("|"):
+            keys.add(key)
+            keys.update(c.layout.parents.get(key, ()))
+    return keys
 
 
 RULES: tuple[Callable[[Context], list[Finding]], ...] = (
     rule_untouched, rule_family, rule_free, rule_sections, rule_items, rule_dois, rule_claims,
-    rule_usenix, rule_sc, rule_hints, rule_variation, rule_pages,
+    rule_experiments, rule_sc, rule_hints, rule_variation, rule_pages, rule_truncated, rule_prose,
 )

@@ -55,11 +55,19 @@ def read_artifacts(outline: Outline) -> tuple[ScArtifact, ...]:
             data = listed.setdefault(entry.id, {"line": entry.line, "text": "", "dois": (),
                                                 "contributions": ()})
             if len(row_cells) > 2:
-                data["contributions"] = references(syntax.clean(row_cells[1]), "C")
+                data["contributions"] = references(syntax.clean(" ".join(row_cells[1:])), "C")
                 continue
             data["text"] = body
             data["dois"] = tuple(d.value for d in find_dois(entry.raw) if not d.placeholder)
         _table_rows(syntax, text, listed, first)
+        # "All computational artifacts may be archived under a single DOI": a DOI in the section
+        # that no artifact line holds belongs to every artifact.
+        own = {doi for data in listed.values() for doi in data["dois"]}  # type: ignore[attr-defined]
+        shared = tuple(d.value for d in find_dois(text) if not d.placeholder and d.value not in own)
+        if shared:
+            for data in listed.values():
+                if not data["dois"]:
+                    data["dois"] = shared
     described, evaluated, lines = _identification(outline)
     ids = list(dict.fromkeys([*listed, *described, *evaluated]))
     artifacts = []
@@ -93,7 +101,7 @@ def _table_rows(syntax: object, text: str, listed: dict[str, dict[str, object]],
         artifact_id = f"A{int(match.group(1))}"
         data = listed.setdefault(artifact_id, {"line": first + i, "text": "", "dois": (),
                                                "contributions": ()})
-        data["contributions"] = references(clean(cells[1]), "C")
+        data["contributions"] = references(clean(" ".join(cells[1:])), "C")
 
 
 def _identification(

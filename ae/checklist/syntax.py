@@ -28,6 +28,31 @@ class RawItem:
     line: int
 
 
+# Bounds that keep every reader linear and fast on pathological input: past them the reader stops
+# and the outline says what it left unread (a real appendix has a few dozen of each).
+MAX_HEADINGS = 2000
+MAX_CANDIDATES = 20_000
+MAX_ITEMS = 5000
+
+
+class LineCounter:
+    """Turn increasing offsets into 1-based line numbers, counting newlines only once."""
+
+    def __init__(self, text: str, first_line: int = 1) -> None:
+        self.text = text
+        self.offset = 0
+        self.line = first_line
+
+    def at(self, offset: int) -> int:
+        """Return the line of `offset`; offsets may go back, at the cost of a recount."""
+        if offset < self.offset:
+            self.line -= self.text.count("\n", offset, self.offset)
+        else:
+            self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
+
+
 def line_starts(text: str) -> list[int]:
     """Return the offset at which each line starts."""
     starts = [0]

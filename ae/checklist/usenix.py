@@ -12,7 +12,7 @@ import re
 from types import ModuleType
 from typing import TypeVar
 
-from ae.checklist.entries import entry_pattern, find_entries, minutes, references
+from ae.checklist.entries import entry_pattern, find_entries, minutes, numbered_items, references
 from ae.checklist.model import Experiment, MajorClaim, TimeEstimate
 from ae.checklist.outline import SYNTAXES, Block, Outline
 from ae.checklist.placeholders import placeholder_reason
@@ -26,13 +26,19 @@ _T = TypeVar("_T", MajorClaim, Experiment)
 
 
 def read_claims(outline: Outline) -> tuple[MajorClaim, ...]:
-    """Return the major claims, from their section or, without one, from the whole text."""
+    """Return the major claims, from their section or, without one, from the whole text.
+
+    Claims are "(C1): ...", "Claim 1: ..." or "Main Result 1: ..." entries; a claims section
+    that only numbers its claims ("1. ...", "2. ...") gives C1, C2, ... in that order.
+    """
     syntax = SYNTAXES[outline.syntax]
     text, first = _region(outline, "major_claims", stop_at="experiments")
+    entries = [e for e in find_entries(syntax, text, first, CLAIM_RE, "C")
+               if not _is_example(syntax, e.raw, e.head) and placeholder_reason(e.head) != "empty"]
+    if not entries and outline.block("major_claims") is not None:
+        entries = numbered_items(text, first, "C")
     claims = []
-    for entry in find_entries(syntax, text, first, CLAIM_RE, "C"):
-        if _is_example(syntax, entry.raw) or placeholder_reason(entry.head) == "empty":
-            continue
+    for entry in entries:
         body = re.sub(r"^\W*C\s*_?\s*\{?\d+\}?\W*", "", entry.text).strip()
         claims.append(MajorClaim(id=entry.id, text=body or entry.head, line=entry.line,
                                  experiments=references(entry.text, "E")))
@@ -45,7 +51,7 @@ def read_experiments(outline: Outline) -> tuple[Experiment, ...]:
     text, first = _region(outline, "experiments")
     experiments = []
     for entry in find_entries(syntax, text, first, EXPERIMENT_RE, "E"):
-        if _is_example(syntax, entry.raw):
+        if _is_example(syntax, entry.raw, entry.head):
             continue
         head = entry.head
         estimate = _estimate(head) or _estimate(entry.text)
@@ -55,6 +61,7 @@ def read_experiments(outline: Outline) -> tuple[Experiment, ...]:
         else:
             name = _BRACKETS_RE.sub(lambda m: "" if _is_time(m.group(1)) else m.group(1), head)
             name = name.split(":", 1)[0].strip(" -–—.[]")
+            name = re.sub(r"\s*\(\s*E\s*\d+\s*\)$", "", name)
         blocks = tuple(dict.fromkeys(
             m.group(1).lower().replace("  ", " ") for m in _BLOCK_RE.finditer(entry.text)
         ))
@@ -77,8 +84,16 @@ def _region(outline: Outline, key: str, stop_at: str | None = None) -> tuple[str
     return outline.prepared[start:end], outline.prepared.count("\n", 0, start) + 1
 
 
-def _is_example(syntax: ModuleType, raw: str) -> bool:
-    return bool(syntax.emphasis_only(raw))
+_EXAMPLE_RE = re.compile(
+    r"your paper|\[optional name\]|provide a short explanation|\[ibid\]|system\\?_name",
+    re.IGNORECASE)
+_EXAMPLE_HEAD_RE = re.compile(r"^\W*(?:example\s+)?name\W*$", re.IGNORECASE)
+
+
+def _is_example(syntax: ModuleType, raw: str, head: str = "") -> bool:
+    """Return True for the template's own examples: italic, or written about "your paper"."""
+    return bool(syntax.emphasis_only(raw) or _EXAMPLE_RE.search(raw)
+                or _EXAMPLE_HEAD_RE.match(head))
 
 
 def _is_time(text: str) -> bool:

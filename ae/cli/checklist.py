@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ae.checklist.decoding import decode_appendix
+from ae.checklist.decoding import MAX_APPENDIX_BYTES, check_size, decode_appendix
 from ae.checklist.drafts import draft_claims
 from ae.checklist.families import parse_appendix
 from ae.checklist.lint import lint
@@ -55,25 +55,33 @@ def _badges(values: tuple[str, ...]) -> list[str]:
               help=f"Requested badge, repeatable or comma-separated: {', '.join(BADGES)}.")
 @click.option("--stage", type=click.Choice(STAGES), default=None,
               help="Override the profile's stage (camera-ready checks the page limit).")
+@click.option("--artifact", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="The artifact's directory: check the files, scripts and claim "
+                                 "programs the appendix names.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_APPENDIX_BYTES,
+              show_default=True, help="Refuse appendices larger than this.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 def lint_cmd(appendix: Path, profile_name: str, badge_values: tuple[str, ...],
-             stage: str | None, as_json: bool) -> None:
+             stage: str | None, artifact: Path | None, max_bytes: int, as_json: bool) -> None:
     """Check an Artifact Appendix; exit status 1 when it has errors."""
     profile = load_profile(profile_name)
     if stage is not None:
         from dataclasses import replace
 
         profile = replace(profile, stage=stage)
+    check_size(appendix.stat().st_size, str(appendix), max_bytes)
     report = lint(appendix.read_bytes(), profile=profile, badges=_badges(badge_values),
-                  filename=str(appendix))
+                  filename=str(appendix), artifact=artifact, max_bytes=max_bytes)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         version = f" {report.version}" if report.version else ""
-        click.echo(f"{appendix}: {report.family}{version} ({report.syntax}), "
+        encoding = f", {report.encoding}" if report.encoding != "UTF-8" else ""
+        click.echo(f"{appendix}: {report.family}{version} ({report.syntax}{encoding}), "
                    f"{len(report.sections)} sections, "
                    f"{sum(1 for i in report.items if not i.empty)}/{len(report.items)} items "
                    f"filled, {len(report.claims)} claims, {len(report.dois)} DOIs")
+        click.echo(f"  family {report.family}: {report.detection}")
         for finding in report.findings:
             click.echo(finding.format(str(appendix)))
         counts = {s: sum(1 for f in report.findings if f.severity == s)
