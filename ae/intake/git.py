@@ -31,15 +31,12 @@ from urllib.parse import urlsplit
 import git
 
 from ae.errors import SourceError
+from ae.intake import tree
 from ae.intake.policy import SourcePolicy, Target, judge, redact, unreachable
-from ae.intake.snapshot import Caps, remove_tree
+from ae.intake.snapshot import remove_tree
 
 log = logging.getLogger(__name__)
 
-MAX_PATH_BYTES = 2048
-MAX_LINK_BYTES = 4095
-MAX_LINK_HOPS = 40
-LINK_STEPS = 500_000  # work allowed to resolve every link of a tree
 _READ = 1 << 16
 
 
@@ -50,16 +47,6 @@ class Pinned:
     source: str
     commit: str
     tar_path: Path
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One entry of a commit's tree: mode, blob id, size and path (bytes, as git stores it)."""
-
-    mode: str
-    oid: str
-    size: int
-    path: bytes
 
 
 def pin(source: str, ref: str | None, dest_dir: Path, *, policy: SourcePolicy) -> Pinned:
@@ -294,134 +281,29 @@ def _commit(clone: Path, ref: str | None, work: Path, target: Target, policy: So
     return out
 
 
-def _list_tree(clone: Path, commit: str, work: Path, target: Target, policy: SourcePolicy) -> list[_Entry]:
+def _list_tree(clone: Path, commit: str, work: Path, target: Target,
+               policy: SourcePolicy) -> list[tree.Entry]:
     """List the commit's tree, refusing it at the first entry past a cap (nothing is written yet)."""
     where = f"source refused: {redact(target.source)} at {commit[:12]}"
     args = ["--git-dir", str(clone), "ls-tree", "-r", "-l", "-z", "--full-tree", commit]
-    entries: list[_Entry] = []
+    entries: list[tree.Entry] = []
     total = 0
     with _git(args, work=work, timeout=policy.clone_timeout, stdout=subprocess.PIPE) as run:
         assert run.process.stdout is not None
-        for record in _records(run.process.stdout, where, policy.caps):
-            entry = _entry(record, where)
+        for record in tree.records(run.process.stdout, where, policy.caps):
+            entry = tree.parse_entry(record, where)
             total += entry.size
-            refusal = _refusal(entry, len(entries) + 1, total, policy.caps)
-            if refusal:
-                raise SourceError(f"{where}: {refusal}")
+            reason = tree.refusal(entry, len(entries) + 1, total, policy.caps)
+            if reason:
+                raise SourceError(f"{where}: {reason}")
             entries.append(entry)
         code, errors = run.finish()
     if code or run.timed_out:
         log.info("ls-tree of %s failed (%s): %s", redact(target.source), code, _scrub(errors, target))
         raise SourceError(f"{redact(target.source)} at {commit[:12]}: its tree cannot be read"
                           + (f" within {policy.clone_timeout:g} s" if run.timed_out else ""))
-    _check_paths(entries, where)
+    tree.check_paths(entries, where)
     return entries
-
-
-def _records(stream: IO[bytes], where: str, caps: Caps) -> Iterator[bytes]:
-    """Yield NUL-terminated records, refusing one longer than any allowed path."""
-    buffer = b""
-    while True:
-        chunk = stream.read(_READ)
-        if not chunk:
-            return
-        buffer += chunk
-        *records, buffer = buffer.split(b"\0")
-        yield from records
-        if len(buffer) > MAX_PATH_BYTES + 128:
-            depth = buffer.count(b"/") + 1
-            if depth > caps.max_depth:
-                raise SourceError(f"{where}: a path is {depth}+ levels deep, past the cap of "
-                                  f"{caps.max_depth} (AE_SNAPSHOT_MAX_DEPTH)")
-            raise SourceError(f"{where}: a path is longer than {MAX_PATH_BYTES} bytes")
-
-
-def _entry(record: bytes, where: str) -> _Entry:
-    """Parse one `<mode> <type> <object> <size>\\t<path>` record."""
-    meta, _, path = record.partition(b"\t")
-    fields = meta.decode("ascii", errors="replace").split()
-    if len(fields) != 4 or not path:
-        raise SourceError(f"{where}: its tree cannot be read")
-    mode, _, oid, size = fields
-    return _Entry(mode=mode, oid=oid, size=int(size) if size.isdigit() else 0, path=path)
-
-
-def _refusal(entry: _Entry, count: int, total: int, caps: Caps) -> str | None:
-    """Return why one more entry is refused (None: it passes), each reason naming its rule."""
-    shown = _show(entry.path)
-    parts = entry.path.split(b"/")
-    if entry.mode == "160000":
-        return (f"it has a submodule at {shown}, and submodules are not fetched (add its files, or "
-                "make it a CK repo_deps repository)")
-    if entry.mode not in ("100644", "100755", "100664", "120000"):
-        return f"{shown} has an unsupported mode {entry.mode}"
-    if any(p in (b"", b".", b"..") or p.lower() == b".git" for p in parts):
-        return f"{shown} is not a safe path"
-    if len(parts) > caps.max_depth:
-        return (f"{shown} is {len(parts)} levels deep, past the cap of {caps.max_depth} "
-                "(AE_SNAPSHOT_MAX_DEPTH)")
-    if len(entry.path) > MAX_PATH_BYTES:
-        return f"{shown} is longer than {MAX_PATH_BYTES} bytes"
-    if entry.mode == "120000" and not 0 < entry.size <= MAX_LINK_BYTES:
-        return f"symbolic link {shown} has a target of {entry.size} bytes"
-    if count > caps.max_files:
-        return f"it holds more than {caps.max_files} files (AE_SNAPSHOT_MAX_FILES)"
-    if total > caps.max_bytes:
-        return f"its files hold more than {caps.max_bytes} bytes (AE_SNAPSHOT_MAX_BYTES)"
-    return None
-
-
-def _show(path: bytes) -> str:
-    text = os.fsdecode(path)
-    return repr(text if len(text) <= 80 else text[:40] + "…" + text[-30:])
-
-
-def _check_paths(entries: list[_Entry], where: str) -> None:
-    """Refuse a tree where a path appears twice or a link stands where a directory must be."""
-    paths = {e.path for e in entries}
-    if len(paths) != len(entries):
-        raise SourceError(f"{where}: its tree names a path twice")
-    directories: set[bytes] = set()
-    for entry in entries:
-        parent = entry.path.rpartition(b"/")[0]
-        while parent and parent not in directories:
-            directories.add(parent)
-            parent = parent.rpartition(b"/")[0]
-    clash = paths & directories
-    if clash:
-        raise SourceError(f"{where}: {_show(min(clash))} is both a file and a directory")
-
-
-def _escaping_link(links: dict[bytes, bytes]) -> bytes | None:
-    """Return a link whose target leads out of the tree or loops (resolved like the kernel would)."""
-    budget = LINK_STEPS
-    for path, target in links.items():
-        resolved = path.split(b"/")[:-1]
-        pending = list(reversed(target.split(b"/")))
-        hops = 0
-        if not target or target.startswith(b"/") or b"\0" in target:
-            return path
-        while pending:
-            budget -= 1
-            if budget < 0:
-                return path
-            part = pending.pop()
-            if part in (b"", b"."):
-                continue
-            if part == b"..":
-                if not resolved:
-                    return path
-                resolved.pop()
-                continue
-            inner = links.get(b"/".join([*resolved, part]))
-            if inner is None:
-                resolved.append(part)
-                continue
-            hops += 1
-            if hops > MAX_LINK_HOPS or inner.startswith(b"/"):
-                return path
-            pending.extend(reversed(inner.split(b"/")))
-    return None
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -466,7 +348,7 @@ class _Blobs:
             raise OSError("git cat-file stopped")
 
 
-def _export(clone: Path, commit: str, entries: list[_Entry], partial: Path, work: Path,
+def _export(clone: Path, commit: str, entries: list[tree.Entry], partial: Path, work: Path,
             target: Target, policy: SourcePolicy) -> None:
     """Write the commit's tree to a tar from its blobs: bytes, modes and links exactly as committed."""
     where = f"source refused: {redact(target.source)} at {commit[:12]}"
@@ -475,11 +357,11 @@ def _export(clone: Path, commit: str, entries: list[_Entry], partial: Path, work
               stdout=subprocess.PIPE) as run:
         blobs = _Blobs(run)
         try:
-            mtime = _commit_time(blobs.read(commit, 1 << 20))
-            links = {e.path: blobs.read(e.oid, MAX_LINK_BYTES) for e in entries if e.mode == "120000"}
-            escaping = _escaping_link(links)
+            mtime = tree.commit_time(blobs.read(commit, 1 << 20))
+            links = {e.path: blobs.read(e.oid, tree.MAX_LINK_BYTES) for e in entries if e.mode == "120000"}
+            escaping = tree.escaping_link(links)
             if escaping is not None:
-                raise SourceError(f"{where}: symbolic link {_show(escaping)} points outside the tree "
+                raise SourceError(f"{where}: symbolic link {tree.show(escaping)} points outside the tree "
                                   "(or loops)")
             _write_tar(partial, entries, links, blobs, mtime)
         except (OSError, ValueError, tarfile.TarError) as exc:
@@ -492,18 +374,7 @@ def _export(clone: Path, commit: str, entries: list[_Entry], partial: Path, work
         run.finish()
 
 
-def _commit_time(data: bytes) -> int:
-    """Return a commit object's committer time (0 when it has none)."""
-    for line in data.split(b"\n"):
-        if line.startswith(b"committer "):
-            fields = line.rsplit(b" ", 2)
-            return int(fields[1]) if len(fields) == 3 and fields[1].isdigit() else 0
-        if not line:
-            break
-    return 0
-
-
-def _write_tar(partial: Path, entries: list[_Entry], links: dict[bytes, bytes], blobs: _Blobs,
+def _write_tar(partial: Path, entries: list[tree.Entry], links: dict[bytes, bytes], blobs: _Blobs,
                mtime: int) -> None:
     """Write directories, files and links in tree order; file bytes stream from git."""
     made: set[bytes] = set()
