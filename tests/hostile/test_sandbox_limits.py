@@ -50,11 +50,11 @@ def test_fork_bomb_is_held_to_the_process_limit_and_killed_at_the_wall_clock(run
 
 
 def test_busy_loop_is_killed_at_the_cpu_limit(run_artifact):
-    outcome = run_artifact([PY, str(ART / "busy_loop.py")], cpu_s=1.0, wall_s=20.0)
-    assert outcome.result.termination == "cpu"
+    # the wall clock (60 s) cannot come first even when the loop gets a fraction of a core
+    outcome = run_artifact([PY, str(ART / "busy_loop.py")], cpu_s=1.0, wall_s=60.0)
+    assert outcome.result.termination == "cpu", outcome.result
     assert outcome.result.returncode is not None and outcome.result.returncode < 0
     assert 0.9 <= outcome.result.cpu_s < 5
-    assert outcome.result.wall_s < 10
 
 
 def test_sleeper_is_killed_at_the_wall_clock(run_artifact):
@@ -66,16 +66,16 @@ def test_sleeper_is_killed_at_the_wall_clock(run_artifact):
 
 
 def test_python_memory_hog_is_stopped_by_the_address_space_limit(run_artifact):
-    outcome = run_artifact([PY, str(ART / "memory_hog.py")], memory_bytes=512 << 20)
+    outcome = run_artifact([PY, str(ART / "memory_hog.py")], memory_bytes=512 << 20, wall_s=120.0)
     assert outcome.result.termination == "memory", outcome.stderr
     assert "MemoryError" in outcome.stderr
     assert outcome.result.max_rss_kb < 600 * 1024
 
 
 def test_c_memory_hog_compiled_in_the_sandbox_is_stopped(run_artifact, cc, work_dir):
-    build = run_artifact([cc, "-O1", "-o", "hog", str(ART / "memory_hog.c")])
+    build = run_artifact([cc, "-O1", "-o", "hog", str(ART / "memory_hog.c")], wall_s=120.0)
     assert build.result.termination == "ok", build.stderr
-    outcome = run_artifact([str(work_dir / "hog")], memory_bytes=256 << 20)
+    outcome = run_artifact([str(work_dir / "hog")], memory_bytes=256 << 20, wall_s=120.0)
     assert outcome.result.termination == "memory"
     assert "out of memory after" in outcome.stderr
     assert outcome.result.max_rss_kb < 300 * 1024
@@ -88,7 +88,7 @@ def test_python_disk_filler_stops_at_the_file_size_limit(run_artifact, work_dir)
 
 
 def test_c_disk_filler_is_killed_by_sigxfsz(run_artifact, cc, work_dir):
-    build = run_artifact([cc, "-o", "filler", str(ART / "disk_filler.c")])
+    build = run_artifact([cc, "-o", "filler", str(ART / "disk_filler.c")], wall_s=120.0)
     assert build.result.termination == "ok", build.stderr
     outcome = run_artifact([str(work_dir / "filler"), "fill.bin"], file_size_bytes=4 << 20)
     assert outcome.result.termination == "output-limit"
