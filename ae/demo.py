@@ -1,4 +1,9 @@
-"""`ae demo`: the sample artifacts of examples/ as real git repositories, submitted for evaluation."""
+"""`ae demo`: the sample artifacts of examples/ as real git repositories, submitted for evaluation.
+
+An example that another example names in its `.ckr.json` `repo_deps` is a dependency repository,
+not an artifact: the demo serves it as an operator would, a local git mirror of its `repo_url`
+(git's `url.<mirror>.insteadOf`, given to the demo's worker only).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ae.ck.repository import read_repo, repo_dependencies
 from ae.config import PROJECT_ROOT
 from ae.intake.git import init_repository
 
@@ -23,6 +29,27 @@ class Example:
 def examples(root: Path = EXAMPLES) -> list[Example]:
     """Return the sample artifacts (directories holding a .ckr.json)."""
     return [Example(p.name, p) for p in sorted(root.iterdir()) if (p / ".ckr.json").is_file()]
+
+
+def dependency_urls(found: list[Example]) -> dict[str, str]:
+    """Return the `repo_url` by which other examples name each example that is a dependency."""
+    repos = {e.name: read_repo(e.path) for e in found}
+    urls = {}
+    for example in found:
+        for dep in repo_dependencies(repos[example.name]):
+            for other in found:
+                if dep.url and dep.names() & {repos[other.name].alias, repos[other.name].uid}:
+                    urls[other.name] = dep.url
+    return urls
+
+
+def mirror_env(mirrors: dict[str, Path]) -> dict[str, str]:
+    """Return git's environment entries that rewrite each URL to its local mirror (insteadOf)."""
+    env = {"GIT_CONFIG_COUNT": str(len(mirrors))}
+    for n, (url, path) in enumerate(sorted(mirrors.items())):
+        env[f"GIT_CONFIG_KEY_{n}"] = f"url.{path.as_uri()}.insteadOf"
+        env[f"GIT_CONFIG_VALUE_{n}"] = url
+    return env
 
 
 def as_git_repository(example: Example, dest_root: Path) -> Path:

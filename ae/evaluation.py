@@ -17,6 +17,7 @@ from ae.conferences import Conference
 from ae.errors import VerdictError
 from ae.evaluators.record import describe_time_sources
 from ae.evaluators.verdicts import NOT_REPRODUCED, Verdict, VerdictPolicy, decide, samples_for
+from ae.intake.policy import redact
 from ae.models import Artifact, ArtifactVersion, Run, utcnow
 from ae.queries import replace_verdicts
 from ae.reports import artifact as artifact_report
@@ -159,7 +160,7 @@ def build_report(artifact: Artifact, version: ArtifactVersion, runs: Sequence[Ru
     platform = next((r.record.get("platform") for r in runs if r.record.get("platform")), {}) or {}
     shown = {k: v for k, v in platform.items() if not isinstance(v, dict | list)}
     return artifact_report.ArtifactReport(
-        title=artifact.title, conference=artifact.conference, source=artifact.source,
+        title=artifact.title, conference=artifact.conference, source=redact(artifact.source),
         version=version.number, commit=version.commit, snapshot_digest=version.snapshot_digest,
         status="done", claims=claim_rows, runs=run_rows,
         badges=(version.recommended_badges or {}).get("badges", []), platform=shown,

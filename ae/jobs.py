@@ -17,6 +17,7 @@ from ae.ck.repository import find_repos
 from ae.db import session_scope
 from ae.errors import AeError, SandboxUnavailable
 from ae.intake import appendix, dependencies, snapshot
+from ae.intake.policy import policy_from_config
 from ae.models import utcnow
 from ae.pools import pool_for_requirement, pool_from_mapping
 from ae.queries import (
@@ -45,7 +46,8 @@ def snapshot_tree(digest: str) -> Path:
 
         fetch_snapshot(current_app.config["SERVICE_URL"], current_app.config.get("WORKER_TOKEN"),
                        digest, store)
-    return snapshot.unpack(store / f"{digest}.tar", store / digest)
+    caps = policy_from_config(current_app.config, web=False).caps
+    return snapshot.unpack(store / f"{digest}.tar", store / digest, caps=caps)
 
 
 def version_repos(digest: str, dependency_digests: list[str]) -> list[Path]:
@@ -83,7 +85,6 @@ def intake_version(version_id: str) -> None:
     """Pin the version's source, store its snapshot, read appendix and claims, create its runs."""
     from ae.evaluators.pipeline import list_targets
     from ae.intake.fetch import fetch_source, fetcher
-    from ae.intake.policy import policy_from_config
 
     with session_scope() as session:
         version = get_version(session=session, version_id=version_id)

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from ae.evaluators.record import describe_time_sources
 from ae.heartbeat import live_pools, waiting_reason
+from ae.intake.policy import redact
 from ae.queries import get_artifact, latest_version, list_artifacts, runs_of, verdicts_of
 
 
@@ -20,7 +21,7 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
     live = live_pools(session=session) if any(r.status in ("queued", "lost") for r in runs) else {}
     return {
         "id": artifact.id, "title": artifact.title, "conference": artifact.conference,
-        "source": artifact.source, "version": version.number, "commit": version.commit,
+        "source": redact(artifact.source), "version": version.number, "commit": version.commit,
         "snapshot": version.snapshot_digest, "status": version.status, "error": version.error,
         "report": version.report_path, "dependencies": list(version.dependencies),
         "badges": (version.recommended_badges or {}).get("badges", []),

@@ -121,3 +121,17 @@ def test_api_refuses_a_new_version_of_a_local_source(client, runner, example_rep
     response = client.post(f"/api/artifacts/{artifact}/versions", json={"ref": "HEAD"})
     assert response.status_code == 400
     assert "is a path on the server" in response.get_json()["error"]
+
+
+def test_credentials_in_a_source_url_are_never_shown(client, app) -> None:  # type: ignore[no-untyped-def]
+    from ae.db import session_scope
+    from ae.queries import create_artifact
+
+    with session_scope() as session:
+        artifact, _ = create_artifact(session=session, conference="ppopp-2019", title="private",
+                                      source="https://alice:s3cret-token@example.org/x.git", ref=None)
+        artifact_id = artifact.id
+    for url in ("/api/artifacts", f"/api/artifacts/{artifact_id}", f"/artifacts/{artifact_id}", "/"):
+        body = client.get(url).get_data(as_text=True)
+        assert "s3cret-token" not in body, url
+    assert "https://alice:***@example.org/x.git" in client.get("/api/artifacts").get_data(as_text=True)

@@ -127,7 +127,7 @@ def load_json(path: str, root: str, cap: int = META_CAP) -> Any:
     if data is not None:
         try:
             return _quick_loads(data.decode("utf-8"))
-        except (ValueError, StopIteration):
+        except (ValueError, StopIteration, RecursionError):
             pass
     slow = read_small(path, root, cap)
     return MISSING if slow is None else parse_json(slow)
@@ -143,6 +143,8 @@ def parse_json(data: bytes) -> Any:
                              f"{exc.msg})") from exc
     except UnicodeDecodeError as exc:
         raise UnreadableFile("is not UTF-8 text") from exc
+    except RecursionError as exc:
+        raise UnreadableFile("nests arrays or objects too deeply to be read") from exc
 
 
 def read_json(path: str, root: str, cap: int = META_CAP) -> Any:

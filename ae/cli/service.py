@@ -84,8 +84,8 @@ def _progress(items: list[dict]) -> tuple[str, bool]:
     return line, settled == len(items)
 
 
-def _worker_process(app: Flask) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, AE_INSTANCE_PATH=app.instance_path)
+def _worker_process(app: Flask, extra_env: dict[str, str]) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, AE_INSTANCE_PATH=app.instance_path, **extra_env)
     for key in ("DATABASE_URL", "REDIS_URL", "DATA_DIR", "CONFERENCES_DIR", "SANDBOX"):
         if app.config.get(key):
             env[f"AE_{key}"] = str(app.config[key])
@@ -101,7 +101,7 @@ def _worker_process(app: Flask) -> subprocess.Popen[bytes]:
 @with_appcontext
 def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
     """Submit the sample artifacts, reproduce them with a real worker, and report."""
-    from ae.demo import as_git_repository, examples
+    from ae.demo import as_git_repository, dependency_urls, examples, mirror_env
     from ae.submission import submit
 
     app = _app()
@@ -110,13 +110,18 @@ def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
     started_redis = not app.config.get("REDIS_URL") and embedded_redis.ensure(instance)
     try:
         conference = conference or app.config["CONFERENCE"]
-        ids = []
-        for example in examples():
+        ids, found = [], examples()
+        urls, mirrors = dependency_urls(found), {}
+        for example in found:
             repo = as_git_repository(example, instance / "demo")
+            if example.name in urls:
+                mirrors[urls[example.name]] = repo
+                click.echo(f"mirrored {urls[example.name]} from {repo} (a dependency repository)")
+                continue
             ids.append(submit(conference=conference, title=f"Sample artifact: {example.name}",
                               source=str(repo), badges=("functional", "reproduced")))
             click.echo(f"submitted {example.name} from {repo}")
-        process = _worker_process(app)
+        process = _worker_process(app, mirror_env(mirrors))
         deadline, last = time.monotonic() + timeout, ""
         mine = {i.artifact_id for i in ids}
         while True:

@@ -19,6 +19,7 @@ from typing import Any
 from ae.ck.entry import CkRepo
 from ae.ck.repository import RepoDep, read_repo, repo_dependencies
 from ae.errors import AeError, CkError, SourceError
+from ae.intake.policy import redact
 
 #: At most this many dependency repositories per artifact (a chain of repo_deps is user data).
 MAX_REPOS = 16
@@ -82,7 +83,8 @@ def _matches(repo: CkRepo, dep: RepoDep) -> bool:
 
 
 def _fetch_one(dep: RepoDep, required_by: str, pin: Pin | None, fetch: Fetch) -> DependencyRepo:
-    url = (pin.url if pin and pin.url else dep.url)
+    url = pin.url if pin and pin.url else dep.url
+    shown = redact(url)
     where = f"dependency repository {dep.uoa!r} (repo_deps of {required_by!r})"
     if not url:
         raise SourceError(f"{where} has no repo_url, and the conference file does not pin it")
@@ -94,10 +96,10 @@ def _fetch_one(dep: RepoDep, required_by: str, pin: Pin | None, fetch: Fetch) ->
     try:
         repo = read_repo(fetched.tree)
     except CkError as exc:
-        raise SourceError(f"{where}: {url} is not a CK repository (no .ckr.json at its root)") from exc
+        raise SourceError(f"{where}: {shown} is not a CK repository (no .ckr.json at its root)") from exc
     if not _matches(repo, dep):
-        raise SourceError(f"{where}: {url} holds CK repository {repo.alias!r}, not {dep.uoa!r}")
-    return DependencyRepo(repo=dep.uoa, alias=repo.alias, uid=repo.uid, url=url, ref=ref,
+        raise SourceError(f"{where}: {shown} holds CK repository {repo.alias!r}, not {dep.uoa!r}")
+    return DependencyRepo(repo=dep.uoa, alias=repo.alias, uid=repo.uid, url=shown, ref=ref,
                           commit=fetched.commit, digest=fetched.digest, required_by=required_by,
                           pinned_by=pinned_by, tree=fetched.tree)
 

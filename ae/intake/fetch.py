@@ -14,7 +14,7 @@ from ae.intake.policy import SourcePolicy
 def fetch_source(source: str, ref: str | None, *, store_root: Path, policy: SourcePolicy) -> Fetched:
     """Pin `source` at `ref` under `policy` and store it in `store_root/snapshots/` by digest."""
     pinned = git_source.pin(source, ref, store_root / "incoming", policy=policy)
-    snap = snapshot.store(pinned.tar_path, store_root / "snapshots")
+    snap = snapshot.store(pinned.tar_path, store_root / "snapshots", caps=policy.caps)
     return Fetched(commit=pinned.commit, digest=snap.digest, tree=snap.tree)
 
 

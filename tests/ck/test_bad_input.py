@@ -136,6 +136,14 @@ def test_a_fifo_where_meta_should_be_does_not_hang(tmp_path: Path) -> None:
     assert str(entry / ".cm" / "meta.json") in _messages(result[0])
 
 
+def test_meta_nested_past_the_recursion_limit_is_a_problem(tmp_path: Path) -> None:
+    w = RepoWriter(tmp_path / "r", "deep")
+    entry = w.entry("program", "nested", raw_meta=b"[" * 100_000 + b"]" * 100_000)
+    index = CkIndex.build([w.root])
+    assert _messages(index)[str(entry / ".cm" / "meta.json")] == \
+        "nests arrays or objects too deeply to be read"
+
+
 def test_load_errors_name_the_cid(tmp_path: Path) -> None:
     w = RepoWriter(tmp_path / "r", "loads")
     w.entry("program", "x", {"tags": []})
