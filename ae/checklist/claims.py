@@ -55,8 +55,10 @@ class Claim:
 
 def find_claims_blocks(text: str, *, source: str = "appendix") -> list[tuple[str, int]]:
     """Return every ```claims fenced block as (body, 1-based line of its first body line)."""
-    lines = text.splitlines()
     blocks: list[tuple[str, int]] = []
+    if "claims" not in text:
+        return blocks
+    lines = text.splitlines()
     i = 0
     while i < len(lines):
         match = _FENCE_OPEN_RE.match(lines[i])

@@ -25,7 +25,7 @@ _INLINE_MD_RE = re.compile(r"(?<!`)(`{1,2})(?!`)([^`\n]+?)(?<!`)\1(?!`)")
 _INLINE_TEX_RE = re.compile(r"\\(?:texttt|path|verb\*?)\s*(?:\{([^{}\n]*)\}|([|!+])([^\n]*?)\2)")
 _VERBATIM_RE = re.compile(r"\\begin\{(verbatim|lstlisting|minted|Verbatim)\}(.*?)(?:\\end\{\1\}|\Z)",
                           re.DOTALL)
-_MD_LINK_RE = re.compile(r"(?<!\!)\[[^\[\]\n]*\]\(([^()\s]+)(?:\s+\"[^\"\n]*\")?\)")
+_MD_LINK_RE = re.compile(r"\[(?<!!\[)[^\[\]\n]*\]\(([^()\s]+)(?:\s+\"[^\"\n]*\")?\)")
 _PREFIX_RE = re.compile(
     r"^(?:\$\s+|>\s+|#\s+)?(?:(?:sudo|time|nohup|exec)\s+|[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*")
 _RUNNERS = frozenset(("bash", "sh", "zsh", "source", ".", "python", "python3", "perl", "Rscript",
@@ -143,7 +143,7 @@ def _submodules(tree: Path) -> tuple[str, ...]:
         return ()
     text = modules.read_text(encoding="utf-8", errors="replace")
     return tuple(m.group(1).strip().rstrip("/") + "/"
-                 for m in re.finditer(r"^\s*path\s*=\s*(.+)$", text, re.MULTILINE))
+                 for m in re.finditer(r"^[ \t]*path[ \t]*=[ \t]*(.+)$", text, re.MULTILINE))
 
 
 def cross_check(text: str, syntax: str, tree: Path, claims: Sequence[Claim] = ()) -> list[Finding]:

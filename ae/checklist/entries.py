@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from types import ModuleType
 
-from ae.checklist.syntax import MAX_ITEMS, LineCounter
+from ae.checklist.syntax import MAX_ENTRIES, LineCounter
 
 _LEAD_RE = re.compile(r"^\s*(?:#{1,6}\s*|(?:[-*+•]|\d{1,3}[.)])\s+)?")
 _MD_BOLD_RE = re.compile(r"^(\s*(?:#{1,6}\s*|(?:[-*+]|\d{1,3}[.)])\s+)?)(\*\*|__)(.+?)\2")
@@ -92,7 +92,7 @@ def find_entries(
     counter = LineCounter(text, 0)
     starts: list[tuple[int, int, int, str, str, bool]] = []  # (line, start, end, id, head, declared)
     for match in candidate.finditer(text):
-        if len(starts) >= MAX_ITEMS:
+        if len(starts) >= MAX_ENTRIES:
             break
         start = match.start()
         stop = text.find("\n", start)
@@ -148,10 +148,14 @@ def _normalise(syntax: ModuleType, line: str) -> str:
 
 def numbered_items(text: str, first_line: int, letter: str) -> list[Entry]:
     """Read a top-level numbered list ("1. ...", "2) ...") as entries C1, C2, ... of `letter`."""
-    found = list(re.finditer(r"^(\d{1,3})[.)][ \t]+(\S[^\n]*)$", text, re.MULTILINE))
+    found = []
+    for match in re.finditer(r"^(\d{1,3})[.)][ \t]+(\S[^\n]*)$", text, re.MULTILINE):
+        found.append(match)
+        if len(found) > MAX_ENTRIES:
+            break
     counter = LineCounter(text, 0)
     entries = []
-    for n, match in enumerate(found[:MAX_ITEMS]):
+    for n, match in enumerate(found[:MAX_ENTRIES]):
         end = found[n + 1].start() if n + 1 < len(found) else len(text)
         raw = text[match.start():end].rstrip("\n")
         body = " ".join(raw.split())

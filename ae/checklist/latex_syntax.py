@@ -17,6 +17,7 @@ from ae.checklist.syntax import (
     LineCounter,
     RawHeading,
     RawItem,
+    blank,
 )
 
 name = "latex"
@@ -70,7 +71,7 @@ _PSEUDO_HEADING_RE = re.compile(
     re.MULTILINE,
 )
 _WS_RE = re.compile(r"[ \t\r\f\v]+")
-_TITLE_LIMIT = 500
+_TITLE_LIMIT = 300
 _TITLE_DEPTH = 6
 _SPECIAL_RE = re.compile(r"[\\{}$~`']")
 _ITALIC_HINT_RE = re.compile(r"\\(?:em|it|sl|emph|textit|textsl|itshape|artexpl|artsampl)(?![A-Za-z])")
@@ -79,7 +80,6 @@ _SPACING_RE = re.compile(r"\\[,;:! ]")
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?")
 _BRACES_RE = re.compile(r"[{}$]")
 _ALNUM_RE = re.compile(r"[A-Za-z0-9]")
-_NOT_NEWLINE_RE = re.compile(r"[^\n]")
 
 
 def prepare(text: str) -> tuple[str, str]:
@@ -105,12 +105,14 @@ def headings(masked: str) -> tuple[list[RawHeading], bool]:
             break
         pos = match.end()
         if pos < len(masked) and masked[pos] == "[":
-            pos = _close(masked, pos, "[", "]", _TITLE_LIMIT)
+            pos = _close(masked, pos, "[", "]", _TITLE_LIMIT, _TITLE_DEPTH)
             while pos < len(masked) and masked[pos].isspace():
                 pos += 1
         if pos >= len(masked) or masked[pos] != "{":
             continue
         end = _close(masked, pos, "{", "}", _TITLE_LIMIT, _TITLE_DEPTH)
+        if masked[end - 1] != "}":
+            continue  # no closing brace within a title's length: not a heading
         number, title = split_numbering(strip_markers(clean(_drop_notes(masked[pos + 1:end - 1]))))
         found.append(RawHeading(
             level=_LEVELS[match.group(1)], title=title.rstrip(":. "), number=number,
@@ -159,9 +161,11 @@ def items(masked: str, start: int, end: int) -> tuple[list[RawItem], bool]:
     depth = 0
     bounds: list[tuple[int, int]] = []  # (item index, boundary pos) resolved as we go
     open_items: list[tuple[int, int]] = []  # stack of (token index, depth)
+    limit = len(region)  # past the bounds nothing is read
     for match in _ITEM_TOKEN_RE.finditer(region):
         if len(tokens) >= MAX_ITEMS:
             complete = False
+            limit = match.start()
             break
         env_open, env_close = match.group(1), match.group(2)
         if env_open is not None:
@@ -179,7 +183,7 @@ def items(masked: str, start: int, end: int) -> tuple[list[RawItem], bool]:
         open_items.append((len(tokens), depth))
         tokens.append((match.start(), depth, match.end()))
     for index, _ in open_items:
-        bounds.append((index, len(region)))
+        bounds.append((index, limit))
     if not tokens:
         return [], complete
     top = min(d for _, d, _ in tokens)
@@ -188,7 +192,7 @@ def items(masked: str, start: int, end: int) -> tuple[list[RawItem], bool]:
     for index, (pos, item_depth, after) in enumerate(tokens):
         if item_depth != top:
             continue
-        segment = region[after:ends.get(index, len(region))]
+        segment = region[after:ends.get(index, limit)]
         head, tail = _item_parts(segment)
         found.append(RawItem(head=head, tail=tail, line=lines.at(pos)))
     return found, complete
@@ -292,7 +296,7 @@ def _comment_at(line: str) -> int:
 
 
 def _blank(match: re.Match[str]) -> str:
-    return _NOT_NEWLINE_RE.sub(" ", match.group(0))
+    return blank(match.group(0))
 
 
 def _blank_calls(text: str, pattern: re.Pattern[str]) -> str:
@@ -304,7 +308,7 @@ def _blank_calls(text: str, pattern: re.Pattern[str]) -> str:
             continue
         end = _close(text, match.end() - 1, "{", "}")
         parts.append(text[pos:match.start()])
-        parts.append(_NOT_NEWLINE_RE.sub(" ", text[match.start():end]))
+        parts.append(blank(text[match.start():end]))
         pos = end
     parts.append(text[pos:])
     return "".join(parts)

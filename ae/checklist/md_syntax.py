@@ -19,16 +19,17 @@ from ae.checklist.syntax import (
     LineCounter,
     RawHeading,
     RawItem,
+    blank,
 )
 
 name = "markdown"
 
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]([^\n]*))?$", re.MULTILINE)
-_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$", re.MULTILINE)
-_PSEUDO_RE = re.compile(r"^[ \t]*(?:\*\*|__|\*|_)[^\n]*$", re.MULTILINE)
+_SETEXT_RE = re.compile(r"^ {0,3}+(=++|-++)[ \t]*+$", re.MULTILINE)
+_PSEUDO_RE = re.compile(r"^[ \t]*+(?:\*\*|__|\*|_)[^\n]*$", re.MULTILINE)
 _BULLET_RE = re.compile(r"^( *)(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)$")
-_BULLET_LINE_RE = re.compile(r"^( *)(?:[-*+]|\d{1,3}[.)])[ \t]+([^\n]*)$", re.MULTILINE)
+_BULLET_LINE_RE = re.compile(r"^( *+)(?:[-*+]|\d{1,3}[.)])[ \t]++([^\n]*)$", re.MULTILINE)
 _BOLD_LINE_RE = re.compile(r"^[ \t]*(\*\*|__)(.+?)\1[ \t]*:?[ \t]*$")
 _ITALIC_LINE_RE = re.compile(r"^[ \t]*([*_])(?![*_\s])(.+?)(?<![*_\s])\1[ \t]*:?[ \t]*$")
 _BOLD_START_RE = re.compile(r"^[ \t]*(\*\*|__)(.+?)\1(.*)$")
@@ -46,7 +47,6 @@ _SPECIAL_RE = re.compile(r"[<\[*_`\\>#|!]")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 _QUOTE_RE = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
 _ALNUM_RE = re.compile(r"[A-Za-z0-9]")
-_NOT_NEWLINE_RE = re.compile(r"[^\n]")
 _CLAIMS_COMMENT_LINE_RE = re.compile(r"^[ \t]*(?:#[^\n]*)?$")
 
 
@@ -65,11 +65,11 @@ def prepare(text: str) -> tuple[str, str]:
     pos = 0
     for start, end, body_start, body_end in fences:
         masked_parts.append(masked[pos:start])
-        masked_parts.append(_NOT_NEWLINE_RE.sub(" ", masked[start:end]))
+        masked_parts.append(blank(masked[start:end]))
         prepared_parts.append(text[pos:start])
         body = text[body_start:body_end]
         if all(_CLAIMS_COMMENT_LINE_RE.match(line) for line in body.split("\n")):
-            prepared_parts.append(_NOT_NEWLINE_RE.sub(" ", text[start:end]))
+            prepared_parts.append(blank(text[start:end]))
         else:
             prepared_parts.append(text[start:end])
         pos = end
@@ -208,9 +208,11 @@ def items(masked: str, start: int, end: int) -> tuple[list[RawItem], bool]:
     complete = True
     bullets: list[tuple[int, int, str]] = []  # (line index, indent, content)
     counter = LineCounter(region, 0)
+    limit = len(lines)  # past the bounds nothing is read
     for match in _BULLET_LINE_RE.finditer(region):
         if len(bullets) >= MAX_ITEMS:
             complete = False
+            limit = counter.at(match.start())
             break
         bullets.append((counter.at(match.start()), len(match.group(1)), match.group(2)))
     top = min((indent for _, indent, _ in bullets), default=0)
@@ -220,7 +222,7 @@ def items(masked: str, start: int, end: int) -> tuple[list[RawItem], bool]:
     for n, (i, indent, content) in enumerate(bullets):
         if indent > top + 1:
             continue
-        stop = len(lines)
+        stop = limit
         for j, other_indent, _ in _following(bullets, n):
             if other_indent <= indent:
                 stop = j
@@ -243,8 +245,11 @@ def items(masked: str, start: int, end: int) -> tuple[list[RawItem], bool]:
         claimed[i:stop] = b"\x01" * (stop - i)
         head, tail = _parts("\n".join(body))
         found.append((i, head, tail))
-    for i, line in enumerate(lines):
-        if claimed[i] or not line.strip() or len(found) >= MAX_ITEMS:
+    for i, line in enumerate(lines[:limit]):
+        if len(found) >= MAX_ITEMS:
+            complete = False
+            break
+        if claimed[i] or not line.strip():
             continue
         if "*" not in line and "_" not in line and "|" not in line:
             continue
@@ -336,4 +341,4 @@ def hint_left(raw: str) -> bool:
 
 
 def _blank(match: re.Match[str]) -> str:
-    return _NOT_NEWLINE_RE.sub(" ", match.group(0))
+    return blank(match.group(0))

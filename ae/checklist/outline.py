@@ -38,6 +38,7 @@ _WORD_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*")
 _HINT_WORDS = ("e.g", "for example", "describe", "specify", "provide", "list ", "mention",
                "indicate", "if ", "obligatory", "optional", "mandatory", "please", "write")
 _SECTION_PLACEHOLDER_WORDS = 20
+MAX_SECTION_CHARS = 50_000  # what one section's emptiness and text are judged on
 _LIST_WORDS_RE = re.compile(r"\b(?:begin|end)\s+(?:itemize|enumerate|description)\b")
 _ALNUM_RE = re.compile(r"[A-Za-z0-9]")
 _LATEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?")
@@ -125,13 +126,13 @@ def _blocks(syntax: ModuleType, prepared: str, masked: str,
     for n, head in enumerate(heads):
         end = heads[n + 1].start if n + 1 < len(heads) else len(prepared)
         subtree_end = subtree_ends[n]
-        body = prepared[head.end:end]
+        body = prepared[head.end:min(end, head.end + MAX_SECTION_CHARS)]
         cleaned = syntax.clean(body) if body.strip() else ""
         reason = _body_empty_reason(syntax, body, cleaned)
         if reason is None and _EXAMPLE_TITLE_RE.search(head.title):
             reason = "template example"
         elif reason is None and maybe_template(cleaned) \
-                and is_template_text(syntax.clean(masked[head.end:end])):
+                and is_template_text(syntax.clean(masked[head.end:head.end + len(body)])):
             reason = "template hint"
         section = Section(
             key=section_key(head.title), title=head.title, level=head.level, line=head.line,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ae.checklist import md_syntax
-from ae.checklist.syntax import MAX_ITEMS, LineCounter
+from ae.checklist.syntax import MAX_ITEMS, LineCounter, blank
 
 MAX_HITS = 500  # per rule: past this many an appendix is not a draft but noise
 
@@ -50,7 +50,7 @@ _HTML_TAGS = frozenset((
 _BRACKET_RE = re.compile(
     r"\[\s*(?:insert|your|enter|todo|tbd|optional name|name of|add )[^\[\]\n]{0,60}\](?!\()",
     re.IGNORECASE)
-_EMPTY_LINK_MD_RE = re.compile(r"(?<!\!)\[([^\[\]\n]*)\]\([ \t]*(?:(?:#|<>)[ \t]*)?\)")
+_EMPTY_LINK_MD_RE = re.compile(r"\[(?<!!\[)([^\[\]\n]*)\]\([ \t]*(?:(?:#|<>)[ \t]*)?\)")
 _EMPTY_LINK_TEX_RE = re.compile(r"\\url\s*\{\s*\}|\\href\s*\{\s*(?:#\s*)?\}")
 _LINK_STUB_RE = re.compile(r"[(\[<]\s*(?:link|url|doi|link here|url here)\s*[)\]>](?!\()",
                            re.IGNORECASE)
@@ -58,6 +58,9 @@ _PROMISE_END_RE = re.compile(
     r"(?:(?:available|found|downloaded|accessible|obtained|hosted|archived|provided)[ \t]+"
     r"(?:at|from|here|on|via|in|under)|following[ \t]+(?:link|url|repository|doi|address)|"
     r"(?:here|link|url)[ \t]*:)[ \t]*(?::[ \t]*)?$",
+    re.MULTILINE)
+_PROMISE_TAIL_RE = re.compile(  # the ends of _PROMISE_END_RE's lines, written backwards
+    r"^[ \t:]*+(?:ta|morf|ereh|no|aiv|ni|rednu|knil|lru|yrotisoper|iod|sserdda)(?![a-z])",
     re.MULTILINE)
 _DOI_WORD_RE = re.compile(r"\bDOI\b")
 _DOI_PROMISE_RE = re.compile(r"\b(?:will|to be|specific|inserted|assigned|provided later|once)\b",
@@ -78,7 +81,6 @@ _VERBATIM_BLOCK_RE = re.compile(
 _CLONE_RE = re.compile(
     r"\bgit[ \t]+clone\b[^\n]{0,200}?[ \t]((?:https?://|git@|ssh://)[^\s]+)(?:[ \t]+([^\s\\-][^\s]*))?")
 _CD_RE = re.compile(r"^[ \t]*(?:\$[ \t]*)?cd[ \t]+([^\s;&|]+)", re.MULTILINE)
-_BLANK_RE = re.compile(r"[^\n]")
 
 
 def scan(original: str, prepared: str, masked: str, syntax: str,
@@ -152,7 +154,7 @@ def _without_inline_code(masked: str, syntax: str, hits: list[Hit]) -> str:
             found += 1
             hits.append(_todo_hit(lines.at(match.start()), inner.strip().split()[0]))
         parts.append(masked[pos:match.start()])
-        parts.append(_BLANK_RE.sub(" ", match.group(0)))
+        parts.append(blank(match.group(0)))
         pos = match.end()
     parts.append(masked[pos:])
     return "".join(parts)
@@ -244,29 +246,37 @@ def _promises(prose: str) -> list[Hit]:
         hits.append(Hit("promised-link", lines.at(match.start()),
                         f"{match.group(0)} stands where a link should be",
                         "give the URL or DOI it promises", "placeholder"))
-    for match in _PROMISE_END_RE.finditer(_lower(prose)):
-        start = prose.rfind("\n", 0, match.start()) + 1
-        own = prose[start:match.end()]
-        if _HAS_LINK_RE.search(own) or _continues_with_link(prose, match.end()):
+    lowered = _lower(prose)
+    reverse = lowered[::-1]  # line ends become line starts: one anchored scan finds candidates
+    for candidate in _PROMISE_TAIL_RE.finditer(reverse):
+        end = len(prose) - candidate.start()
+        line_start = prose.rfind("\n", 0, end) + 1
+        line = prose[line_start:end]
+        match = _PROMISE_END_RE.search(lowered[line_start:end])
+        if match is None:
             continue
-        hits.append(Hit("promised-link", lines.at(match.start()),
+        if _HAS_LINK_RE.search(line) or _continues_with_link(prose, end):
+            continue
+        hits.append(Hit("promised-link", lines.at(line_start),
                         "the text promises a link here, but none follows",
                         "add the URL or DOI, or reword the sentence", "placeholder"))
         if len(hits) >= MAX_HITS:
             break
-    if "DOI" in prose:
-        for match in _DOI_WORD_RE.finditer(prose):
-            start = prose.rfind("\n", max(0, match.start() - 300), match.start()) + 1
-            end = prose.find("\n", match.end(), match.end() + 300)
-            end = min(len(prose), match.end() + 300) if end < 0 else end
-            line = prose[max(start, match.start() - 300):end]
-            if not _DOI_PROMISE_RE.search(line) or _HAS_LINK_RE.search(_paragraph(prose, start)):
-                continue
-            hits.append(Hit("promised-link", lines.at(match.start()),
-                            "the text speaks of a DOI but gives none",
-                            "write the DOI (10.NNNN/...) the archive assigned", "placeholder"))
-            if len(hits) >= MAX_HITS:
-                break
+    pos = 0
+    while "DOI" in prose and len(hits) < MAX_HITS:
+        match = _DOI_WORD_RE.search(prose, pos)
+        if match is None:
+            break
+        start = prose.rfind("\n", max(0, match.start() - 300), match.start()) + 1
+        end = prose.find("\n", match.end(), match.end() + 300)
+        end = min(len(prose), match.end() + 300) if end < 0 else end
+        pos = max(end, match.end())  # one look per line (or 300 characters): linear
+        line = prose[max(start, match.start() - 300):end]
+        if not _DOI_PROMISE_RE.search(line) or _HAS_LINK_RE.search(_paragraph(prose, start)):
+            continue
+        hits.append(Hit("promised-link", lines.at(match.start()),
+                        "the text speaks of a DOI but gives none",
+                        "write the DOI (10.NNNN/...) the archive assigned", "placeholder"))
     return _dedupe(hits)
 
 
@@ -287,7 +297,7 @@ def _paragraph(prose: str, start: int) -> str:
                  after if after >= 0 else start + 2000]
 
 
-_ANCHOR_LINK_RE = re.compile(r"(?<!\!)\[([^\[\]\n]*)\]\(#([^()\s]+)\)")
+_ANCHOR_LINK_RE = re.compile(r"\[(?<!!\[)([^\[\]\n]*)\]\(#([^()\s]+)\)")
 _HTML_ANCHOR_RE = re.compile(r"""<a\s[^<>]*?(?:name|id)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SLUG_DROP_RE = re.compile(r"[^\w\- ]")
 
@@ -335,11 +345,19 @@ def _empty_code(text: str, syntax: str) -> list[Hit]:
     return _limited(hits)
 
 
+_TEMPLATE_WORDS = ("replace", "describe here", "enumerate here", "provide here", "this section",
+                   "simply write", "follows an", "encourage you", "ask you", "recommend you",
+                   "please fill", "remove this", "authors should")
+
+
 def _template_text(prose: str, prepared: str, syntax: str) -> list[Hit]:
     lines = LineCounter(prose)
     hits = []
-    for match in _TEMPLATE_RE.finditer(_lower(prose)):
-        before = prose[max(0, match.start() - 6):match.start()].rstrip(" \t*_")
+    lowered = _lower(prose)
+    if not any(word in lowered for word in _TEMPLATE_WORDS):
+        lowered = ""
+    for match in _TEMPLATE_RE.finditer(lowered):
+        before = lowered[max(0, match.start() - 6):match.start()].rstrip(" \t*_")
         if before and before[-1] not in ".!?:\n":
             continue  # only where a sentence starts
         phrase = match.group(0).strip(" \t*_")

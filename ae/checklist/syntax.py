@@ -30,9 +30,10 @@ class RawItem:
 
 # Bounds that keep every reader linear and fast on pathological input: past them the reader stops
 # and the outline says what it left unread (a real appendix has a few dozen of each).
-MAX_HEADINGS = 2000
-MAX_CANDIDATES = 20_000
-MAX_ITEMS = 5000
+MAX_HEADINGS = 1000
+MAX_CANDIDATES = 5000
+MAX_ITEMS = 500
+MAX_ENTRIES = 500
 
 
 class LineCounter:
@@ -53,6 +54,11 @@ class LineCounter:
         return self.line
 
 
+def blank(text: str) -> str:
+    """Return `text` with every character but newlines turned into a space (same offsets)."""
+    return "\n".join(" " * len(part) for part in text.split("\n"))
+
+
 def line_starts(text: str) -> list[int]:
     """Return the offset at which each line starts."""
     starts = [0]
@@ -70,7 +76,7 @@ _LATEX_SIGNS_RE = re.compile(
     r"paragraph|newartifact|appendixAD|artin)(?![A-Za-z])|\{\\(?:bf|em|it)\b"
 )
 _MD_SIGNS_RE = re.compile(
-    r"^ {0,3}#{1,6}\s|^\s*[-*+]\s+\*\*|\*\*[^*\n]+\*\*|^ {0,3}(?:```|~~~)|\]\([^()\s]+\)",
+    r"^ {0,3}#{1,6}[ \t]|^[ \t]*[-*+][ \t]+\*\*|\*\*[^*\n]+\*\*|^ {0,3}(?:```|~~~)|\]\([^()\s]+\)",
     re.MULTILINE,
 )
 

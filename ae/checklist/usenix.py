@@ -19,7 +19,7 @@ from ae.checklist.placeholders import placeholder_reason
 
 CLAIM_RE = entry_pattern("C", "major\\s+claim|claim")
 EXPERIMENT_RE = entry_pattern("E", "experiment|exp\\.?")
-_BLOCK_RE = re.compile(r"(?:^|[\s\[(*#])(how\s+to|preparation|execution|results)\s*(?:\]|:|$)",
+_BLOCK_RE = re.compile(r"(?:^|[\s\[(*#])(how[ \t]+to|preparation|execution|results)[ \t]*(?:\]|:|$)",
                        re.IGNORECASE | re.MULTILINE)
 _BRACKETS_RE = re.compile(r"\[([^\[\]]*)\]")
 _T = TypeVar("_T", MajorClaim, Experiment)
