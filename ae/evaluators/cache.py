@@ -79,15 +79,27 @@ def usable(entry: Path, files: Sequence[str]) -> bool:
 def publish(entry: Path, files: Sequence[str], fill: Callable[[Path], None]) -> None:
     """Create `entry` from a fresh worker directory that `fill` writes `files` into.
 
+    What `fill` raises about the sandbox's output (`FileNotFoundError`, `UnreadableFile`) reaches
+    the caller as it is; failing to create, chmod or rename the entry is an `internal-error`.
     When another process published the same entry first, its copy is kept; an entry that is no
     longer usable (see `usable`) is replaced.
     """
     make_dir(entry.parent)
-    new = None
     try:
         new = Path(tempfile.mkdtemp(dir=entry.parent, prefix=f".new-{entry.name}-"))
+    except OSError as exc:
+        raise _internal(entry, exc) from exc
+    try:
         fill(new)
         os.chmod(new, DIR_MODE)
+        _rename(new, entry, files)
+    finally:
+        remove_tree(new)  # gone already when the rename succeeded
+
+
+def _rename(new: Path, entry: Path, files: Sequence[str]) -> None:
+    """Move `new` into place as `entry`, replacing an unusable entry there."""
+    try:
         try:
             os.rename(new, entry)
         except OSError as exc:
@@ -97,10 +109,10 @@ def publish(entry: Path, files: Sequence[str], fill: Callable[[Path], None]) -> 
                 return
             remove_tree(entry)
             os.rename(new, entry)
-        new = None
     except OSError as exc:
-        raise PipelineError(f"The worker could not write its cache entry {entry.name}: "
-                            f"{exc.strerror or exc}.", kind="internal-error") from exc
-    finally:
-        if new is not None:
-            remove_tree(new)
+        raise _internal(entry, exc) from exc
+
+
+def _internal(entry: Path, exc: OSError) -> PipelineError:
+    return PipelineError(f"The worker could not write its cache entry {entry.name}: "
+                         f"{exc.strerror or exc}.", kind="internal-error")

@@ -36,17 +36,18 @@ def open_output(path: Path, work_dir: Path) -> int:
     must stay in it once resolved; whatever is not a regular file at its end is removed first, and
     it is opened with O_NOFOLLOW and O_NONBLOCK. No artifact process runs while this happens.
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
     target = Path(os.path.abspath(path))
     parent = os.path.realpath(target.parent)
-    if not _inside(parent, str(work_dir)):
+    if not _inside(parent, str(work_dir)):  # the worker's own file (a test's, say)
         if _enters(target.parent, work_dir):
             raise PipelineError(f"the output file {target} lies behind a link out of the work dir")
-        return _regular(os.open(target, flags, 0o644), target)
+        return os.open(target, flags, 0o644)
     final = Path(parent) / target.name
     if final.is_symlink() or (final.exists() and not final.is_file()):
         trees.remove_tree(final)
-    return _regular(os.open(final, flags, 0o644), target)
+    fd = os.open(final, flags | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    return _regular(fd, target)
 
 
 def open_input(path: Path, work_dir: Path) -> int:

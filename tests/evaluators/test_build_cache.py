@@ -112,6 +112,7 @@ def test_files_planted_in_the_stage_never_reach_the_cache(tmp_path, c_program, b
      "The build did not produce a usable a.out (it is a symbolic link (links are not followed))."),
     ("rm -f a.out; mkdir a.out",
      "The build did not produce a usable a.out (it is a directory, not a regular file)."),
+    ("rm -f a.out", "The build did not produce a usable a.out (it does not exist)."),
 ])
 def test_a_log_or_binary_replaced_by_the_build_is_refused(tmp_path, c_program, build_run,
                                                           secret_env, no_hang, replace,
