@@ -28,6 +28,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "WORKER_PROFILE": (None, "JSON file declaring the worker's hardware instead of detecting it"),
     "SERVICE_URL": (None, "remote worker: the service's URL, to fetch snapshots from"),
     "WORKER_TOKEN": (None, "shared token for /api/snapshots (service and remote workers)"),
+    "MAX_APPENDIX_BYTES": (1 << 20, "largest Artifact Appendix accepted, in bytes (larger: HTTP 413)"),
     "SOURCE_SCHEMES": ("https,http,git,ssh", "URL schemes a source may use (any of https, http, git, ssh)"),
     "SOURCE_ALLOW_LOCAL": ("auto", "local paths and file:// sources: yes, no, or auto (the CLI on the "
                            "embedded default only); never from the web"),

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ae.checklist.decoding import decode_appendix
-from ae.errors import AppendixError
+from ae.checklist.decoding import MAX_APPENDIX_BYTES, decode_appendix
+from ae.errors import AppendixError, AppendixTooLarge
 
 CANDIDATES = ("ARTIFACT-APPENDIX.md", "artifact-appendix.md", "appendix.md", "APPENDIX.md", "ae.tex")
-MAX_BYTES = 1 << 20
+MAX_BYTES = MAX_APPENDIX_BYTES
 
 
 def decode(data: bytes, name: str) -> str:
-    """Return appendix bytes as text, or raise AppendixError when they are too big or not text."""
+    """Return appendix bytes as text (UTF-8, UTF-16, Latin-1), or raise AppendixError when they
+    are too big or not text."""
     if len(data) > MAX_BYTES:
-        raise AppendixError(f"{name}: {len(data)} bytes is too large for an appendix (max {MAX_BYTES})")
-    return decode_appendix(data, name)
+        raise AppendixTooLarge(f"{name}: {len(data)} bytes is too large for an appendix (max {MAX_BYTES})")
+    return decode_appendix(data, name, max_bytes=None)
 
 
 def find(tree: Path, given: str | None = None) -> tuple[str, str] | None:

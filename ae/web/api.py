@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from typing import Any
 
+from flask import Blueprint, current_app, jsonify, request
+
+from ae.checklist.decoding import MAX_APPENDIX_BYTES, check_size
 from ae.db import session_scope
 from ae.errors import AeError
 from ae.status import all_status, artifact_status
@@ -37,7 +40,7 @@ def create_artifact():  # type: ignore[no-untyped-def]
         raise AeError(f"missing field {missing[0]!r}")
     ids = submit(conference=data["conference"], title=data["title"], source=data["source"],
                  ref=data.get("ref"), badges=data.get("badges") or [],
-                 appendix_text=data.get("appendix"), web=True)
+                 appendix_text=_appendix(data), web=True)
     return jsonify(artifact=ids.artifact_id, version=ids.version_id, checklist=ids.checklist), 201
 
 
@@ -47,9 +50,21 @@ def create_version(artifact_id: str):  # type: ignore[no-untyped-def]
     data = request.get_json(silent=True) or {}
     if not isinstance(data, dict):
         raise AeError("send a JSON object with ref and/or appendix")
-    ids = resubmit(artifact_id=artifact_id, ref=data.get("ref"), appendix_text=data.get("appendix"),
+    ids = resubmit(artifact_id=artifact_id, ref=data.get("ref"), appendix_text=_appendix(data),
                    web=True)
     return jsonify(artifact=ids.artifact_id, version=ids.version_id, checklist=ids.checklist), 201
+
+
+def _appendix(data: dict[str, Any]) -> str | None:
+    """Return the request's appendix text: a string under the size cap (413 above it) or None."""
+    text = data.get("appendix")
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise AeError("appendix must be the appendix text as a string")
+    check_size(len(text.encode("utf-8", "surrogatepass")), "appendix",
+               current_app.config.get("MAX_APPENDIX_BYTES", MAX_APPENDIX_BYTES))
+    return text
 
 
 @bp.get("/health")
