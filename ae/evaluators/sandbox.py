@@ -187,8 +187,16 @@ def run(
         elapsed = time.monotonic() - started
         report = read_all(result_r)
         if watch.killed is None:
-            watch.killed = watch.over_quota()
+            watch.killed = _final_quota(watch)
     return _result(watch, report, elapsed, limits, network, outputs[out_r], outputs[err_r])
+
+
+def _final_quota(watch: Watch) -> str | None:
+    """Count the work dir once more now that nothing runs (a command may exit between polls)."""
+    try:
+        return watch.over_quota()
+    except OSError:  # a tree the worker cannot walk (an unreadable directory) is not counted
+        return None
 
 
 def _pipe(stack: ExitStack) -> tuple[int, int]:

@@ -37,15 +37,19 @@ def _up(fd: int, expected: tuple[int, int]) -> int:
     return parent
 
 
-def _enter(parent: int, name: str) -> int | None:
-    """Open the sub-directory `name` of `parent`; None when it is gone or is no directory.
+def _enter(parent: int, name: str, *, open_up: bool = False) -> int | None:
+    """Open the sub-directory `name` of `parent`; None when it is gone, no directory, or (unless
+    `open_up`) closed to us.
 
-    A directory the artifact made unreadable or unwritable is opened up first when we own it
-    (the unprivileged path: the sandbox's files belong to the worker's uid on the host).
+    `open_up` (for removal only) first opens up a directory the artifact made unreadable or
+    unwritable when we own it (the unprivileged path: the sandbox's files are the worker's uid
+    on the host). Walks never change the tree they look at.
     """
     try:
         fd = os.open(name, DIR_FLAGS, dir_fd=parent)
     except PermissionError:
+        if not open_up:
+            return None
         try:
             info = os.stat(name, dir_fd=parent, follow_symlinks=False)
             if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
@@ -60,9 +64,10 @@ def _enter(parent: int, name: str) -> int | None:
         if exc.errno in _GONE:
             return None
         raise
-    info = os.fstat(fd)
-    if info.st_mode & 0o700 != 0o700 and info.st_uid == os.geteuid() and os.geteuid() != 0:
-        os.fchmod(fd, 0o700)
+    if open_up:
+        info = os.fstat(fd)
+        if info.st_mode & 0o700 != 0o700 and info.st_uid == os.geteuid() != 0:
+            os.fchmod(fd, 0o700)
     return fd
 
 
@@ -175,7 +180,7 @@ def remove_entry(parent: int, name: str) -> None:
 
 def _empty(parent: int, name: str) -> None:
     """Remove everything inside the directory `name` of `parent`, depth first, iteratively."""
-    fd = _enter(parent, name)
+    fd = _enter(parent, name, open_up=True)
     if fd is None:
         return
     levels: list[tuple[list[str], tuple[int, int], str]] = []
@@ -185,7 +190,7 @@ def _empty(parent: int, name: str) -> None:
         while True:
             if pending:
                 sub = pending.pop()
-                child = _enter(fd, sub)
+                child = _enter(fd, sub, open_up=True)
                 if child is None:
                     continue
                 levels.append((pending, ident, sub))
