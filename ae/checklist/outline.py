@@ -56,6 +56,7 @@ class Block:
     start: int  # first offset of its own text
     end: int  # end of its own text
     subtree_end: int
+    head: int = -1  # where its heading starts
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class Outline:
         for b in self.blocks:
             key = section_key(b.section.title, aliases)
             blocks.append(b if key == b.section.key else
-                          Block(_replace(b.section, key=key), b.start, b.end, b.subtree_end))
+                          Block(_replace(b.section, key=key), b.start, b.end, b.subtree_end, b.head))
         return replace(self, blocks=tuple(blocks))
 
 
@@ -142,7 +143,7 @@ def _blocks(syntax: ModuleType, prepared: str, masked: str,
             empty=reason is not None, empty_reason=reason,
             hint_left=reason is None and syntax.hint_left(body),
         )
-        out.append(Block(section, head.end, end, subtree_end))
+        out.append(Block(section, head.end, end, subtree_end, head.start))
     return out
 
 
@@ -168,7 +169,7 @@ def _with_filled(blocks: list[Block]) -> list[Block]:
         last = max(bisect_left(starts, block.subtree_end), n + 1)
         filled = filled_before[last] - filled_before[n] > 0
         out.append(Block(_replace(block.section, filled=filled), block.start, block.end,
-                         block.subtree_end))
+                         block.subtree_end, block.head))
     return out
 
 
@@ -287,7 +288,7 @@ def _mark_checklist_filled(blocks: list[Block], items: list[Item]) -> list[Block
             section = _replace(block.section, empty=not any_value,
                                empty_reason=None if any_value else "every item is empty",
                                text=block.section.text if any_value else "")
-            block = Block(section, block.start, block.end, block.subtree_end)
+            block = Block(section, block.start, block.end, block.subtree_end, block.head)
         out.append(block)
     return out
 

@@ -75,11 +75,16 @@ def _region(outline: Outline, key: str, stop_at: str | None = None) -> tuple[str
     block: Block | None = outline.block(key)
     if block is None:
         return outline.prepared, 1
-    end = block.subtree_end
+    # The entries may follow as sibling headings ("### Experiments" then "### Experiment 1: ..."):
+    # the region runs to the end of the enclosing section.
+    level = block.section.level
+    parents = [b for b in outline.blocks
+               if b.start < block.start and b.section.level < level and b.subtree_end >= block.end]
+    end = parents[-1].subtree_end if parents else len(outline.prepared)
     if stop_at:
         other = outline.block(stop_at)
-        if other is not None and block.start <= other.start - 1 < end:
-            end = min(end, other.start)
+        if other is not None and block.start < other.start < end:
+            end = other.head if other.head >= 0 else other.start
     start = outline.prepared.rfind("\n", 0, block.start) + 1
     return outline.prepared[start:end], outline.prepared.count("\n", 0, start) + 1
 

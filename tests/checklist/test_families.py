@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ae.checklist import REGISTRY, get, parse_appendix
-from ae.checklist.labels import ITEM_KEYS
+from ae.checklist import REGISTRY, get, lint, parse_appendix
+from ae.checklist.labels import ITEM_KEYS, section_key
 from ae.checklist.outline import read_outline
 
 DATA = Path(__file__).parent / "data"
@@ -230,3 +230,120 @@ def test_detected_family_scores_highest(name: str) -> None:
     scores = {f.name: f.score(outline)[0] for f in REGISTRY.values()}
     assert scores[appendix.family] == max(scores.values())
     assert appendix.detection  # the report says why
+
+
+# One reading per family: the titles of the NDSS, USENIX and SC templates, PETS's "Experiment 1:",
+# mentions that are not declarations, and the SC19-21 form that is not the SC24 template.
+
+NDSS_TEXT = """## Description & Requirements
+
+### How to access
+
+https://doi.org/10.5281/zenodo.1234567
+
+### Hardware dependencies
+
+None.
+
+### Software dependencies
+
+Linux 6.8.
+
+### Benchmarks
+
+None.
+
+## Artifact Installation & Configuration
+
+Run `make`.
+
+## Major Claims
+
+- (C1): the attack leaks the occupancy level, proven by (E1).
+
+## Evaluation
+
+#### Hash table experiment (E1)
+
+Run `./eval.sh` [5 human-minutes + 1 compute-hour].
+"""
+
+
+def test_ndss_titles_are_read_without_false_errors() -> None:
+    report = lint(NDSS_TEXT, badges=["available", "functional", "reproduced"])
+    assert report.family == "ndss"
+    assert '"Artifact Installation & Configuration"' in report.detection
+    assert [f.code for f in report.findings] == ["no-claims"]  # advice only
+    assert [e.id for e in report.appendix.experiments] == ["E1"]
+    assert report.appendix.experiments[0].name == "Hash table experiment"
+
+
+@pytest.mark.parametrize(("title", "key"), [
+    ("Artifact summary", "abstract"), ("Build Instructions", "installation"),
+    ("Artifact Installation & Configuration", "installation"), ("Set-up", "installation"),
+    ("Set up the environment (Required for Functional and Reproduced badges)", "installation"),
+    ("Main Results and Claims", "major_claims"), ("A.Abstract", "abstract"),
+    ("C.SUMMARY OF THE EXPERIMENTS REPORTED", "summary"), ("7 Experiments", "experiments"),
+    ("Security/Privacy Issues and Ethical Concerns (All badges)", "security"),
+])
+def test_family_titles(title: str, key: str) -> None:
+    assert section_key(title) == key
+
+
+def test_experiment_n_is_an_experiment_and_a_mention_does_not_replace_it() -> None:
+    text = """## Evaluation workflow
+
+### Major Claims
+
+- (C1): our cache halves the misses, proven by Experiment 1.
+- (C2): it also helps the tail, proven by (E2).
+
+### Experiments
+
+### Experiment 1: Misses [10 human-minutes + 1 compute-hour]
+
+Run `./misses.sh`. Its output feeds the second experiment, and the tail numbers
+(E2) needs come from the same run.
+
+### Experiment 2: Tail latency [5 human-minutes + 20 compute-minutes]
+
+Run `./tail.sh`.
+"""
+    appendix = parse_appendix(text)
+    assert appendix.family == "usenix"
+    assert [(e.id, e.name, e.line) for e in appendix.experiments] == [
+        ("E1", "Misses", 10), ("E2", "Tail latency", 15)]
+    assert [c.experiments for c in appendix.major_claims] == [("E1",), ("E2",)]
+    assert [f.code for f in lint(text, badges=["reproduced"]).findings] == [
+        "missing-section", "missing-section", "missing-section", "no-claims"]
+
+
+def test_older_sc_form_is_not_read_as_the_sc24_template() -> None:
+    text = """# Artifact Description
+
+## A. Abstract
+
+We study I/O forwarding on two supercomputers.
+
+## B. Summary of the Experiments Reported
+
+We ran FLASH-IO on 512 nodes of MareNostrum 4.
+
+## C. Artifact Availability
+
+Software Artifact Availability: all author-created software artifacts are public.
+Author-Created or Modified Artifacts: Persistent ID: https://doi.org/10.5281/zenodo.4016901
+
+## D. Baseline Experimental Setup, and Modifications Made for the Paper
+
+Relevant hardware details: 48 cores per node. Operating systems and versions: SLES 12.
+Key algorithms: I/O forwarding. Input datasets: none.
+
+## Artifact Identification
+
+Article title and abstract as above.
+"""
+    report = lint(text, badges=["available"])
+    assert report.family == "sc-legacy"
+    assert "Summary of the Experiments Reported" in report.detection
+    assert report.findings == ()  # no "no contributions C_1" or "no artifacts A_1"

@@ -281,3 +281,61 @@ def test_profile_errors(data: dict, fragment: str | None) -> None:
         profile_from_mapping(data, source="ppopp.toml [checklist]")
     assert str(info.value).startswith("ppopp.toml [checklist]")
     assert fragment in str(info.value)
+
+
+# Contradictions a chair would not write.
+
+ITEMS_UNDER_ANOTHER_HEADING = "## Abstract\nA tool.\n\n## Artifact Meta Data Sheet\n\n" + "".join(
+    f"* **{label}:** value {n}\n" for n, label in enumerate(
+        ["Algorithm", "Program", "Compilation", "Binary", "Data set", "Run-time environment",
+         "Hardware", "Execution", "Metrics", "Output", "Experiments", "Publicly available?",
+         "Code licenses (if publicly available)?", "Workflow framework used?",
+         "How much disk space required (approximately)?",
+         "How much time is needed to prepare workflow (approximately)?",
+         "How much time is needed to complete experiments (approximately)?",
+         "Data licenses (if publicly available)?", "Run-time state", "Transformations"])) + (
+    "\n## How to access\nhttps://doi.org/10.5281/zenodo.42\n\n## Installation\n`make`\n\n"
+    "## Evaluation and expected results\n`./run.sh` reproduces Table 2 within 5 %.\n")
+
+
+def test_twenty_items_read_mean_the_checklist_is_there() -> None:
+    report = lint(ITEMS_UNDER_ANOTHER_HEADING, badges=["functional", "reproduced"])
+    assert len([i for i in report.items if i.key]) == 20
+    assert not [f for f in report.findings if f.where == "checklist"]
+
+
+def test_a_doi_anywhere_answers_archived() -> None:
+    report = lint(ITEMS_UNDER_ANOTHER_HEADING, badges=["available"])  # no Archived item
+    assert not any(f.code in ("missing-item", "missing-doi") for f in report.findings)
+
+
+def test_experiments_read_under_evaluation_satisfy_the_experiments_section() -> None:
+    text = read("usenix.md").replace("### Experiments", "### Evaluation steps")
+    report = lint(text, badges=["functional", "reproduced"])
+    assert report.appendix.experiments
+    assert not [f for f in report.findings if f.where == "experiments"]
+
+
+def test_missing_section_says_where_it_belongs() -> None:
+    text = read("usenix.md").replace("## Set-up", "## Misc")
+    (finding,) = [f for f in report_of(text).findings if f.code == "missing-section"]
+    assert "it belongs after" in finding.message and finding.line
+
+
+def report_of(text: str):  # type: ignore[no-untyped-def]
+    return lint(text, badges=["functional"])
+
+
+def test_placeholder_doi_with_available_is_one_error() -> None:
+    text = ITEMS_UNDER_ANOTHER_HEADING.replace("zenodo.42", "zenodo.XXXXXXX")
+    report = lint(text, badges=["available"])
+    assert [f.code for f in report.errors] == ["placeholder-doi"]
+
+
+def test_a_zenodo_record_without_doi_is_a_warning_with_the_doi_to_write() -> None:
+    text = ITEMS_UNDER_ANOTHER_HEADING.replace("https://doi.org/10.5281/zenodo.42",
+                                               "https://zenodo.org/records/1234")
+    report = lint(text, badges=["available"])
+    (finding,) = [f for f in report.findings if f.code == "archived-without-doi"]
+    assert finding.severity == "warning" and "10.5281/zenodo.1234" in finding.hint
+    assert report.ok
