@@ -33,6 +33,7 @@ class Sign:
     weight: float
     label: str
     cap: int = 1  # how many occurrences count
+    needles: tuple[str, ...] = ()  # text signs: one of these must occur (a cheap test first)
 
 
 # Distinctive marks of each family (shared ones such as Abstract or Installation weigh nothing).
@@ -44,30 +45,33 @@ SIGNS: dict[str, tuple[Sign, ...]] = {
              '"Evaluation and expected result(s)"'),
         Sign("title", r"^experiment customi[sz]ation$", 2.0, '"Experiment customization"'),
         Sign("title", r"^methodology$", 1.0, '"Methodology"'),
-        Sign("text", r"template for artifact evaluation v20", 3.0, "the cTuning template header"),
+        Sign("text", r"template for artifact evaluation v20", 3.0, "the cTuning template header",
+             needles=("template for artifact",)),
     ),
     "usenix": (
         Sign("title", r"^evaluation workflow", 3.0, '"Evaluation workflow"'),
         Sign("title", r"^set up$", 2.0, '"Set-up"'),
         Sign("title", r"^notes on reusability$|^general notes$", 1.0, '"Notes on Reusability"'),
-        Sign("text", r"usenix|sysartifacts|eurosys", 1.0, "a USENIX/EuroSys venue"),
+        Sign("text", r"usenix|sysartifacts|eurosys", 1.0, "a USENIX/EuroSys venue",
+             needles=("usenix", "sysartifacts", "eurosys")),
     ),
     "ndss": (
         Sign("title", r"^artifact installation (?:and )?configuration$", 6.0,
              '"Artifact Installation & Configuration"'),
         Sign("title", r"^evaluation$", 1.0, '"Evaluation"'),
         Sign("title", r"^customization$", 1.0, '"Customization"'),
-        Sign("text", r"ndss(?![a-z])|\\appendices(?![a-z])", 2.0, "NDSS"),
+        Sign("text", r"ndss(?![a-z])|\\appendices(?![a-z])", 2.0, "NDSS",
+             needles=("ndss", "\\appendices")),
     ),
     "claims": (  # shared by the USENIX and NDSS templates
         Sign("title", r"^major claims", 3.0, '"Major Claims"'),
         Sign("title", r"^description requirements$", 2.0, '"Description & Requirements"'),
         Sign("text", r"human[- ](?:minute|hour)|compute[- ](?:minute|hour)", 1.0,
-             "human/compute time estimates", cap=3),
-        Sign("text", r"\([ce]\d+\)", 0.5, "(C1)/(E1) ids", cap=8),
+             "human/compute time estimates", cap=3, needles=("human", "compute")),
+        Sign("text", r"\([ce]\d+\)", 0.5, "(C1)/(E1) ids", cap=8, needles=("(c", "(e")),
     ),
     "pets": (
-        Sign("text", r"requested badge", 3.0, '"Requested Badge(s)"'),
+        Sign("text", r"requested badge", 3.0, '"Requested Badge(s)"', needles=("requested badge",)),
         Sign("title", r"^security privacy(?: issues)? and ethical concerns", 4.0,
              '"Security/Privacy Issues and Ethical Concerns"'),
         Sign("title", r"^basic requirements", 3.0, '"Basic Requirements"'),
@@ -84,8 +88,9 @@ SIGNS: dict[str, tuple[Sign, ...]] = {
         Sign("title", r"artifact identification$", 3.0, '"Artifact Identification"'),
         Sign("title", r"^relation to contributions|^expected reproduction time", 3.0,
              "the six per-artifact parts"),
-        Sign("text", r"\\appendixad|\\newartifact|\\arteval|\\artin\b", 3.0, "the sc24repro macros"),
-        Sign("text", r"[ca]_\{?\d", 0.5, "C_i/A_i ids", cap=6),
+        Sign("text", r"\\appendixad|\\newartifact|\\arteval|\\artin\b", 3.0, "the sc24repro macros",
+             needles=("\\appendixad", "\\newartifact", "\\arteval", "\\artin")),
+        Sign("text", r"[ca]_\{?\d", 0.5, "C_i/A_i ids", cap=6, needles=("c_", "a_")),
     ),
     "sc-legacy": (
         Sign("title", r"summary of the experiments reported", 6.0,
@@ -93,10 +98,11 @@ SIGNS: dict[str, tuple[Sign, ...]] = {
         Sign("title", r"baseline experimental setup", 4.0, '"Baseline Experimental Setup"'),
         Sign("title", r"^artifact availability", 3.0, '"Artifact Availability"'),
         Sign("text", r"author-created or modified artifacts|persistent id", 3.0,
-             "the AD form's artifact list"),
+             "the AD form's artifact list", needles=("author-created", "persistent id")),
         Sign("text", r"relevant hardware details|operating systems and versions|"
                      r"compilers and versions|libraries and versions|key algorithms|input datasets",
-             1.0, "the AD form's setup fields", cap=4),
+             1.0, "the AD form's setup fields", cap=4,
+             needles=("hardware details", "and versions", "key algorithms", "input datasets")),
     ),
 }
 
@@ -150,6 +156,8 @@ def _signs(outline: Outline, groups: tuple[str, ...]) -> tuple[float, list[str]]
     for group in groups:
         for sign in SIGNS[group]:
             haystack = titles if sign.where == "title" else text
+            if sign.needles and not any(needle in haystack for needle in sign.needles):
+                continue
             count = 0
             for _ in _compiled(sign.pattern).finditer(haystack):
                 count += 1

@@ -70,7 +70,6 @@ _PSEUDO_HEADING_RE = re.compile(
     r"^[ \t]*(?:\\noindent\s*)?(?:\\textbf\s*\{|\{\s*\\bf(?:series)?\s+|\\paragraph\*?\s*\{)",
     re.MULTILINE,
 )
-_WS_RE = re.compile(r"[ \t\r\f\v]+")
 _TITLE_LIMIT = 300
 _TITLE_DEPTH = 6
 _SPECIAL_RE = re.compile(r"[\\{}$~`']")
@@ -110,6 +109,9 @@ def headings(masked: str) -> tuple[list[RawHeading], bool]:
                 pos += 1
         if pos >= len(masked) or masked[pos] != "{":
             continue
+        first_close = masked.find("}", pos, pos + _TITLE_LIMIT)
+        if first_close < 0 or _HEADING_RE.search(masked, pos, first_close):
+            continue  # unclosed, or another sectioning command inside: not a title
         end = _close(masked, pos, "{", "}", _TITLE_LIMIT, _TITLE_DEPTH)
         if masked[end - 1] != "}":
             continue  # no closing brace within a title's length: not a heading
@@ -217,7 +219,7 @@ def _item_parts(segment: str) -> tuple[str | None, str]:
 def clean(text: str) -> str:
     """Turn a LaTeX fragment into one line of plain text."""
     if not _SPECIAL_RE.search(text):
-        return _WS_RE.sub(" ", text.replace("\n", " ")).strip()
+        return " ".join(text.split())
     text = _HREF_RE.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
     for _ in range(40):
         new = _DECL_RE.sub(lambda m: " " + m.group(1) + " ", text)
@@ -231,7 +233,7 @@ def clean(text: str) -> str:
     text = _COMMAND_RE.sub(" ", text)
     text = _BRACES_RE.sub("", text)
     text = text.replace("``", '"').replace("''", '"')
-    return _WS_RE.sub(" ", text.replace("\n", " ")).strip()
+    return " ".join(text.split())
 
 
 def _unwrap(match: re.Match[str]) -> str:

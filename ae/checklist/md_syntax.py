@@ -26,8 +26,10 @@ name = "markdown"
 
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]([^\n]*))?$", re.MULTILINE)
-_SETEXT_RE = re.compile(r"^ {0,3}+(=++|-++)[ \t]*+$", re.MULTILINE)
-_PSEUDO_RE = re.compile(r"^[ \t]*+(?:\*\*|__|\*|_)[^\n]*$", re.MULTILINE)
+# One scan finds every line that may be a heading: ATX, a setext underline, a bold/italic line.
+_CANDIDATE_RE = re.compile(
+    r"^(?:(?P<atx> {0,3}#{1,6}(?:[ \t][^\n]*)?)|(?P<setext> {0,3}+(?:=++|-++)[ \t]*+)"
+    r"|(?P<pseudo>[ \t]*+(?:\*\*|__|\*(?![ \t])|_)[^\n]*))$", re.MULTILINE)
 _BULLET_RE = re.compile(r"^( *)(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)$")
 _BULLET_LINE_RE = re.compile(r"^( *+)(?:[-*+]|\d{1,3}[.)])[ \t]++([^\n]*)$", re.MULTILINE)
 _BOLD_LINE_RE = re.compile(r"^[ \t]*(\*\*|__)(.+?)\1[ \t]*:?[ \t]*$")
@@ -35,14 +37,13 @@ _ITALIC_LINE_RE = re.compile(r"^[ \t]*([*_])(?![*_\s])(.+?)(?<![*_\s])\1[ \t]*:?
 _BOLD_START_RE = re.compile(r"^[ \t]*(\*\*|__)(.+?)\1(.*)$")
 _TABLE_RE = re.compile(r"^[ \t]*\|?([^|]+)\|([^|]*)(?:\|.*)?$")
 _TABLE_SEP_RE = re.compile(r"^[ \t|:\-]+$")
-_LINK_RE = re.compile(r"!?\[([^\[\]\n]*)\]\(([^()\s]*)(?:\s+\"[^\"\n]*\")?\)")
+_LINK_RE = re.compile(r"\[([^\[\]\n]*)\]\(([^()\s]*)(?:\s+\"[^\"\n]*\")?\)")
 _AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 # The marker comes first (then a look-behind on it) so the scanner can skip to the next * or _.
 _EMPH_RE = re.compile(r"\*(?<![\w*]\*)(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])"
                       r"|_(?<![\w_]_)(?![\s_])([^_\n]+?)(?<![\s_])_(?![\w_])")
 _HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _MARKER_RE = re.compile(r"\[\s*(?:Mandatory|Optional|Obligatory)\s*\]", re.IGNORECASE)
-_WS_RE = re.compile(r"\s+")
 _SPECIAL_RE = re.compile(r"[<\[*_`\\>#|!]")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 _QUOTE_RE = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
@@ -127,15 +128,13 @@ def headings(masked: str) -> tuple[list[RawHeading], bool]:
 
     Returns the headings and whether the text was read to its end (False past the bounds).
     """
-    candidates: list[tuple[int, int, str]] = []  # (line start, kind order, kind)
+    candidates: list[tuple[int, int, str]] = []  # (line start, line end, kind)
     complete = True
-    for pattern, kind in ((_ATX_RE, "atx"), (_SETEXT_RE, "setext"), (_PSEUDO_RE, "pseudo")):
-        for count, match in enumerate(pattern.finditer(masked)):
-            if count >= MAX_CANDIDATES:
-                complete = False
-                break
-            candidates.append((match.start(), match.end(), kind))
-    candidates.sort()
+    for count, match in enumerate(_CANDIDATE_RE.finditer(masked)):
+        if count >= MAX_CANDIDATES:
+            complete = False
+            break
+        candidates.append((match.start(), match.end(), match.lastgroup or "pseudo"))
     lines = LineCounter(masked)
     found: list[RawHeading] = []
     taken_until = -1
@@ -216,7 +215,7 @@ def items(masked: str, start: int, end: int) -> tuple[list[RawItem], bool]:
             break
         bullets.append((counter.at(match.start()), len(match.group(1)), match.group(2)))
     top = min((indent for _, indent, _ in bullets), default=0)
-    next_text = _next_nonblank(lines)
+    next_text = _next_nonblank(lines[:limit])
     found: list[tuple[int, str | None, str]] = []
     claimed = bytearray(len(lines))
     for n, (i, indent, content) in enumerate(bullets):
@@ -301,7 +300,7 @@ def _parts(content: str) -> tuple[str | None, str]:
 def clean(text: str) -> str:
     """Turn a Markdown fragment into one line of plain text."""
     if not _SPECIAL_RE.search(text):
-        return _WS_RE.sub(" ", text).strip()
+        return " ".join(text.split())
     if "<!--" in text:
         text = _COMMENT_RE.sub(" ", text)
     if "](" in text:
@@ -317,7 +316,7 @@ def clean(text: str) -> str:
         text = _ESCAPE_RE.sub(r"\1", text)
     if ">" in text:
         text = _QUOTE_RE.sub("", text)
-    return _WS_RE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def emphasis_only(raw: str) -> bool:

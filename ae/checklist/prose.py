@@ -62,7 +62,7 @@ _PROMISE_END_RE = re.compile(
 _PROMISE_TAIL_RE = re.compile(  # the ends of _PROMISE_END_RE's lines, written backwards
     r"^[ \t:]*+(?:ta|morf|ereh|no|aiv|ni|rednu|knil|lru|yrotisoper|iod|sserdda)(?![a-z])",
     re.MULTILINE)
-_DOI_WORD_RE = re.compile(r"\bDOI\b")
+_DOI_WORD_RE = re.compile(r"DOI(?<!\wDOI)(?!\w)")  # the literal first: a fast scan
 _DOI_PROMISE_RE = re.compile(r"\b(?:will|to be|specific|inserted|assigned|provided later|once)\b",
                              re.IGNORECASE)
 _HAS_LINK_RE = re.compile(r"https?://|www\.|10\.\d{4,9}/|\]\([^)\s]|\\url|\\href|doi\.org")

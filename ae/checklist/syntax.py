@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,8 @@ def blank(text: str) -> str:
 
 def line_starts(text: str) -> list[int]:
     """Return the offset at which each line starts."""
-    starts = [0]
-    starts.extend(m.end() for m in re.finditer("\n", text))
-    return starts
+    lengths = list(accumulate(map(len, text.split("\n")), initial=0))
+    return [total + line for line, total in enumerate(lengths[:-1])]
 
 
 def offset_line(starts: list[int], offset: int) -> int:
