@@ -37,7 +37,8 @@ def _measured_number(text: str) -> re.Match[str] | None:
     found = [m for m in _NUMBER_RE.finditer(text)
              if not _REFERENCE_RE.search(text[max(0, m.start() - 14):m.start()])]
     with_unit = [m for m in found if m.group(2)]
-    return (with_unit or found or [None])[0]
+    chosen = with_unit or found
+    return chosen[0] if chosen else None
 
 
 def _draft(claim: MajorClaim) -> list[str]:

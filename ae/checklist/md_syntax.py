@@ -9,6 +9,7 @@ lines are found by one regular-expression scan, and no pattern backtracks over a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from ae.checklist.labels import section_key, split_numbering, strip_markers
@@ -268,7 +269,7 @@ def items(masked: str, start: int, end: int) -> tuple[list[RawItem], bool]:
     return [RawItem(head=head, tail=tail, line=first_line + i) for i, head, tail in found], complete
 
 
-def _following(bullets: list[tuple[int, int, str]], n: int):  # type: ignore[no-untyped-def]
+def _following(bullets: list[tuple[int, int, str]], n: int) -> Iterator[tuple[int, int, str]]:
     for k in range(n + 1, len(bullets)):
         yield bullets[k]
 

@@ -26,6 +26,7 @@ from ae.checklist.syntax import (
     MAX_HEADINGS,
     MAX_ITEMS,
     LineCounter,
+    RawHeading,
     RawItem,
     detect_syntax,
     line_starts,
@@ -120,7 +121,7 @@ def read_outline(text: str, syntax_hint: str | None = None) -> Outline:
 
 
 def _blocks(syntax: ModuleType, prepared: str, masked: str,
-            heads: list) -> list[Block]:  # type: ignore[type-arg]
+            heads: list[RawHeading]) -> list[Block]:
     starts = line_starts(prepared)
     subtree_ends = _subtree_ends(heads, len(prepared))
     out: list[Block] = []
@@ -147,7 +148,7 @@ def _blocks(syntax: ModuleType, prepared: str, masked: str,
     return out
 
 
-def _subtree_ends(heads: list, end: int) -> list[int]:  # type: ignore[type-arg]
+def _subtree_ends(heads: list[RawHeading], end: int) -> list[int]:
     """Return where each heading's subtree ends: the next heading of the same or a higher level."""
     ends = [end] * len(heads)
     stack: list[int] = []
@@ -231,7 +232,7 @@ def _resolve(syntax: ModuleType, raw: RawItem, *, strict: bool) -> list[Item]:
     if split is None:
         return []
     label, value, value_raw = split
-    keys = split_item_keys(label)
+    keys: tuple[str | None, ...] = split_item_keys(label)
     if not keys:
         words = normalize_label(label).split()
         if strict or not words or len(words) > 8 or label.lower().startswith(("http", "www")):

@@ -252,8 +252,7 @@ def _promises(prose: str) -> list[Hit]:
         end = len(prose) - candidate.start()
         line_start = prose.rfind("\n", 0, end) + 1
         line = prose[line_start:end]
-        match = _PROMISE_END_RE.search(lowered[line_start:end])
-        if match is None:
+        if _PROMISE_END_RE.search(lowered[line_start:end]) is None:
             continue
         if _HAS_LINK_RE.search(line) or _continues_with_link(prose, end):
             continue
@@ -264,17 +263,17 @@ def _promises(prose: str) -> list[Hit]:
             break
     pos = 0
     while "DOI" in prose and len(hits) < MAX_HITS:
-        match = _DOI_WORD_RE.search(prose, pos)
-        if match is None:
+        word = _DOI_WORD_RE.search(prose, pos)
+        if word is None:
             break
-        start = prose.rfind("\n", max(0, match.start() - 300), match.start()) + 1
-        end = prose.find("\n", match.end(), match.end() + 300)
-        end = min(len(prose), match.end() + 300) if end < 0 else end
-        pos = max(end, match.end())  # one look per line (or 300 characters): linear
-        line = prose[max(start, match.start() - 300):end]
+        start = prose.rfind("\n", max(0, word.start() - 300), word.start()) + 1
+        end = prose.find("\n", word.end(), word.end() + 300)
+        end = min(len(prose), word.end() + 300) if end < 0 else end
+        pos = max(end, word.end())  # one look per line (or 300 characters): linear
+        line = prose[max(start, word.start() - 300):end]
         if not _DOI_PROMISE_RE.search(line) or _HAS_LINK_RE.search(_paragraph(prose, start)):
             continue
-        hits.append(Hit("promised-link", lines.at(match.start()),
+        hits.append(Hit("promised-link", lines.at(word.start()),
                         "the text speaks of a DOI but gives none",
                         "write the DOI (10.NNNN/...) the archive assigned", "placeholder"))
     return _dedupe(hits)

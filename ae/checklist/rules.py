@@ -3,8 +3,8 @@
 A rule is a plain function over a `Context` (appendix, family layout, profile, requested badges,
 claims, prose hits); `RULES` lists them in the order their findings are reported. Domain rules
 live here: obligatory sections (placed where the template puts them), check-list items per badge
-and template version, DOIs for Available, claim/experiment cross references, SC artifact
-completeness, the camera-ready page limit, and the severity of what the prose reading found.
+and template version, DOIs for Available, the camera-ready page limit, and the severity of what
+the prose reading found; the claims/experiments and SC rules are in `family_rules.py`.
 
 Rules that would contradict each other defer to content: a section counts as present when what
 it holds was read elsewhere (twenty check-list items under another heading, experiments E1-E5
@@ -15,58 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from ae.checklist.claims import Claim
+from ae.checklist.context import SECTION_FIXES, Context
+from ae.checklist.family_rules import CLAIMS_GROUPS, rule_experiments, rule_sc
 from ae.checklist.findings import Finding
-from ae.checklist.labels import ALL_ITEM_LABELS, ITEM_PREDECESSORS, SECTION_TITLES, VERSION_ITEMS
-from ae.checklist.layouts import Layout
-from ae.checklist.model import Appendix, Item, Section
-from ae.checklist.profile import LintProfile
-from ae.checklist.prose import Hit
+from ae.checklist.labels import ALL_ITEM_LABELS, ITEM_PREDECESSORS, VERSION_ITEMS
+from ae.checklist.model import Item, Section
 
-SECTION_FIXES: dict[str, str] = {
-    "abstract": "summarise the artifact, what it needs (hardware, software) and the key results "
-                "it reproduces; evaluators bid on it",
-    "checklist": "list the check-list items (Algorithm, Program, ..., Archived) with a few "
-                 "keywords each; drop the items that do not apply",
-    "how_to_access": "say how to obtain the artifact (archive DOI, repository URL and commit) "
-                     "and how much disk space it takes once unpacked",
-    "installation": "give the exact commands that install the artifact and its dependencies",
-    "evaluation": "give every step that reproduces the key results, the results to expect and "
-                  "the variation you consider acceptable",
-    "expected_results": "describe the results an evaluator should obtain",
-    "experiment_workflow": "describe how the experiments are run (scripts, workflow)",
-    "experiment_customization": "explain how to run the experiments on other data, parameters "
-                                "or machines",
-    "reusability": "explain how others can reuse the artifact beyond the paper",
-    "description": "list what is needed: how to access the artifact, hardware, software, "
-                   "benchmarks",
-    "hardware_dependencies": 'name the hardware needed, or write "None."',
-    "software_dependencies": 'name the software needed with versions, or write "None."',
-    "benchmarks": 'name the data, models and workloads the experiments use, or write "None."',
-    "evaluation_workflow": "list the major claims (C1, C2, ...) and the experiments (E1, ...) "
-                           "that prove them",
-    "major_claims": "enumerate the paper's claims as (C1): ..., each naming the experiment "
-                    "that proves it",
-    "experiments": "describe each experiment as Experiment (E1): name [human/compute time] with "
-                   "preparation, execution and results",
-    "contributions": "list the paper's main contributions as C_1, C_2, ...",
-    "artifacts": "list the computational artifacts A_1, A_2, ... with their DOIs",
-    "identification": "describe each artifact A_i: relation to contributions, expected results, "
-                      "reproduction time, setup, execution, analysis",
-    "ae": "add the Artifact Evaluation part: setup, execution and analysis for each artifact",
-    "security": "say whether running the artifact carries security, privacy or ethical risks "
-                "(or that it carries none)",
-    "environment": "say how to access the artifact, set up its environment and test it",
-    "basic_requirements": "state the hardware and software the artifact needs and the time and "
-                          "disk space it takes",
-    "testing": "give a quick test that shows the environment works, with its expected output",
-    "limitations": "say which results the artifact cannot reproduce, and why",
-    "summary": "summarise the experiments the paper reports and how they were run",
-    "baseline_setup": "describe the hardware, operating system, compilers, libraries and inputs "
-                      "of the experiments",
-}
 _VARIATION_RE = re.compile(
     r"variation|variance|tolerance|deviat|within\s+(?:about\s+|roughly\s+)?\d|±|\+/-|noise|"
     r"error\s+bar|confidence|\bstd\b|standard\s+deviation|vary|varies|fluctuat",
@@ -75,59 +30,9 @@ _VARIATION_RE = re.compile(
 _ARCHIVE_URL_RE = re.compile(
     r"zenodo\.org/(?:records?|deposit)/(\d+)|zenodo\.org/badge/latestdoi/\d+"
     r"|figshare\.com/articles/[^\s/]+/[^\s/]+/\d+|archive\.softwareheritage\.org/[^\s)}]+")
-_CLAIMS_GROUPS = ("usenix", "ndss", "pets")
+__all__ = ["PROSE_CODES", "RULES", "SECTION_FIXES", "Context"]
 PROSE_CODES = ("merge-conflict", "todo", "placeholder", "empty-link", "promised-link",
                "broken-anchor", "empty-code", "template-text", "wrong-directory")
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a rule sees: the appendix, its family's layout, profile, badges, claims, prose hits."""
-
-    appendix: Appendix
-    profile: LintProfile
-    badges: tuple[str, ...]  # canonical, with implied ones
-    requested: tuple[str, ...]  # canonical, as requested
-    group: str
-    claims: tuple[Claim, ...]
-    text: str
-    layout: Layout
-    hits: tuple[Hit, ...] = ()
-
-    def title(self, key: str) -> str:
-        """Return the family's own title for a section key."""
-        return self.layout.titles.get(key) or SECTION_TITLES.get(key, key.replace("_", " "))
-
-    def sections(self, key: str) -> list[Section]:
-        """Return the sections with this key, or (for a parent) those of its children."""
-        found = [s for s in self.appendix.sections if s.key == key]
-        if found:
-            return found
-        children = self.layout.parents.get(key, ())
-        return [s for s in self.appendix.sections if s.key in children]
-
-    def section_line(self, *keys: str) -> int | None:
-        """Return the line of the first section holding one of `keys`."""
-        for key in keys:
-            found = self.sections(key)
-            if found:
-                return found[0].line
-        return None
-
-    def required_specs(self) -> list[tuple[str, str]]:
-        """Return (spec, reason) for the obligatory sections and those the badges need."""
-        specs: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for spec in self.profile.obligatory_sections.get(self.group, ()):
-            seen.add(spec)
-            specs.append((spec, "obligatory"))
-        per_badge = self.profile.badge_sections.get(self.group, {})
-        for badge in self.badges:
-            for spec in per_badge.get(badge, ()):
-                if spec not in seen:
-                    seen.add(spec)
-                    specs.append((spec, f"needed for the {badge} badge"))
-        return specs
 
 
 def _content(c: Context, key: str) -> tuple[bool, bool]:
@@ -270,16 +175,16 @@ def rule_items(c: Context) -> list[Finding]:
         by_key[item.key] = item
     for key, badge in required.items():
         label = ALL_ITEM_LABELS.get(key, key)
-        item = by_key.get(key)
-        if item is None:
+        given = by_key.get(key)
+        if given is None:
             findings.append(Finding("error", "missing-item",
                                     f'item "{label}" is missing (needed for the {badge} badge)',
                                     f'add "{label}: ..." to the check-list', anchor, key))
-        elif item.empty:
+        elif given.empty:
             findings.append(Finding("error", "empty-item",
-                                    f'item "{item.label}" has no value yet ({item.empty_reason}); '
+                                    f'item "{given.label}" has no value yet ({given.empty_reason}); '
                                     f"it is needed for the {badge} badge",
-                                    "write the actual value", item.line, key))
+                                    "write the actual value", given.line, key))
     left = [item for key, item in by_key.items()
             if item.empty and key not in required and not (key == "archived" and doi_rule)]
     if left:
@@ -353,7 +258,7 @@ def rule_claims(c: Context) -> list[Finding]:
     wants = [b for b in c.requested if b in c.profile.claims_badges]
     if not wants or c.claims:
         return []
-    if c.group in _CLAIMS_GROUPS and not c.appendix.major_claims:
+    if c.group in CLAIMS_GROUPS and not c.appendix.major_claims:
         return [Finding("error", "no-major-claims",
                         f"no major claims (C1), (C2), ... found, but the {wants[0]} badge is "
                         f"about reproducing them", SECTION_FIXES["major_claims"],
@@ -365,102 +270,6 @@ def rule_claims(c: Context) -> list[Finding]:
                     "add a ```claims TOML block to the evaluation section with the measured "
                     "metrics and expected values (`ae appendix claims` drafts one)", line,
                     "evaluation")]
-
-
-def rule_experiments(c: Context) -> list[Finding]:
-    """Every claim should be proven by an experiment and every experiment should say its cost."""
-    if c.group not in _CLAIMS_GROUPS:
-        return []
-    a = c.appendix
-    findings: list[Finding] = []
-    if a.major_claims and not a.experiments:
-        labelled = "" if not c.sections("experiments") else \
-            "; the experiments section does not label them"
-        return [Finding("warning", "no-experiments",
-                        f"claims are listed but no experiment (E1), (E2), ... is described"
-                        f"{labelled}", SECTION_FIXES["experiments"],
-                        c.section_line("experiments", "evaluation"), "experiments")]
-    claims = {claim.id: claim for claim in a.major_claims}
-    proven = {ref for e in a.experiments for ref in e.claims}
-    experiment_ids = {e.id for e in a.experiments}
-    for claim in a.major_claims:
-        cited = [e for e in claim.experiments if e in experiment_ids]
-        if not cited and claim.id not in proven:
-            findings.append(Finding("warning", "claim-without-experiment",
-                                    f"claim {claim.id} names no experiment that proves it",
-                                    'end the claim with "proven by experiment (E1)" and describe '
-                                    "that experiment", claim.line, claim.id))
-        for ref in claim.experiments:
-            if a.experiments and ref not in experiment_ids:
-                findings.append(Finding("warning", "unknown-experiment",
-                                        f"claim {claim.id} cites experiment {ref}, which is not "
-                                        f"described", f"describe Experiment ({ref})",
-                                        claim.line, claim.id))
-    for experiment in a.experiments:
-        for ref in experiment.claims:
-            if claims and ref not in claims:
-                findings.append(Finding("warning", "unknown-claim",
-                                        f"experiment {experiment.id} refers to claim {ref}, which "
-                                        f"is not listed", f"add ({ref}) to the major claims",
-                                        experiment.line, experiment.id))
-    untimed = [e for e in a.experiments if e.time is None]
-    if untimed:
-        ids = ", ".join(e.id for e in untimed)
-        findings.append(Finding("info", "experiment-no-time",
-                                f"experiment{'s' if len(untimed) > 1 else ''} {ids} "
-                                f"give{'' if len(untimed) > 1 else 's'} no time estimate",
-                                "add an estimate such as [30 human-minutes + 1 compute-hour]",
-                                untimed[0].line, untimed[0].id))
-    return findings
-
-
-def rule_sc(c: Context) -> list[Finding]:
-    """SC: contributions and artifacts listed, each artifact described (and evaluated)."""
-    if c.group != "sc":
-        return []
-    findings: list[Finding] = []
-    a = c.appendix
-    if not a.contributions and c.sections("contributions"):
-        findings.append(Finding("error", "no-contributions", "no contributions C_1, C_2, ... found",
-                                SECTION_FIXES["contributions"], c.section_line("contributions")))
-    if not a.artifacts and c.sections("artifacts"):
-        findings.append(Finding("error", "no-artifacts", "no computational artifacts A_1, ... found",
-                                SECTION_FIXES["artifacts"], c.section_line("artifacts")))
-    needs_ae = any(b in c.badges for b in ("functional", "reusable", "reproduced"))
-    supported: set[str] = set()
-    for art in a.artifacts:
-        supported.update(art.contributions)
-        if not art.identified:
-            findings.append(Finding("error", "artifact-not-described",
-                                    f"artifact {art.id} has no Computational Artifact section",
-                                    SECTION_FIXES["identification"], art.line or None, art.id))
-        else:
-            missing = [k for k in ("relation_to_contributions", "expected_results",
-                                   "reproduction_time", "artifact_setup", "artifact_execution",
-                                   "artifact_analysis") if k not in art.described]
-            if missing:
-                findings.append(Finding("error", "artifact-incomplete",
-                                        f"artifact {art.id} lacks "
-                                        f"{', '.join(c.title(k) for k in missing)}",
-                                        "fill in each of the six parts for this artifact",
-                                        art.line or None, art.id))
-        if not art.dois:
-            severity = "error" if "available" in c.requested else "warning"
-            findings.append(Finding(severity, "artifact-no-doi", f"artifact {art.id} has no DOI",
-                                    "archive it and write its DOI next to its id",
-                                    art.line or None, art.id))
-        if needs_ae and art.identified and not art.evaluated:
-            findings.append(Finding("error", "artifact-not-evaluated",
-                                    f"artifact {art.id} has no Artifact Evaluation part",
-                                    SECTION_FIXES["ae"], art.line or None, art.id))
-    if supported:
-        for contribution in a.contributions:
-            if contribution.id not in supported:
-                findings.append(Finding("warning", "contribution-unsupported",
-                                        f"contribution {contribution.id} is supported by no "
-                                        f"artifact", "map it to an artifact in the table, or say "
-                                        "why it cannot be reproduced", contribution.line))
-    return findings
 
 
 def rule_hints(c: Context) -> list[Finding]:
