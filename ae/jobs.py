@@ -119,7 +119,7 @@ def intake_version(version_id: str) -> None:
         version.commit, version.snapshot_digest = snap.commit, snap.digest
         version.dependencies = [d.to_dict() for d in deps]
         version.appendix_name, version.appendix_text = name, text
-        version.checklist = _checklist(text, name, conference, badges)
+        version.checklist = _checklist(text, name, conference, badges, snap.tree)
         replace_claims(session=session, version_id=version_id,
                        claims=[dataclasses.asdict(c) for c in claims])
         from ae.models import Run
@@ -160,13 +160,13 @@ def _plan_runs(targets: list[Any], claims: list[Claim], conference: conferences.
 
 
 def _checklist(text: str | None, name: str | None, conference: conferences.Conference,
-               badges: list[str]) -> dict[str, Any]:
+               badges: list[str], tree: Path | None = None) -> dict[str, Any]:
     if text is None:
         return {"ok": False, "findings": [{
             "severity": "error", "code": "no-appendix", "message": "no Artifact Appendix found",
             "hint": f"add one of {', '.join(appendix.CANDIDATES)} or give its path when submitting"}]}
     return lint(text, profile=conference.lint_profile(), badges=badges,
-                filename=name or "appendix").to_dict()
+                filename=name or "appendix", artifact=tree).to_dict()
 
 
 def _worker_name() -> str:
