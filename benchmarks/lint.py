@@ -167,7 +167,8 @@ def real_corpus() -> list[tuple[str, str]]:
     """Return (family folder, text) of the real appendices the tests hold (empty when absent)."""
     data = ROOT / "tests" / "checklist" / "data"
     return [(f"real-{path.parent.name}", path.read_text(encoding="utf-8", errors="replace"))
-            for path in sorted(data.glob("*/*")) if path.suffix in (".md", ".tex")]
+            for path in sorted(data.glob("*/*"))
+            if path.suffix in (".md", ".tex") and path.name != "README.md"]
 
 
 def pathological() -> dict[str, float]:
