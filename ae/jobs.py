@@ -15,9 +15,9 @@ from ae.checklist.claims import Claim, parse_claims, parse_claims_toml
 from ae.checklist.lint import lint
 from ae.ck.repository import find_repos
 from ae.db import session_scope
-from ae.errors import AeError, SandboxUnavailable
+from ae.errors import AeError, CkError, SandboxUnavailable
 from ae.intake import appendix, dependencies, snapshot
-from ae.intake.policy import policy_from_config
+from ae.intake.policy import policy_from_config, redact
 from ae.models import utcnow
 from ae.pools import pool_for_requirement, pool_from_mapping
 from ae.queries import (
@@ -99,7 +99,10 @@ def intake_version(version_id: str) -> None:
         conference = conferences.get(conference_slug)
         policy = policy_from_config(current_app.config, web=False)
         snap = fetch_source(source, ref, store_root=data_dir(), policy=policy)
-        own = find_repos(snap.tree)
+        try:
+            own = find_repos(snap.tree)
+        except CkError as exc:
+            raise CkError(f"{redact(source)} at {snap.commit[:12]}: {exc}") from exc
         deps = dependencies.resolve(own, pins=conference.dependency_pins(),
                                     fetch=fetcher(store_root=data_dir(), policy=policy))
         if given_text is not None:

@@ -61,7 +61,7 @@ def _broken_repo(path: Path, files: dict[str, bytes]) -> Path:
 
 
 @pytest.mark.parametrize("case, message", [
-    ("no-ckr", "not a CK repository (no .ckr.json at its root)"),
+    ("no-ckr", "not a CK repository (no .ckr.json at its root, nor in a folder one or two levels down)"),
     ("binary-appendix", "ARTIFACT-APPENDIX.md line 1: contains a NUL byte"),
     ("bad-commit", "commit 'feedfacefeedface' does not exist"),
     ("unreachable", "cannot be fetched"),
@@ -91,6 +91,8 @@ def test_bad_sources_fail_clearly_and_keep_the_submission(app, tmp_path, burst_w
     assert item["id"] == ids.artifact_id and item["title"] == case, "the submission is kept"
     assert item["status"] == "failed" and message in item["error"], item["error"]
     assert item["runs"] == []
+    if case == "no-ckr":
+        assert item["error"].startswith(f"{source} at "), "names the source, not a store path"
 
 
 def test_intake_job_delivered_twice_creates_runs_once(app, example_repo, burst_worker) -> None:  # type: ignore[no-untyped-def]

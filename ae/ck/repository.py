@@ -100,8 +100,8 @@ def find_repos(root: Path) -> list[Path]:
     found = sorted(p.parent for p in root.glob(f"*/{DESCRIPTOR}") if p.is_file())
     found += sorted(p.parent for p in root.glob(f"*/*/{DESCRIPTOR}") if p.is_file())
     if not found:
-        raise CkError(f"{root.name or root}: not a CK repository and holds none (no {DESCRIPTOR} at "
-                      "its root or in a folder one or two levels down)")
+        raise CkError(f"not a CK repository (no {DESCRIPTOR} at its root, nor in a folder one or two "
+                      "levels down)")
     return found
 
 

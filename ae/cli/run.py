@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ae.ck.repository import find_repos
-from ae.errors import AeError
+from ae.errors import AeError, CkError
 from ae.evaluators.pipeline import RunSpec, Target, list_targets, run_program
 from ae.evaluators.record import RunRecord
 from ae.intake.dependencies import DependencyRepo
@@ -31,7 +31,10 @@ def _repositories(source: str, ref: str | None, extra: tuple[Path, ...], cache: 
     policy = author_policy()
     local = Path(source)
     root = local if local.is_dir() else fetch_source(source, ref, store_root=cache, policy=policy).tree
-    own = find_repos(root.resolve())
+    try:
+        own = find_repos(root.resolve())
+    except CkError as exc:
+        raise CkError(f"{source}: {exc}") from exc
     extra_repos = [p.resolve() for p in extra]
     deps = dependencies.resolve(own, fetch=fetcher(store_root=cache, policy=policy), available=extra_repos)
     return own, dependencies.search_paths(own, deps, extra_repos), deps
