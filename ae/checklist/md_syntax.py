@@ -298,6 +298,11 @@ def _parts(content: str) -> tuple[str | None, str]:
     return None, content
 
 
+def without_comments(text: str) -> str:
+    """Return the text with its HTML comments (the template's hints) blanked."""
+    return _COMMENT_RE.sub(_blank, text) if "<!--" in text else text
+
+
 def clean(text: str) -> str:
     """Turn a Markdown fragment into one line of plain text."""
     if not _SPECIAL_RE.search(text):

@@ -35,6 +35,7 @@ from ae.checklist.syntax import (
 
 SYNTAXES: dict[str, ModuleType] = {"latex": latex_syntax, "markdown": md_syntax}
 _DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"'<>{}\[\]|,;]+")
+_WORD_SAMPLE = 200_000
 _WORD_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*")
 _HINT_WORDS = ("e.g", "for example", "describe", "specify", "provide", "list ", "mention",
                "indicate", "if ", "obligatory", "optional", "mandatory", "please", "write")
@@ -106,7 +107,7 @@ def read_outline(text: str, syntax_hint: str | None = None) -> Outline:
     items, items_complete = _items(syntax, prepared, masked, blocks)
     blocks = _with_filled(_mark_checklist_filled(blocks, items))
     plain = _LATEX_COMMAND_RE.sub(" ", masked) if syntax_name == "latex" \
-        else md_syntax.clean(prepared)
+        else md_syntax.without_comments(prepared)
     truncated = []
     if not headings_complete:
         truncated.append(f"headings (only the first {min(len(heads), MAX_HEADINGS):,} were read)")
@@ -114,10 +115,17 @@ def read_outline(text: str, syntax_hint: str | None = None) -> Outline:
         truncated.append(f"list items (only the first {MAX_ITEMS:,} were read)")
     return Outline(
         syntax=syntax_name, original=text, prepared=prepared, masked=masked, blocks=tuple(blocks),
-        items=tuple(items), dois=tuple(find_dois(prepared)), words=len(_WORD_RE.findall(plain)),
+        items=tuple(items), dois=tuple(find_dois(prepared)), words=count_words(plain),
         lines=text.count("\n") + (1 if text and not text.endswith("\n") else 0),
         truncated=tuple(truncated),
     )
+
+
+def count_words(text: str) -> int:
+    """Count the words of a text; past 200,000 characters, estimate from that sample."""
+    if len(text) <= _WORD_SAMPLE:
+        return len(_WORD_RE.findall(text))
+    return round(len(_WORD_RE.findall(text, 0, _WORD_SAMPLE)) * len(text) / _WORD_SAMPLE)
 
 
 def _blocks(syntax: ModuleType, prepared: str, masked: str,

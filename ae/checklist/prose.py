@@ -52,16 +52,16 @@ _BRACKET_RE = re.compile(
     re.IGNORECASE)
 _EMPTY_LINK_MD_RE = re.compile(r"\[(?<!!\[)([^\[\]\n]*)\]\([ \t]*(?:(?:#|<>)[ \t]*)?\)")
 _EMPTY_LINK_TEX_RE = re.compile(r"\\url\s*\{\s*\}|\\href\s*\{\s*(?:#\s*)?\}")
-_LINK_STUB_RE = re.compile(r"[(\[<]\s*(?:link|url|doi|link here|url here)\s*[)\]>](?!\()",
-                           re.IGNORECASE)
+_LINK_STUB_RE = re.compile(r"[(\[<]\s*(?:link|url|doi|link here|url here)\s*[)\]>](?!\()")
 _PROMISE_END_RE = re.compile(
     r"(?:(?:available|found|downloaded|accessible|obtained|hosted|archived|provided)[ \t]+"
     r"(?:at|from|here|on|via|in|under)|following[ \t]+(?:link|url|repository|doi|address)|"
     r"(?:here|link|url)[ \t]*:)[ \t]*(?::[ \t]*)?$",
     re.MULTILINE)
 _PROMISE_TAIL_RE = re.compile(  # the ends of _PROMISE_END_RE's lines, written backwards
-    r"^[ \t:]*+(?:ta|morf|ereh|no|aiv|ni|rednu|knil|lru|yrotisoper|iod|sserdda)(?![a-z])",
-    re.MULTILINE)
+    r"\n[ \t:]*+(?:ta|morf|ereh|no|aiv|ni|rednu|knil|lru|yrotisoper|iod|sserdda)(?![a-z])")
+_NEXT_LINE_RE = re.compile(r"\s*+([^\n]*)")
+_PATH_RE = re.compile(r"[\w.-]+/[\w.-]+")
 _DOI_WORD_RE = re.compile(r"DOI(?<!\wDOI)(?!\w)")  # the literal first: a fast scan
 _DOI_PROMISE_RE = re.compile(r"\b(?:will|to be|specific|inserted|assigned|provided later|once)\b",
                              re.IGNORECASE)
@@ -97,7 +97,7 @@ def scan(original: str, prepared: str, masked: str, syntax: str,
     hits += _todos(prose)
     hits += _placeholders(prose)
     hits += _empty_links(prose, syntax)
-    hits += _promises(prose)
+    hits += _promises(prose, prepared)
     hits += _empty_code(original if syntax == "markdown" else prepared, syntax)
     hits += _template_text(prose, prepared, syntax)
     hits += _directories(original if syntax == "markdown" else prepared, syntax)
@@ -239,22 +239,25 @@ def _empty_links(prose: str, syntax: str) -> list[Hit]:
     return hits
 
 
-def _promises(prose: str) -> list[Hit]:
+def _promises(prose: str, unmasked: str | None = None) -> list[Hit]:
+    """Links promised but not given; `unmasked` is the text with its code (same offsets)."""
+    unmasked = prose if unmasked is None else unmasked
     lines = LineCounter(prose)
     hits = []
-    for match in _LINK_STUB_RE.finditer(prose):
-        hits.append(Hit("promised-link", lines.at(match.start()),
-                        f"{match.group(0)} stands where a link should be",
-                        "give the URL or DOI it promises", "placeholder"))
     lowered = _lower(prose)
-    reverse = lowered[::-1]  # line ends become line starts: one anchored scan finds candidates
+    for match in _LINK_STUB_RE.finditer(lowered):
+        hits.append(Hit("promised-link", lines.at(match.start()),
+                        f"{prose[match.start():match.end()]} stands where a link should be",
+                        "give the URL or DOI it promises", "placeholder"))
+    # Line ends become line starts when the text is reversed: one scan for "\n" finds candidates.
+    reverse = "\n" + lowered[::-1]
     for candidate in _PROMISE_TAIL_RE.finditer(reverse):
         end = len(prose) - candidate.start()
         line_start = prose.rfind("\n", 0, end) + 1
         line = prose[line_start:end]
         if _PROMISE_END_RE.search(lowered[line_start:end]) is None:
             continue
-        if _HAS_LINK_RE.search(line) or _continues_with_link(prose, end):
+        if _HAS_LINK_RE.search(line) or _continues_with_link(unmasked, end):
             continue
         hits.append(Hit("promised-link", lines.at(line_start),
                         "the text promises a link here, but none follows",
@@ -279,13 +282,12 @@ def _promises(prose: str) -> list[Hit]:
     return _dedupe(hits)
 
 
-def _continues_with_link(prose: str, pos: int) -> bool:
-    """Return True when the next non-blank line after `pos` holds a link, path or code block."""
-    match = re.compile(r"\s*([^\n]*)").match(prose, pos)
+def _continues_with_link(text: str, pos: int) -> bool:
+    """Return True when the next non-blank line after `pos` holds a link, a path or code."""
+    match = _NEXT_LINE_RE.match(text, pos)
     following = match.group(1) if match else ""
-    if not following.strip():
-        return True  # a blanked code block (commands, URL) follows
-    return bool(_HAS_LINK_RE.search(following) or re.search(r"[\w.-]+/[\w.-]+", following))
+    return bool(_HAS_LINK_RE.search(following) or _PATH_RE.search(following)
+                or following.lstrip().startswith(("```", "~~~", "\\begin", "$ ", "`")))
 
 
 def _paragraph(prose: str, start: int) -> str:
