@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -125,14 +127,15 @@ def served(tmp_path: Path) -> Callable[[str, Path], Path]:
 def git_daemon(tmp_path: Path, served: Callable[[str, Path], Path]) -> Iterator[str]:
     """A real `git daemon` on a free loopback port serving tmp_path/served; yields git://127.0.0.1:port/."""
     base, port = tmp_path / "served", _free_port()
+    # `git daemon` runs git-daemon as a child: a session of its own lets the whole group be killed
     process = subprocess.Popen(["git", "daemon", "--export-all", "--reuseaddr", f"--base-path={base}",
                                 "--listen=127.0.0.1", f"--port={port}", str(base)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         _wait_for(port, process)
         yield f"git://127.0.0.1:{port}/"
     finally:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
 
 
