@@ -168,8 +168,9 @@ def _checklist(text: str | None, name: str | None, conference: conferences.Confe
         return {"ok": False, "findings": [{
             "severity": "error", "code": "no-appendix", "message": "no Artifact Appendix found",
             "hint": f"add one of {', '.join(appendix.CANDIDATES)} or give its path when submitting"}]}
-    return lint(text, profile=conference.lint_profile(), badges=badges,
-                filename=name or "appendix", artifact=tree).to_dict()
+    return lint(text, profile=conference.lint_profile(), badges=badges, filename=name or "appendix",
+                artifact=tree, max_bytes=current_app.config["MAX_APPENDIX_BYTES"],
+                ).to_dict()
 
 
 def _worker_name() -> str:

@@ -71,7 +71,8 @@ def _lint(conf: conferences.Conference, name: str | None, text: str | None,
           badges: Sequence[str]) -> dict[str, Any] | None:
     if text is None:
         return None
-    return lint(text, profile=conf.lint_profile(), badges=badges, filename=name or "appendix").to_dict()
+    return lint(text, profile=conf.lint_profile(), badges=badges, filename=name or "appendix",
+                max_bytes=current_app.config["MAX_APPENDIX_BYTES"]).to_dict()
 
 
 def _take_in(ids: Submitted) -> Submitted:

@@ -108,4 +108,6 @@ def test_adversarial_inputs_stay_linear(text: str) -> None:
         lint(text, badges=("available", "reproduced"))
     except AppendixError:
         pass
-    assert time.perf_counter() - start < 1.5
+    # a margin a loaded machine keeps; quadratic parsing of these inputs takes minutes (test_linear.py
+    # measures the growth itself)
+    assert time.perf_counter() - start < 10
