@@ -26,8 +26,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     ae_config.check(app.config, debug=app.debug)
 
-    from ae import conferences, db, queue
+    from ae import conferences
+    from ae.storage import db
     from ae.web import init_app as init_web
+    from ae.workers import queue
 
     db.init_app(app)
     queue.init_app(app)

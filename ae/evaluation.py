@@ -16,11 +16,11 @@ from ae.checklist.claims import OUTPUT_METRIC, Claim
 from ae.conferences import Conference
 from ae.errors import VerdictError
 from ae.evaluators.record import describe_time_sources
-from ae.evaluators.verdicts import NOT_REPRODUCED, Verdict, VerdictPolicy, decide, samples_for
 from ae.intake.policy import redact
-from ae.models import Artifact, ArtifactVersion, Run, utcnow
-from ae.queries import replace_verdicts
 from ae.reports import artifact as artifact_report
+from ae.storage.models import Artifact, ArtifactVersion, Run, utcnow
+from ae.storage.queries import replace_verdicts
+from ae.verdicts.rule import NOT_REPRODUCED, Verdict, VerdictPolicy, decide, samples_for
 
 
 @dataclass
@@ -171,7 +171,7 @@ def build_report(artifact: Artifact, version: ArtifactVersion, runs: Sequence[Ru
 def recompute(*, session: Session, version: ArtifactVersion, conference: Conference,
               ) -> list[tuple[dict[str, Any] | None, Verdict]]:
     """Judge every claim again from the stored samples; pair each with its stored verdict."""
-    from ae.queries import claims_of, runs_of, verdicts_of
+    from ae.storage.queries import claims_of, runs_of, verdicts_of
 
     runs = runs_of(session=session, version_id=version.id)
     stored = {v.claim_id: v.data for v in verdicts_of(session=session, version_id=version.id)}
@@ -198,8 +198,8 @@ def run_view(run: Run, *more: Run) -> dict[str, Any]:
 
 def version_diff(*, session: Session, older: ArtifactVersion, newer: ArtifactVersion) -> dict[str, Any]:
     """Compare two versions of an artifact: commits, each claim's verdict, and each target's runs."""
-    from ae.evaluators.diffs import run_diff
-    from ae.queries import runs_of, verdicts_of
+    from ae.storage.queries import runs_of, verdicts_of
+    from ae.verdicts.diffs import run_diff
 
     def outcomes(version: ArtifactVersion) -> dict[str, str]:
         return {v.claim_id: v.outcome for v in verdicts_of(session=session, version_id=version.id)}

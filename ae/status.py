@@ -7,9 +7,9 @@ from typing import Any
 from sqlmodel import Session
 
 from ae.evaluators.record import describe_time_sources
-from ae.heartbeat import live_pools, waiting_reason
 from ae.intake.policy import redact
-from ae.queries import get_artifact, latest_version, list_artifacts, runs_of, verdicts_of
+from ae.storage.queries import get_artifact, latest_version, list_artifacts, runs_of, verdicts_of
+from ae.workers.heartbeat import live_pools, waiting_reason
 
 
 def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:

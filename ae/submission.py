@@ -8,12 +8,13 @@ from typing import Any
 
 from flask import current_app
 
-from ae import conferences, queue
+from ae import conferences
 from ae.checklist.lint import lint
-from ae.db import session_scope
 from ae.errors import AeError
 from ae.intake.policy import check, policy_from_config
-from ae.queries import add_version, create_artifact, get_artifact
+from ae.storage.db import session_scope
+from ae.storage.queries import add_version, create_artifact, get_artifact
+from ae.workers import queue
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def _lint(conf: conferences.Conference, name: str | None, text: str | None,
 
 
 def _take_in(ids: Submitted) -> Submitted:
-    from ae.jobs import intake_version
+    from ae.workers.jobs import intake_version
 
     queue.enqueue(intake_version, ids.version_id, queue=queue.INTAKE_QUEUE)
     return ids

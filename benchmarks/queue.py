@@ -1,13 +1,14 @@
 """Queue throughput: trivial jobs through our enqueue/record path against bare RQ, in one run.
 
 Ours: per job a `Run` row is committed (the record that must exist before its job), then
-`ae.queue.enqueue` queues the job under the row id on `ae:pool:default`, and `ae.worker.run(burst=True)`
-serves it (profile detection, DB registration, heartbeats, fork safety). Baseline: `rq.Queue.enqueue`
-and a bare `rq.Worker(...).work(burst=True)`. Both run the same trivial job (return the argument),
-share the Redis server and this process (`ae.worker.preload()` runs first, so every forked work
-horse starts from the same memory), and alternate in rounds so that load drifting on the machine
-hits both. Throughput is jobs / (enqueue + drain). A third line, not compared, shows a job that
-also opens and records its row in two transactions, as `reproduce_run` does around the pipeline.
+`ae.workers.queue.enqueue` queues the job under the row id on `ae:pool:default`, and
+`ae.workers.worker.run(burst=True)` serves it (profile detection, DB registration, heartbeats, fork
+safety). Baseline: `rq.Queue.enqueue` and a bare `rq.Worker(...).work(burst=True)`. Both run the same
+trivial job (return the argument), share the Redis server and this process
+(`ae.workers.worker.preload()` runs first, so every forked work horse starts from the same memory),
+and alternate in rounds so that load drifting on the machine hits both. Throughput is jobs /
+(enqueue + drain). A third line, not compared, shows a job that also opens and records its row in
+two transactions, as `reproduce_run` does around the pipeline.
 
     python benchmarks/queue.py [--jobs 2000] [--rounds 4] [--database-url URL] [--redis-url URL]
 
@@ -45,10 +46,10 @@ def trivial_job(value: Any) -> Any:
 
 def recording_job(run_id: str) -> None:
     """A job that also records: open the run and store its result, as reproduce_run does."""
-    from ae.db import session_scope
-    from ae.jobs import _worker_name
-    from ae.models import utcnow
-    from ae.queries import get_run
+    from ae.storage.db import session_scope
+    from ae.storage.models import utcnow
+    from ae.storage.queries import get_run
+    from ae.workers.jobs import _worker_name
 
     with session_scope() as session:
         run = get_run(session=session, run_id=run_id)
@@ -66,7 +67,7 @@ def _redis_url(instance: Path, given: str | None) -> tuple[str, Any]:
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
         return "redis://127.0.0.1:6379/14", None
     except OSError:
-        from ae import embedded_redis
+        from ae.workers import embedded_redis
 
         embedded_redis.ensure(instance)
         return embedded_redis.url(instance), instance
@@ -90,9 +91,9 @@ def measure_ours(app: Any, jobs: int, job: Any, queue_pool: str) -> tuple[float,
     """Enqueue and drain `jobs` trivial jobs through ae; return (enqueue_s, drain_s)."""
     from sqlmodel import func, select
 
-    from ae import queue, worker
-    from ae.db import session_scope
-    from ae.models import Artifact, ArtifactVersion, Run
+    from ae.storage.db import session_scope
+    from ae.storage.models import Artifact, ArtifactVersion, Run
+    from ae.workers import queue, worker
 
     with app.app_context():
         with session_scope() as session:
@@ -134,9 +135,10 @@ def main() -> None:
 
     from redis import Redis
 
-    from ae import embedded_redis, migrate, worker
     from ae.app import create_app
-    from ae.db import get_engine
+    from ae.storage import migrate
+    from ae.storage.db import get_engine
+    from ae.workers import embedded_redis, worker
 
     with tempfile.TemporaryDirectory(prefix="ae-bench-queue-") as tmp:
         instance = Path(tmp) / "instance"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ae import embedded_redis
+from ae.workers import embedded_redis
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -63,7 +63,7 @@ def _truncate_all(url: str) -> None:
     from sqlalchemy import create_engine, text
     from sqlmodel import SQLModel
 
-    import ae.models  # noqa: F401
+    import ae.storage.models  # noqa: F401
 
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -138,9 +138,9 @@ def config(tmp_path: Path, database_url: str, redis_url: str) -> dict[str, Any]:
 @pytest.fixture
 def app(config: dict[str, Any]) -> Iterator[Any]:
     """A migrated app."""
-    from ae import migrate
     from ae.app import create_app
-    from ae.db import get_engine
+    from ae.storage import migrate
+    from ae.storage.db import get_engine
 
     application = create_app(config)
     migrate.upgrade(get_engine(application))

@@ -124,8 +124,8 @@ def test_api_refuses_a_new_version_of_a_local_source(client, runner, example_rep
 
 
 def test_credentials_in_a_source_url_are_never_shown(client, app) -> None:  # type: ignore[no-untyped-def]
-    from ae.db import session_scope
-    from ae.queries import create_artifact
+    from ae.storage.db import session_scope
+    from ae.storage.queries import create_artifact
 
     with session_scope() as session:
         artifact, _ = create_artifact(session=session, conference="ppopp-2019", title="private",

@@ -14,7 +14,7 @@ def test_conferences_list(runner) -> None:  # type: ignore[no-untyped-def]
 def test_db_upgrade_and_current(runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    from ae.migrate import head
+    from ae.storage.migrate import head
 
     assert f"is at revision {head()}" in result.output
     assert runner.invoke(["db", "current"]).output.strip() == head()
@@ -45,14 +45,14 @@ def test_bad_conference_file_is_one_line(ae_process, config: dict, tmp_path: Pat
 
 
 def test_submit_prints_ids_and_queues_intake(runner, app, example_repo) -> None:  # type: ignore[no-untyped-def]
-    from ae.queue import INTAKE_QUEUE, get_queue
+    from ae.workers.queue import INTAKE_QUEUE, get_queue
 
     repo = example_repo("pi-python")
     result = runner.invoke(["submit", str(repo), "--title", "Pi", "--badge", "reproduced"])
     assert result.exit_code == 0, result.output
     assert "submitted artifact" in result.output
     jobs = get_queue(INTAKE_QUEUE).jobs
-    assert len(jobs) == 1 and jobs[0].func_name == "ae.jobs.intake_version"
+    assert len(jobs) == 1 and jobs[0].func_name == "ae.workers.jobs.intake_version"
     status = runner.invoke(["status"])
     assert "submitted" in status.output and "Pi" in status.output
 

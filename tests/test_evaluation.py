@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from ae.ck.experiment import write_point
-from ae.db import session_scope
 from ae.intake.git import init_repository
-from ae.queries import runs_of
 from ae.status import all_status
+from ae.storage.db import session_scope
+from ae.storage.queries import runs_of
 from ae.submission import submit
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -92,7 +92,7 @@ def test_inconclusive_claim_gets_more_repetitions_then_a_verdict(app, tmp_path, 
 def _version_id(app: Any) -> str:
     from sqlmodel import select
 
-    from ae.models import ArtifactVersion
+    from ae.storage.models import ArtifactVersion
 
     with app.app_context(), session_scope() as session:
         return session.exec(select(ArtifactVersion.id)).one()

@@ -9,8 +9,8 @@ from typing import Any
 import git
 import pytest
 
-from ae.db import session_scope
 from ae.status import all_status
+from ae.storage.db import session_scope
 from ae.submission import submit
 
 
@@ -96,8 +96,8 @@ def test_bad_sources_fail_clearly_and_keep_the_submission(app, tmp_path, burst_w
 
 
 def test_intake_job_delivered_twice_creates_runs_once(app, example_repo, burst_worker) -> None:  # type: ignore[no-untyped-def]
-    from ae import queue
-    from ae.jobs import intake_version
+    from ae.workers import queue
+    from ae.workers.jobs import intake_version
 
     ids = submit(conference="ppopp-2019", title="Twice", source=str(example_repo("pi-python")))
     burst_worker()

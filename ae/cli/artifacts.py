@@ -10,10 +10,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ae.cli.ready import ready
-from ae.db import session_scope
 from ae.intake import appendix as appendix_file
-from ae.queries import find_artifact
 from ae.status import all_status, artifact_status
+from ae.storage.db import session_scope
+from ae.storage.queries import find_artifact
 from ae.submission import resubmit as resubmit_artifact
 from ae.submission import submit as submit_artifact
 

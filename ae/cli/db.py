@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ae.db import get_engine
+from ae.storage.db import get_engine
 
 
 @click.group()
@@ -19,7 +19,7 @@ def db() -> None:
 @with_appcontext
 def upgrade(revision: str) -> None:
     """Apply the Alembic migrations to the configured database."""
-    from ae import migrate
+    from ae.storage import migrate
 
     engine = get_engine()
     migrate.upgrade(engine, revision)
@@ -31,6 +31,6 @@ def upgrade(revision: str) -> None:
 @with_appcontext
 def show_current() -> None:
     """Print the schema revision of the configured database."""
-    from ae import migrate
+    from ae.storage import migrate
 
     click.echo(migrate.current(get_engine(current_app)) or "empty (never migrated)")

@@ -12,13 +12,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from ae import embedded_redis
-from ae import worker as ae_worker
 from ae.cli.artifacts import echo_status
 from ae.cli.ready import ready
-from ae.db import session_scope
 from ae.errors import AeError
 from ae.status import all_status
+from ae.storage.db import session_scope
+from ae.workers import embedded_redis
+from ae.workers import worker as ae_worker
 
 
 def _app() -> Flask:

@@ -10,11 +10,11 @@ from flask.cli import with_appcontext
 
 from ae import conferences
 from ae.cli.ready import ready
-from ae.db import session_scope
 from ae.errors import NotFound
 from ae.evaluation import recompute, run_view, version_diff
-from ae.evaluators.diffs import run_diff
-from ae.queries import find_artifact, get_run, latest_version, versions_of
+from ae.storage.db import session_scope
+from ae.storage.queries import find_artifact, get_run, latest_version, versions_of
+from ae.verdicts.diffs import run_diff
 
 
 def _app() -> Any:
@@ -53,7 +53,7 @@ def verdicts(artifact: str, as_json: bool) -> None:
 def _find_run(session: Any, prefix: str) -> Any:
     from sqlmodel import select
 
-    from ae.models import Run
+    from ae.storage.models import Run
 
     matches = list(session.exec(select(Run).where(Run.id.startswith(prefix)).limit(2)))
     if len(matches) != 1:

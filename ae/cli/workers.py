@@ -8,11 +8,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ae import worker as ae_worker
 from ae.cli.ready import ready
-from ae.db import session_scope
-from ae.heartbeat import list_workers
 from ae.pools import unmet
+from ae.storage.db import session_scope
+from ae.workers import worker as ae_worker
+from ae.workers.heartbeat import list_workers
 
 
 @click.group(invoke_without_command=True)

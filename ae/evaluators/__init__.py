@@ -1,4 +1,4 @@
 """Automatic evaluation: the portable CK program pipeline and its sandbox.
 
-Human evaluators' reviews live in `ae.web` and `ae.models`; this package only runs programs.
+Human evaluators' reviews live in the web layer, not here; this package only runs programs.
 """

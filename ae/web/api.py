@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from ae.checklist.decoding import MAX_APPENDIX_BYTES, check_size
-from ae.db import session_scope
 from ae.errors import AeError
 from ae.status import all_status, artifact_status
+from ae.storage.db import session_scope
 from ae.submission import resubmit, submit
 
 bp = Blueprint("api", __name__, url_prefix="/api")

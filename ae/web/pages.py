@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from ae import conferences
-from ae.db import session_scope
 from ae.status import all_status, artifact_status
+from ae.storage.db import session_scope
 
 bp = Blueprint("pages", __name__)
 

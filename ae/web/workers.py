@@ -9,10 +9,10 @@ from flask import Blueprint, abort, current_app, jsonify, request, send_file
 from sqlmodel import select
 
 from ae.conferences import all_conferences
-from ae.db import session_scope
-from ae.heartbeat import list_workers, live_pools, waiting_reason
-from ae.models import Run
-from ae.remote import is_digest
+from ae.storage.db import session_scope
+from ae.storage.models import Run
+from ae.workers.heartbeat import list_workers, live_pools, waiting_reason
+from ae.workers.remote import is_digest
 
 bp = Blueprint("workers", __name__, url_prefix="/api")
 

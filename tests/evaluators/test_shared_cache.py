@@ -1,6 +1,6 @@
 """Caches shared between processes work for every sandbox uid; our own failures are ours.
 
-A root worker gives each process its own sandbox uid (see `sandbox_bwrap.sandbox_identity`), and
+A root worker gives each process its own sandbox uid (see `sandbox.bwrap.sandbox_identity`), and
 every RQ job is a new process: what one process built (the xOpenME library every cBench program
 links, a program's binary) must serve the next one.
 """
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ONE_PROCESS = """
 import json, sys
 from pathlib import Path
-from ae.evaluators import sandbox_bwrap
+from ae.evaluators.sandbox import bwrap as sandbox_bwrap
 from ae.evaluators.pipeline import RunSpec, run_program
 
 cache, work, repo = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])

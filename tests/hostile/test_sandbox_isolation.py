@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from ae.errors import PipelineError
-from ae.evaluators import sandbox, sandbox_bwrap
+from ae.evaluators import sandbox
+from ae.evaluators.sandbox import bwrap as sandbox_bwrap
 
 ART = Path(__file__).resolve().parent / "artifacts"
 PY = "/usr/bin/python3"

@@ -140,7 +140,7 @@ def test_cpu_limit_holds_for_the_whole_process_tree(run_artifact):
 
 
 def test_many_files_filling_the_disk_are_stopped_before_it_is_full(run_artifact, monkeypatch):
-    from ae.evaluators import sandbox_watch
+    from ae.evaluators.sandbox import watch as sandbox_watch
 
     free = sandbox_watch.disk_free
     monkeypatch.setattr(sandbox_watch, "DISK_RESERVE_BYTES", 1 << 50)  # "the disk is full"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ae.evaluators import sandbox_watch, trees
+from ae.evaluators import trees
+from ae.evaluators.sandbox import watch as sandbox_watch
 
 PY = "/usr/bin/python3"
 MILLION_FILES = "import os\nfor i in range(1_000_000):\n" \

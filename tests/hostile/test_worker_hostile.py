@@ -16,9 +16,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from ae.db import session_scope
 from ae.intake.git import init_repository
 from ae.status import all_status
+from ae.storage.db import session_scope
 from ae.submission import submit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,7 +176,7 @@ def _hostile(name: str, *args: str) -> str:
 def test_worker_classifies_each_hostile_artifact(app, config, tmp_path, burst_worker, request) -> None:  # type: ignore[no-untyped-def]
     from sqlmodel import select
 
-    from ae.models import Artifact, ArtifactVersion, Run
+    from ae.storage.models import Artifact, ArtifactVersion, Run
 
     listener = socket.socket()
     request.addfinalizer(listener.close)

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from ae.db import session_scope
 from ae.intake.git import init_repository
 from ae.status import all_status
+from ae.storage.db import session_scope
 from ae.submission import submit
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

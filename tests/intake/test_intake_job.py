@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ae.db import session_scope
 from ae.status import all_status
+from ae.storage.db import session_scope
 from ae.submission import submit
 
 Git = Callable[..., str]
@@ -85,10 +85,10 @@ def test_the_intake_job_checks_the_source_again(app: Any, tmp_path: Path, burst_
 
 def test_the_cli_submits_a_local_path_on_the_embedded_default(config: dict[str, Any], tmp_path: Path,
                                                                example_repo: Any) -> None:
-    from ae import migrate
     from ae.app import create_app
     from ae.cli import cli
-    from ae.db import get_engine
+    from ae.storage import migrate
+    from ae.storage.db import get_engine
 
     embedded = create_app({**config, "DATABASE_URL": f"sqlite:///{tmp_path / 'embedded.sqlite'}",
                            "SOURCE_ALLOW_LOCAL": "auto"})

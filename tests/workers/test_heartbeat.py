@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from ae.db import session_scope
-from ae.heartbeat import list_workers
-from ae.models import Run, Worker
+from ae.storage.db import session_scope
+from ae.storage.models import Run, Worker
 from ae.submission import submit
+from ae.workers.heartbeat import list_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 APPENDIX = "# Artifact Appendix\n\n## Evaluation and expected results\n\nThe program prints pi.\n"

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from ae.db import session_scope
 from ae.errors import SourceError
-from ae.models import ArtifactVersion, Run, Worker
-from ae.remote import fetch_snapshot
+from ae.storage.db import session_scope
+from ae.storage.models import ArtifactVersion, Run, Worker
 from ae.submission import submit
+from ae.workers.remote import fetch_snapshot
 
 TOKEN = "worker-token-for-tests"
 APPENDIX = """# Artifact Appendix

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from ae.db import session_scope
-from ae.models import Run, Worker
+from ae.storage.db import session_scope
+from ae.storage.models import Run, Worker
 from ae.submission import submit
 
 APPENDIX = """# Artifact Appendix

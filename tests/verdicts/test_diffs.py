@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ae.checklist.claims import Claim
-from ae.evaluators.diffs import (
+from ae.verdicts.diffs import (
     NOT_RUN,
     claim_rows,
     environment_diff,
@@ -16,7 +16,7 @@ from ae.evaluators.diffs import (
     run_diff,
     text_diff,
 )
-from ae.evaluators.verdicts import REPRODUCED, decide
+from ae.verdicts.rule import REPRODUCED, decide
 
 FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
 SUSAN = FIXTURES / "ck" / "ck-rpi-optimization-results" / "experiment" / \

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ae.checklist.claims import Claim
-from ae.evaluators.verdicts import Verdict
+from ae.verdicts.rule import Verdict
 
 NOT_RUN = "not-run"
 MAX_DIFF_LINES = 200

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from ae.models import Run, Worker, utcnow
 from ae.pools import profile_from_platform
+from ae.storage.models import Run, Worker, utcnow
 
 log = logging.getLogger(__name__)
 

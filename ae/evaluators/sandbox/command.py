@@ -1,19 +1,4 @@
-"""Run one artifact command inside a bubblewrap sandbox; the only module that uses bubblewrap.
-
-The rules (DESIGN.md §6, §13): every namespace is unshared (network only when the conference
-allows it), no capabilities, an unprivileged uid (65534; a uid of its own per calling process
-when the caller is root), `--die-with-parent --new-session`, nested user namespaces disabled;
-system directories read-only, `/etc` reduced to what programs need (no secrets: `/etc/shadow` is
-an unreadable stand-in), private `/tmp`, a fresh `/proc` and `/dev`; the run's work dir is the
-only writable place and the snapshot and caches are read-only. Nothing else of the worker is
-visible: not its instance dir, its Redis socket, its environment or other runs.
-
-Inside, a small supervisor (`sandbox_init.py`) applies the rlimits to the command alone, measures
-its wall and CPU time after the sandbox is set up (so a claim is compared with the program's time,
-not bubblewrap's start-up) and reports the exact wait status. Outside, this module enforces the
-wall clock and the output caps and kills the sandbox's PID namespace, which takes every process
-of the artifact with it, daemons included.
-"""
+"""Run one command in the sandbox: build the bubblewrap call, watch it, classify how it ended."""
 
 from __future__ import annotations
 
@@ -28,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ae.errors import ConferenceError, PipelineError, SandboxUnavailable
-from ae.evaluators import sandbox_bwrap as build
-from ae.evaluators.sandbox_watch import Capture, Watch, open_input, read_all
+from ae.evaluators.sandbox import bwrap as build
+from ae.evaluators.sandbox.watch import Capture, Watch, open_input, read_all
 
 MEMORY_MARKERS = (
     "memoryerror", "bad_alloc", "cannot allocate memory", "out of memory", "memory exhausted",

@@ -10,17 +10,17 @@ from typing import Any
 
 from flask import current_app
 
-from ae import conferences, queue
+from ae import conferences
 from ae.checklist.claims import Claim, parse_claims, parse_claims_toml
 from ae.checklist.lint import lint
 from ae.ck.repository import find_repos
-from ae.db import session_scope
 from ae.errors import AeError, CkError, SandboxUnavailable
 from ae.intake import appendix, dependencies, snapshot
 from ae.intake.policy import policy_from_config, redact
-from ae.models import utcnow
 from ae.pools import pool_for_requirement, pool_from_mapping
-from ae.queries import (
+from ae.storage.db import session_scope
+from ae.storage.models import utcnow
+from ae.storage.queries import (
     FINISHED,
     claims_of,
     get_artifact,
@@ -29,6 +29,7 @@ from ae.queries import (
     replace_claims,
     runs_of,
 )
+from ae.workers import queue
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def snapshot_tree(digest: str) -> Path:
     """Return the unpacked read-only tree of a stored snapshot (a remote worker fetches it first)."""
     store = data_dir() / "snapshots"
     if not (store / f"{digest}.tar").is_file() and current_app.config.get("SERVICE_URL"):
-        from ae.remote import fetch_snapshot
+        from ae.workers.remote import fetch_snapshot
 
         fetch_snapshot(current_app.config["SERVICE_URL"], current_app.config.get("WORKER_TOKEN"),
                        digest, store)
@@ -125,7 +126,7 @@ def intake_version(version_id: str) -> None:
         version.checklist = _checklist(text, name, conference, badges, snap.tree)
         replace_claims(session=session, version_id=version_id,
                        claims=[dataclasses.asdict(c) for c in claims])
-        from ae.models import Run
+        from ae.storage.models import Run
 
         runs = [Run(version_id=version_id, program=p, cmd_key=k, dataset=d, pool=pool,
                     repetitions=conference.repetitions) for (p, k, d, pool) in plan]

@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the connection or URL handed in by ae.migrate."""
+"""Alembic environment: runs migrations on the connection or URL handed in by ae.storage.migrate."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import ae.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import ae.storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -22,12 +22,14 @@ from rq import Worker
 from rq.job import Job
 from rq.queue import Queue
 
-from ae import conferences, db, heartbeat, queue
+from ae import conferences
 from ae.errors import ConfigError
 from ae.pools import Pool, Profile, load_profile, matching_pools, pool_from_mapping, profile_from_platform
+from ae.storage import db
+from ae.workers import heartbeat, queue
 
 #: Imported once in the parent so each forked job starts warm.
-PRELOAD = ("ae.jobs", "ae.evaluation", "ae.evaluators.pipeline", "ae.evaluators.verdicts",
+PRELOAD = ("ae.workers.jobs", "ae.evaluation", "ae.evaluators.pipeline", "ae.verdicts.rule",
            "ae.ck", "ae.reports.artifact")
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ def queue_names(app: Flask, pools: list[str] | None = None, *, remote: bool = Fa
 
 def reap_lost(app: Flask, *, me: str | None = None) -> heartbeat.Reaped:
     """Mark lost workers, queue their runs again (or fail them past MAX_ATTEMPTS)."""
-    from ae.jobs import evaluate_version, reproduce_run
+    from ae.workers.jobs import evaluate_version, reproduce_run
 
     with db.session_scope(app) as session:
         outcome = heartbeat.reap(session=session, max_attempts=int(app.config["MAX_ATTEMPTS"]), me=me)
@@ -167,7 +169,7 @@ def warm_orm(app: Flask) -> None:
     """
     from sqlalchemy.orm import configure_mappers
 
-    from ae.models import Artifact, ArtifactVersion, Run
+    from ae.storage.models import Artifact, ArtifactVersion, Run
 
     configure_mappers()
     with db.session_scope(app) as session:

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from redis import Redis
 from rq import Queue
 
-from ae import embedded_redis
+from ae.workers import embedded_redis
 
 INTAKE_QUEUE = "ae:intake"
 POOL_QUEUE_PREFIX = "ae:pool:"

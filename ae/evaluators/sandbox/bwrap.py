@@ -137,7 +137,7 @@ def seccomp_fd() -> int | None:
 @cache
 def _init_source() -> str:
     """Return the source of the in-sandbox supervisor."""
-    return Path(__file__).with_name("sandbox_init.py").read_text()
+    return Path(__file__).with_name("supervisor.py").read_text()
 
 
 @cache

@@ -73,7 +73,7 @@ def _drop_privileges(uid, gid):
 def _descendants():
     """Return the pids whose parent is this process (orphans land here when we are a reaper).
 
-    `sandbox_watch.tree_usage` reads /proc the same way; this program cannot import `ae`.
+    `watch.tree_usage` reads /proc the same way; this program cannot import `ae`.
     """
     me = str(posix.getpid())
     found = []

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from ae.errors import NotFound
-from ae.models import Artifact, ArtifactVersion, ClaimRecord, Run, VerdictRecord, utcnow
+from ae.storage.models import Artifact, ArtifactVersion, ClaimRecord, Run, VerdictRecord, utcnow
 
 FINISHED = ("succeeded", "failed")
 

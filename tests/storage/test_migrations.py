@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
-import ae.models  # noqa: F401
-from ae import migrate
+import ae.storage.models  # noqa: F401
+from ae.storage import migrate
 
 
 def _check(url: str) -> None:

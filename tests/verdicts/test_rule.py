@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from ae.checklist.claims import Claim
 from ae.errors import AeError, VerdictError
-from ae.evaluators import verdicts
-from ae.evaluators.verdicts import (
+from ae.verdicts import rule as verdicts
+from ae.verdicts.rule import (
     INCONCLUSIVE,
     NOT_REPRODUCED,
     OUTCOMES,

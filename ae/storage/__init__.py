@@ -1,0 +1,1 @@
+"""Persistence: the engine and sessions (`db`), every table (`models`), queries, migrations."""
