@@ -32,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ae.evaluators.inventory import detect_software  # noqa: E402
 from ae.evaluators.pipeline import RunSpec, run_program  # noqa: E402
 from ae.evaluators.record import RunRecord  # noqa: E402
-from ae.evaluators.software import detect_software  # noqa: E402
 
 CK = Path(sys.executable).parent / "ck"
 REPO = ROOT / "tests" / "evaluators" / "data" / "ck-pipeline"

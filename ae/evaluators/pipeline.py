@@ -23,6 +23,7 @@ from ae.evaluators import datasets, packages, sandbox
 from ae.evaluators.build import build_program, dependency_env, needs_build, target_name
 from ae.evaluators.cache import make_dir
 from ae.evaluators.inputs import DigestCache
+from ae.evaluators.inventory import detect_software
 from ae.evaluators.platform import detect_platform
 from ae.evaluators.record import RunRecord
 from ae.evaluators.resolve import parse_deps, resolve_deps
@@ -34,7 +35,7 @@ from ae.evaluators.run import (
     run_time,
     tail,
 )
-from ae.evaluators.software import Software, detect_software
+from ae.evaluators.software import Software
 from ae.evaluators.template import take_from
 from ae.evaluators.validate import check_outputs, reference_key, shipped_reference
 

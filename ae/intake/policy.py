@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from ae.errors import ConfigError, SourceError
+from ae.intake.git import insteadof_rules, remote_url
 from ae.intake.snapshot import Caps
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,6 @@ def check(source: str, policy: SourcePolicy) -> str:
 
 def judge(source: str, policy: SourcePolicy) -> Target:
     """Decide where git would fetch `source` from and whether the policy allows it."""
-    from ae.intake.git import insteadof_rules, remote_url
 
     source = source.strip()
     if not source or any(ord(c) < 32 or c == "\x7f" for c in source):
@@ -95,7 +95,10 @@ def judge(source: str, policy: SourcePolicy) -> Target:
     given_local = _local_path(source)
     if given_local is not None:
         source = os.path.abspath(os.path.expanduser(given_local))
-    url = remote_url(source)
+    try:
+        url = remote_url(source)
+    except SourceError as exc:
+        raise SourceError(f"source refused: {redact(source)} is not a git URL") from exc
     rewritten = url != source
     path = _local_path(url)
     if path is not None:

@@ -131,7 +131,7 @@ def test_python_program_with_pre_and_post_processing(tmp_path: Path, cache: Path
 
 
 def test_pkg_config_library_dependency_is_linked(tmp_path: Path, cache: Path) -> None:
-    from ae.evaluators.software import detect_software
+    from ae.evaluators.inventory import detect_software
 
     if not any(s.name == "zlib" for s in detect_software(detectors=["pkg-config"])):
         pytest.skip("zlib's pkg-config file is not installed on this machine")

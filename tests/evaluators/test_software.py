@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from ae.evaluators.detectors import REGISTRY, find_executables
-from ae.evaluators.software import detect_software
+from ae.evaluators.inventory import detect_software
 
 
 def test_gcc_is_detected_with_the_variables_ck_programs_expect() -> None:

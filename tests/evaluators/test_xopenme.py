@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from ae.evaluators import packages
-from ae.evaluators.software import detect_software
+from ae.evaluators.inventory import detect_software
 
 PROGRAM = r"""
 #include <stdio.h>

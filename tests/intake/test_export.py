@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ae.errors import SourceError
-from ae.intake import git as git_source
+from ae.intake import pin as git_source
 from ae.intake import snapshot
 from ae.intake.policy import SourcePolicy
 from ae.intake.snapshot import Caps

@@ -9,7 +9,7 @@ import git
 import pytest
 
 from ae.errors import SourceError
-from ae.intake import git as git_source
+from ae.intake import pin as git_source
 from ae.intake import snapshot
 from ae.intake.policy import SourcePolicy
 

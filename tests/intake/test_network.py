@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ae.errors import SourceError
-from ae.intake import git as git_source
+from ae.intake import pin as git_source
 from ae.intake.policy import SourcePolicy, unreachable
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)

@@ -20,7 +20,8 @@ def test_start_reuse_stop(tmp_path: Path) -> None:
         client = Redis.from_url(embedded_redis.url(instance))
         client.set("k", "v")
         # another process of the same instance sees the same server
-        code = ("from pathlib import Path; from redis import Redis; from ae.workers import embedded_redis as e;"
+        code = ("from pathlib import Path; from redis import Redis;"
+                "from ae.workers import embedded_redis as e;"
                 f"i=Path({str(instance)!r}); assert e.ensure(i) is False;"
                 "print(Redis.from_url(e.url(i)).get('k').decode())")
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
