@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ae.ck.cache import cache_name, load_cache, save_cache
+from ae.ck.cache import cache_name, fingerprint, load_cache, save_cache
 from ae.ck.entry import CkEntry, CkRepo, Problem, is_uid
 from ae.ck.files import UnreadableFile, read_json
 from ae.ck.repository import read_repo
@@ -74,12 +75,14 @@ class CkIndex:
         *,
         cache_dir: Path | None = None,
         cache_key: str | None = None,
+        stamp: str | None = None,
         verify_aliases: bool = False,
     ) -> CkIndex:
         """Index `repo_paths` (in search order), reusing `cache_dir`'s copy for `cache_key`.
 
         `cache_key` is the caller's digest of the repositories' content (e.g. the snapshot
-        sha256); a missing, unreadable or mismatching cache file is rebuilt. `verify_aliases`
+        sha256), `stamp` what else must match (the fingerprint of a working tree); a missing,
+        unreadable or mismatching cache file is rebuilt. `verify_aliases`
         also reads every `alias-u-` file back (see `scan_repo`); a verified build is cached
         separately.
         """
@@ -88,7 +91,7 @@ class CkIndex:
         if cache_dir is not None and cache_key is not None:
             suffix = "-verified" if verify_aliases else ""
             cache_file = Path(cache_dir) / f"ck-index-{cache_name(cache_key)}{suffix}.json"
-            cached = load_cache(cache_file, paths)
+            cached = load_cache(cache_file, paths, stamp)
             if cached is not None:
                 return cls(*cached)
         problems: list[Problem] = []
@@ -102,8 +105,15 @@ class CkIndex:
             if collecting:
                 gc.enable()
         if cache_file is not None:
-            save_cache(cache_file, paths, scans, problems)
+            save_cache(cache_file, paths, scans, problems, stamp)
         return index
+
+    @classmethod
+    def build_cached(cls, repo_paths: Sequence[Path], cache_dir: Path) -> CkIndex:
+        """Index `repo_paths` through a cache in `cache_dir` that any change to them invalidates."""
+        paths = [Path(p).resolve() for p in repo_paths]
+        key = "tree-" + hashlib.sha256("\0".join(map(str, paths)).encode()).hexdigest()
+        return cls.build(paths, cache_dir=cache_dir, cache_key=key, stamp=fingerprint(paths))
 
     # -- queries -------------------------------------------------------------------------------
 

@@ -1,14 +1,30 @@
-"""The `ae` command: a FlaskGroup with one module per noun."""
+"""The `ae` command: a plain click group whose commands are imported only when they are used.
+
+Commands that need no service (`lint`, `appendix`, `ck`, `run`, `--help`, `--version`) import
+neither Flask, SQLAlchemy, RQ nor redis; the others build the app when they run
+(`ae.cli.app.with_app`). Each command module keeps its heavy imports inside its functions.
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
-from flask.cli import FlaskGroup
 
 from ae import __version__
 from ae.errors import AeError
+
+#: Command name -> "module:attribute" of its click command.
+COMMANDS: dict[str, str] = {
+    "demo": "ae.cli.service:demo", "serve": "ae.cli.service:serve", "worker": "ae.cli.service:worker",
+    "redis": "ae.cli.service:redis", "workers": "ae.cli.workers:workers",
+    "submit": "ae.cli.artifacts:submit", "resubmit": "ae.cli.artifacts:resubmit",
+    "status": "ae.cli.artifacts:status", "verdicts": "ae.cli.verdicts:verdicts",
+    "diff": "ae.cli.verdicts:diff", "diff-versions": "ae.cli.verdicts:diff_versions",
+    "db": "ae.cli.db:db", "conferences": "ae.cli.conferences:conferences", "ck": "ae.cli.ck:ck",
+    "lint": "ae.cli.checklist:lint_cmd", "appendix": "ae.cli.checklist:appendix", "run": "ae.cli.run:run_cmd",
+}
 
 
 class UserError(click.ClickException):
@@ -17,8 +33,24 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
-class AeGroup(FlaskGroup):
-    """FlaskGroup that reports domain errors as one clear line with exit status 2."""
+class LazyGroup(click.Group):
+    """A group that imports a command's module when the command is looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return every command name."""
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return the command `cmd_name`, or None if there is none."""
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, attribute = COMMANDS[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, turning AeError into UserError."""
@@ -28,31 +60,7 @@ class AeGroup(FlaskGroup):
             raise UserError(str(exc)) from exc
 
 
-def _create_app() -> Any:
-    from ae.app import create_app
-
-    return create_app()
-
-
-@click.group(cls=AeGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False, load_dotenv=False)
+@click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="ae")
 def cli() -> None:
     """Artifact evaluation: submit CK artifacts, reproduce them on workers, compare, badge, report."""
-
-
-def _register() -> None:
-    from ae.cli import artifacts, checklist, ck, db, run, service, verdicts, workers
-    from ae.cli import conferences as conferences_cli
-
-    for command in (
-        service.demo, service.serve, service.worker, service.redis, workers.workers,
-        artifacts.submit, artifacts.resubmit, artifacts.status,
-        verdicts.verdicts, verdicts.diff, verdicts.diff_versions,
-        db.db, conferences_cli.conferences, ck.ck, checklist.lint_cmd, checklist.appendix,
-        run.run_cmd,
-    ):
-        cli.add_command(command)
-
-
-_register()

@@ -6,16 +6,8 @@ import json
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 
-from ae.cli.ready import ready
-from ae.intake import appendix as appendix_file
-from ae.status import all_status, artifact_status
-from ae.storage.db import session_scope
-from ae.storage.queries import find_artifact
-from ae.submission import resubmit as resubmit_artifact
-from ae.submission import submit as submit_artifact
+from ae.cli.app import current, ready, with_app
 
 
 @click.command()
@@ -26,14 +18,18 @@ from ae.submission import submit as submit_artifact
 @click.option("--badge", "badges", multiple=True, help="Requested badge (repeatable).")
 @click.option("--appendix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Artifact Appendix file (default: found in the repository).")
-@with_appcontext
+@with_app
 def submit(source: str, ref: str | None, title: str | None, conference: str | None,
            badges: tuple[str, ...], appendix: Path | None) -> None:
     """Submit the git repository SOURCE (URL or local path) for evaluation."""
-    ready(current_app)
+    from ae.intake import appendix as appendix_file
+    from ae.submission import submit as submit_artifact
+
+    app = current()
+    ready(app)
     text = appendix_file.decode(appendix.read_bytes(), appendix.name) if appendix else None
     ids = submit_artifact(
-        conference=conference or current_app.config["CONFERENCE"],
+        conference=conference or app.config["CONFERENCE"],
         title=title or Path(source.rstrip("/")).name.removesuffix(".git"), source=source, ref=ref,
         badges=badges, appendix_name=appendix.name if appendix else None, appendix_text=text)
     click.echo(f"submitted artifact {ids.artifact_id} (version {ids.version_id}); "
@@ -53,10 +49,15 @@ def submit(source: str, ref: str | None, title: str | None, conference: str | No
 @click.option("--ref", help="Branch, tag or commit of the artifact's source (default: HEAD).")
 @click.option("--appendix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Artifact Appendix file (default: found in the repository).")
-@with_appcontext
+@with_app
 def resubmit(artifact: str, ref: str | None, appendix: Path | None) -> None:
     """Submit a new version of ARTIFACT (id prefix): its source again, at REF."""
-    ready(current_app)
+    from ae.intake import appendix as appendix_file
+    from ae.storage.db import session_scope
+    from ae.storage.queries import find_artifact
+    from ae.submission import resubmit as resubmit_artifact
+
+    ready(current())
     with session_scope() as session:
         artifact_id = find_artifact(session=session, prefix=artifact).id
     text = appendix_file.decode(appendix.read_bytes(), appendix.name) if appendix else None
@@ -89,10 +90,14 @@ def echo_status(item: dict) -> None:
 @click.command()
 @click.argument("artifact", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_appcontext
+@with_app
 def status(artifact: str | None, as_json: bool) -> None:
     """Show artifacts (or one, by id prefix) with runs, verdicts and badges."""
-    ready(current_app)
+    from ae.status import all_status, artifact_status
+    from ae.storage.db import session_scope
+    from ae.storage.queries import find_artifact
+
+    ready(current())
     with session_scope() as session:
         if artifact:
             items = [artifact_status(session=session,

@@ -23,8 +23,14 @@ def ck() -> None:
     """Inspect CK repositories: list entries, search by tags, show one entry."""
 
 
+def user_cache_dir() -> Path:
+    """Return where the CLI keeps what it may reuse across calls (index, builds): ~/.cache/ae."""
+    return Path.home() / ".cache" / "ae"
+
+
 def _index(repos: Sequence[Path]) -> CkIndex:
-    return CkIndex.build(list(repos))
+    """Index the repositories, reusing the index of an earlier call while nothing in them changed."""
+    return CkIndex.build_cached(list(repos), user_cache_dir() / "ck-index")
 
 
 def _summary(entry: CkEntry) -> dict[str, Any]:

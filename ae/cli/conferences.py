@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
 
-from ae.conferences import all_conferences
+from ae.cli.app import with_app
 
 
 @click.group()
@@ -14,9 +13,11 @@ def conferences() -> None:
 
 
 @conferences.command("list")
-@with_appcontext
+@with_app
 def list_conferences() -> None:
     """List loaded conferences with their badge scheme, badges and pools."""
+    from ae.conferences import all_conferences
+
     for conf in all_conferences().values():
         click.echo(f"{conf.slug:<16} {conf.badge_scheme:<8} badges={','.join(conf.badges)} "
                    f"pools={','.join(conf.pool_names())}  {conf.name}  ({conf.path})")

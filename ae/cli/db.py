@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 
-from ae.storage.db import get_engine
+from ae.cli.app import current, with_app
 
 
 @click.group()
@@ -16,10 +14,11 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
-@with_appcontext
+@with_app
 def upgrade(revision: str) -> None:
     """Apply the Alembic migrations to the configured database."""
     from ae.storage import migrate
+    from ae.storage.db import get_engine
 
     engine = get_engine()
     migrate.upgrade(engine, revision)
@@ -28,9 +27,10 @@ def upgrade(revision: str) -> None:
 
 
 @db.command("current")
-@with_appcontext
+@with_app
 def show_current() -> None:
     """Print the schema revision of the configured database."""
     from ae.storage import migrate
+    from ae.storage.db import get_engine
 
-    click.echo(migrate.current(get_engine(current_app)) or "empty (never migrated)")
+    click.echo(migrate.current(get_engine(current())) or "empty (never migrated)")

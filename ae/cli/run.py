@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ae.ck.repository import find_repos
+from ae.cli.ck import user_cache_dir
 from ae.errors import AeError, CkError
 from ae.evaluators.pipeline import RunSpec, Target, list_targets, run_program
 from ae.evaluators.record import RunRecord
@@ -83,7 +84,7 @@ def run_cmd(source: str, program: str | None, cmd_key: str | None, dataset: str 
             cache_dir: Path | None, references_dir: Path | None, work_dir: Path | None,
             sandbox_mode: str, as_json: bool) -> None:
     """Compile and run CK programs of a local artifact or git URL (what `ck run` did)."""
-    cache = cache_dir or Path.home() / ".cache" / "ae"
+    cache = cache_dir or user_cache_dir()
     runs_root = work_dir or Path(tempfile.mkdtemp(prefix="ae-run-"))
     runs_root.mkdir(parents=True, exist_ok=True)
     own, repos, deps = _repositories(source, ref, extra_repos, cache)
@@ -92,7 +93,7 @@ def run_cmd(source: str, program: str | None, cmd_key: str | None, dataset: str 
     if program:
         targets = [Target(program, cmd_key or "", dataset)]
     else:
-        targets = [t for t in list_targets(repos, own=own)
+        targets = [t for t in list_targets(repos, own=own, cache_dir=cache)
                    if (cmd_key is None or t.cmd_key == cmd_key)
                    and (dataset is None or t.dataset in (None, dataset))]
         if not targets:

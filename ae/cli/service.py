@@ -7,31 +7,25 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask, current_app
-from flask.cli import with_appcontext
 
+from ae.cli.app import current, ready, with_app
 from ae.cli.artifacts import echo_status
-from ae.cli.ready import ready
 from ae.errors import AeError
-from ae.status import all_status
-from ae.storage.db import session_scope
-from ae.workers import embedded_redis
-from ae.workers import worker as ae_worker
 
-
-def _app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined]
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@with_appcontext
+@with_app
 def serve(host: str, port: int) -> None:
     """Serve the web app and JSON API."""
-    app = _app()
+    app = current()
     ready(app)
     click.echo(f"ae serving on http://{host}:{port}/ (instance {app.instance_path})")
     from werkzeug.serving import run_simple
@@ -44,10 +38,12 @@ def serve(host: str, port: int) -> None:
 @click.option("--pool", "pools", multiple=True, help="Serve only these pools (repeatable).")
 @click.option("--name", help="Worker name (default: host.pid).")
 @click.option("--quiet", is_flag=True, help="Log warnings only.")
-@with_appcontext
+@with_app
 def worker(burst: bool, pools: tuple[str, ...], name: str | None, quiet: bool) -> None:
     """Run an RQ worker that reproduces artifacts on this machine."""
-    app = _app()
+    from ae.workers import worker as ae_worker
+
+    app = current()
     ready(app)
     ae_worker.run(app, burst=burst, pools=list(pools) or None, name=name,
                   log_level="WARNING" if quiet else "INFO")
@@ -59,18 +55,22 @@ def redis() -> None:
 
 
 @redis.command("stop")
-@with_appcontext
+@with_app
 def redis_stop() -> None:
     """Stop the embedded redis-server of this instance."""
-    stopped = embedded_redis.stop(Path(_app().instance_path))
+    from ae.workers import embedded_redis
+
+    stopped = embedded_redis.stop(Path(current().instance_path))
     click.echo("embedded redis-server stopped" if stopped else "no embedded redis-server was running")
 
 
 @redis.command("status")
-@with_appcontext
+@with_app
 def redis_status() -> None:
     """Tell whether the embedded redis-server of this instance is running."""
-    instance = Path(_app().instance_path)
+    from ae.workers import embedded_redis
+
+    instance = Path(current().instance_path)
     alive = embedded_redis.is_alive(instance)
     click.echo(f"embedded redis-server at {embedded_redis.socket_path(instance)}: "
                f"{'running' if alive else 'not running'}")
@@ -98,13 +98,16 @@ def _worker_process(app: Flask, extra_env: dict[str, str]) -> subprocess.Popen[b
 @click.option("--conference", help="Conference slug (default: AE_CONFERENCE).")
 @click.option("--timeout", default=900, show_default=True, help="Seconds to wait for the worker.")
 @click.option("--keep-redis", is_flag=True, help="Leave the embedded redis-server running.")
-@with_appcontext
+@with_app
 def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
     """Submit the sample artifacts, reproduce them with a real worker, and report."""
     from ae.demo import as_git_repository, dependency_urls, examples, mirror_env
+    from ae.status import all_status
+    from ae.storage.db import session_scope
     from ae.submission import submit
+    from ae.workers import embedded_redis
 
-    app = _app()
+    app = current()
     ready(app)
     instance = Path(app.instance_path)
     started_redis = not app.config.get("REDIS_URL") and embedded_redis.ensure(instance)

@@ -6,30 +6,23 @@ import json
 from typing import Any
 
 import click
-from flask.cli import with_appcontext
 
-from ae import conferences
-from ae.cli.ready import ready
+from ae.cli.app import current, ready, with_app
 from ae.errors import NotFound
-from ae.evaluation import recompute, run_view, version_diff
-from ae.storage.db import session_scope
-from ae.storage.queries import find_artifact, get_run, latest_version, versions_of
-from ae.verdicts.diffs import run_diff
-
-
-def _app() -> Any:
-    from flask import current_app
-
-    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 @click.command()
 @click.argument("artifact")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_appcontext
+@with_app
 def verdicts(artifact: str, as_json: bool) -> None:
     """Judge every claim of ARTIFACT again from its stored samples and compare with the stored verdicts."""
-    ready(_app())
+    from ae import conferences
+    from ae.evaluation import recompute
+    from ae.storage.db import session_scope
+    from ae.storage.queries import find_artifact, latest_version
+
+    ready(current())
     with session_scope() as session:
         found = find_artifact(session=session, prefix=artifact)
         version = latest_version(session=session, artifact_id=found.id)
@@ -54,6 +47,7 @@ def _find_run(session: Any, prefix: str) -> Any:
     from sqlmodel import select
 
     from ae.storage.models import Run
+    from ae.storage.queries import get_run
 
     matches = list(session.exec(select(Run).where(Run.id.startswith(prefix)).limit(2)))
     if len(matches) != 1:
@@ -66,10 +60,14 @@ def _find_run(session: Any, prefix: str) -> Any:
 @click.argument("run_a")
 @click.argument("run_b")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_appcontext
+@with_app
 def diff(run_a: str, run_b: str, as_json: bool) -> None:
     """Compare two runs (ids or prefixes): samples, outputs, dependencies, platform, command."""
-    ready(_app())
+    from ae.evaluation import run_view
+    from ae.storage.db import session_scope
+    from ae.verdicts.diffs import run_diff
+
+    ready(current())
     with session_scope() as session:
         result = run_diff(run_view(_find_run(session, run_a)), run_view(_find_run(session, run_b)))
     if as_json:
@@ -95,10 +93,14 @@ def diff(run_a: str, run_b: str, as_json: bool) -> None:
 @click.argument("older", required=False, type=int)
 @click.argument("newer", required=False, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_appcontext
+@with_app
 def diff_versions(artifact: str, older: int | None, newer: int | None, as_json: bool) -> None:
     """Compare two versions of ARTIFACT (default: the last two): verdicts and each target's runs."""
-    ready(_app())
+    from ae.evaluation import version_diff
+    from ae.storage.db import session_scope
+    from ae.storage.queries import find_artifact, versions_of
+
+    ready(current())
     with session_scope() as session:
         found = find_artifact(session=session, prefix=artifact)
         versions = {v.number: v for v in versions_of(session=session, artifact_id=found.id)}

@@ -5,26 +5,23 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 
-from ae.cli.ready import ready
-from ae.pools import unmet
-from ae.storage.db import session_scope
-from ae.workers import worker as ae_worker
-from ae.workers.heartbeat import list_workers
+from ae.cli.app import current, ready, with_app
 
 
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--all", "show_all", is_flag=True, help="Include stopped and lost workers.")
 @click.pass_context
-@with_appcontext
+@with_app
 def workers(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """List workers: name, host, pools, profile, current run, last heartbeat, alive."""
     if ctx.invoked_subcommand is not None:
         return
-    ready(current_app)
+    from ae.storage.db import session_scope
+    from ae.workers.heartbeat import list_workers
+
+    ready(current())
     with session_scope() as session:
         rows = [w for w in list_workers(session=session) if show_all or w["state"] != "stopped"]
     if as_json:
@@ -41,10 +38,13 @@ def workers(ctx: click.Context, as_json: bool, show_all: bool) -> None:
 
 
 @workers.command("profile")
-@with_appcontext
+@with_app
 def profile() -> None:
     """Show this machine's hardware profile and which pools it satisfies, and why not the others."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    from ae.pools import unmet
+    from ae.workers import worker as ae_worker
+
+    app = current()
     found = ae_worker.detect_profile(app)
     click.echo(f"profile: {found.summary()}")
     for gpu in found.gpus:
@@ -58,10 +58,13 @@ def profile() -> None:
 
 
 @workers.command("reap")
-@with_appcontext
+@with_app
 def reap() -> None:
     """Mark workers whose heartbeat expired as lost and queue their runs again."""
-    ready(current_app)
-    outcome = ae_worker.reap_lost(current_app._get_current_object())  # type: ignore[attr-defined]
+    from ae.workers import worker as ae_worker
+
+    app = current()
+    ready(app)
+    outcome = ae_worker.reap_lost(app)
     click.echo(f"lost workers: {', '.join(outcome.workers) or 'none'}; runs queued again: "
                f"{len(outcome.requeue)}; runs failed after the last attempt: {len(outcome.gave_up)}")

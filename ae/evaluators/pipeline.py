@@ -85,13 +85,20 @@ def _programs(index: CkIndex, own: set[Path] | None) -> list[CkEntry]:
     return sorted(seen.values(), key=lambda e: e.uoa)
 
 
-def list_targets(repo_paths: Sequence[Path], own: Sequence[Path] | None = None) -> list[Target]:
+def _index(repo_paths: Sequence[Path], cache_dir: Path | None) -> CkIndex:
+    """Index the repositories, through `cache_dir/ck-index` when there is a cache."""
+    paths = [Path(p).resolve() for p in repo_paths]
+    return CkIndex.build_cached(paths, cache_dir / "ck-index") if cache_dir else CkIndex.build(paths)
+
+
+def list_targets(repo_paths: Sequence[Path], own: Sequence[Path] | None = None,
+                 cache_dir: Path | None = None) -> list[Target]:
     """List every program × cmd_key; where several datasets match the tags, one target each.
 
     Programs come from `own` (the artifact's repositories; default: all of `repo_paths`), datasets
     from every repository, dependencies included.
     """
-    index = CkIndex.build([Path(p).resolve() for p in repo_paths])
+    index = _index(repo_paths, cache_dir)
     mine = {Path(p).resolve() for p in own} if own is not None else None
     targets = []
     for entry in _programs(index, mine):
@@ -191,7 +198,7 @@ def run_program(spec: RunSpec, *, progress: Progress | None = None) -> RunRecord
     say = progress or (lambda _msg: None)
     _check_spec(spec)
     spec = dataclasses.replace(spec, work_dir=spec.work_dir.resolve())
-    index = CkIndex.build([Path(p).resolve() for p in spec.repo_paths])
+    index = _index(spec.repo_paths, spec.cache_dir)
     entry = _load_program(index, spec)
     cmd_key = choose_cmd_key(entry.meta, spec.cmd_key, entry.uoa)
     record = RunRecord(ok=True, failure_kind=None, message="", program=entry.uoa, cmd_key=cmd_key,

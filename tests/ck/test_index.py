@@ -109,3 +109,31 @@ def test_import_pulls_in_no_web_queue_or_db_code() -> None:
             "('flask', 'rq', 'redis', 'sqlmodel', 'sqlalchemy', 'click')]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_working_tree_cache_is_reused_until_anything_it_read_changes(
+        repo: RepoWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from ae.ck import index as index_module
+
+    cache = tmp_path / "cache"
+    scans: list[Path] = []
+    real_scan = index_module.scan_repo
+    monkeypatch.setattr(index_module, "scan_repo", lambda repo, *a, **k: scans.append(repo.path) or
+                        real_scan(repo, *a, **k))
+
+    def tags() -> dict[str, list[str]]:
+        return {e.uoa: e.tags for e in CkIndex.build_cached([repo.root], cache).search("program")}
+
+    assert tags() == {"one": ["a", "b"], "two": ["a"]} and len(scans) == 1
+    assert tags() == {"one": ["a", "b"], "two": ["a"]} and len(scans) == 1, "second call: from the cache"
+    meta = repo.root / "program" / "one" / ".cm" / "meta.json"
+    meta.write_text(meta.read_text().replace('"b"', '"c"'))  # same size, new content
+    os.utime(meta, ns=(meta.stat().st_atime_ns, meta.stat().st_mtime_ns + 1_000_000))
+    assert tags()["one"] == ["a", "c"] and len(scans) == 2
+    repo.entry("program", "three", {"tags": ["z"]})
+    assert tags()["three"] == ["z"] and len(scans) == 3
+    (repo.root / "program" / ".cm" / "alias-a-two").unlink()
+    assert "two" not in tags() and len(scans) == 4
+    assert len(list(cache.iterdir())) == 1, "one cache file per set of repositories, rewritten"
