@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from ae.checklist.patterns import lazy
 from ae.errors import ClaimsError
 
 RELATIONS = ("approx", "at_most", "at_least", "equal")
@@ -24,12 +25,12 @@ KEYS = (
     "dataset", "hardware", "min_repetitions",
 )
 _STRING_KEYS = ("text", "unit", "program", "cmd_key", "dataset", "hardware")
-_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*\Z")
-_FENCE_OPEN_RE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[ \t]*claims\b[^`]*$")
-_TABLE_RE = re.compile(r"^[ \t]*\[\[[ \t]*\"?claim\"?[ \t]*\]\]")
-_ANY_TABLE_RE = re.compile(r"^[ \t]*\[")
-_TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_EOF_RE = re.compile(r"\s*\(at end of document\)\s*$")
+_ID_RE = lazy(r"[A-Za-z0-9][A-Za-z0-9_.:-]*\Z")
+_FENCE_OPEN_RE = lazy(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[ \t]*claims\b[^`]*$")
+_TABLE_RE = lazy(r"^[ \t]*\[\[[ \t]*\"?claim\"?[ \t]*\]\]")
+_ANY_TABLE_RE = lazy(r"^[ \t]*\[")
+_TOML_POS_RE = lazy(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_EOF_RE = lazy(r"\s*\(at end of document\)\s*$")
 
 
 @dataclass(frozen=True)

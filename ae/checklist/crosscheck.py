@@ -18,20 +18,21 @@ from pathlib import Path
 from ae.checklist import md_syntax
 from ae.checklist.claims import Claim
 from ae.checklist.findings import Finding
+from ae.checklist.patterns import lazy
 from ae.checklist.syntax import LineCounter
 
 MAX_TREE_ENTRIES = 200_000
-_INLINE_MD_RE = re.compile(r"(?<!`)(`{1,2})(?!`)([^`\n]+?)(?<!`)\1(?!`)")
-_INLINE_TEX_RE = re.compile(r"\\(?:texttt|path|verb\*?)\s*(?:\{([^{}\n]*)\}|([|!+])([^\n]*?)\2)")
-_VERBATIM_RE = re.compile(r"\\begin\{(verbatim|lstlisting|minted|Verbatim)\}(.*?)(?:\\end\{\1\}|\Z)",
+_INLINE_MD_RE = lazy(r"(?<!`)(`{1,2})(?!`)([^`\n]+?)(?<!`)\1(?!`)")
+_INLINE_TEX_RE = lazy(r"\\(?:texttt|path|verb\*?)\s*(?:\{([^{}\n]*)\}|([|!+])([^\n]*?)\2)")
+_VERBATIM_RE = lazy(r"\\begin\{(verbatim|lstlisting|minted|Verbatim)\}(.*?)(?:\\end\{\1\}|\Z)",
                           re.DOTALL)
-_MD_LINK_RE = re.compile(r"\[(?<!!\[)[^\[\]\n]*\]\(([^()\s]+)(?:\s+\"[^\"\n]*\")?\)")
-_PREFIX_RE = re.compile(
+_MD_LINK_RE = lazy(r"\[(?<!!\[)[^\[\]\n]*\]\(([^()\s]+)(?:\s+\"[^\"\n]*\")?\)")
+_PREFIX_RE = lazy(
     r"^(?:\$\s+|>\s+|#\s+)?(?:(?:sudo|time|nohup|exec)\s+|[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*")
 _RUNNERS = frozenset(("bash", "sh", "zsh", "source", ".", "python", "python3", "perl", "Rscript",
                       "julia", "node", "ruby"))
-_SCRIPT_EXT_RE = re.compile(r"\.(?:sh|bash|py|pl|r|R|jl|js|rb|ipynb|mk)$")
-_PLACEHOLDER_RE = re.compile(r"[<>{}*?$\[\]|]|xxx|XXX|\.\.\.")
+_SCRIPT_EXT_RE = lazy(r"\.(?:sh|bash|py|pl|r|R|jl|js|rb|ipynb|mk)$")
+_PLACEHOLDER_RE = lazy(r"[<>{}*?$\[\]|]|xxx|XXX|\.\.\.")
 
 
 def referenced_paths(text: str, syntax: str) -> list[tuple[str, int, str]]:

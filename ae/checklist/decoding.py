@@ -9,14 +9,14 @@ that is mostly control characters, is refused: that is a binary file, not an app
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from ae.checklist.patterns import lazy
 from ae.errors import AppendixError, AppendixTooLarge
 
 MAX_APPENDIX_BYTES = 1 << 20
 
-_CONTROL_RE = re.compile(r"[\x01-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL_RE = lazy(r"[\x01-\x08\x0e-\x1f\x7f-\x9f]")
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32 LE"),
     (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32 BE"),

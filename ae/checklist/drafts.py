@@ -11,16 +11,17 @@ import json
 import re
 
 from ae.checklist.model import Appendix, MajorClaim
+from ae.checklist.patterns import lazy
 
 # A measured number stands alone: not part of an id ("VGG19", "(E1)", "i9-13900K") and not the
 # number of a figure, table, section or experiment ("Figure 5", "Sec. 6.2", "Experiment 2").
-_NUMBER_RE = re.compile(r"(?<![\w.\-/#])(\d+(?:\.\d+)?)\s*(x|×|%|times|ms|s|GB|MB)?(?![\w.\-/])")
-_REFERENCE_RE = re.compile(
+_NUMBER_RE = lazy(r"(?<![\w.\-/#])(\d+(?:\.\d+)?)\s*(x|×|%|times|ms|s|GB|MB)?(?![\w.\-/])")
+_REFERENCE_RE = lazy(
     r"(?:fig(?:ure)?s?|tab(?:le)?s?|sec(?:tion)?s?|§|eq(?:uation)?s?|experiments?|claims?|"
     r"appendix|chapter|step|line|listing|algorithm|alg|version|v|and|&|,)\.?\s*$",
     re.IGNORECASE)
-_AT_LEAST_RE = re.compile(r"\b(?:at least|more than|over|above|exceeds?|no less than)\b", re.I)
-_AT_MOST_RE = re.compile(r"\b(?:at most|less than|below|under|no more than|within)\b", re.I)
+_AT_LEAST_RE = lazy(r"\b(?:at least|more than|over|above|exceeds?|no less than)\b", re.I)
+_AT_MOST_RE = lazy(r"\b(?:at most|less than|below|under|no more than|within)\b", re.I)
 
 
 def draft_claims(appendix: Appendix) -> str:

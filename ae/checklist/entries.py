@@ -19,17 +19,18 @@ import re
 from dataclasses import dataclass
 from types import ModuleType
 
+from ae.checklist.patterns import lazy
 from ae.checklist.syntax import MAX_ENTRIES, LineCounter
 
-_LEAD_RE = re.compile(r"^\s*(?:#{1,6}\s*|(?:[-*+•]|\d{1,3}[.)])\s+)?")
-_MD_BOLD_RE = re.compile(r"^(\s*(?:#{1,6}\s*|(?:[-*+]|\d{1,3}[.)])\s+)?)(\*\*|__)(.+?)\2")
-_BRACKET_RE = re.compile(r"^\[([^\[\]]{1,40})\]\s*")
-_STRUCTURE_RE = re.compile(
+_LEAD_RE = lazy(r"^\s*(?:#{1,6}\s*|(?:[-*+•]|\d{1,3}[.)])\s+)?")
+_MD_BOLD_RE = lazy(r"^(\s*(?:#{1,6}\s*|(?:[-*+]|\d{1,3}[.)])\s+)?)(\*\*|__)(.+?)\2")
+_BRACKET_RE = lazy(r"^\[([^\[\]]{1,40})\]\s*")
+_STRUCTURE_RE = lazy(
     r"^\s*(?:#{1,6}\s|[-*+•]\s|\d{1,3}[.)]\s|\\item\b|\\(?:sub)*section\*?\s*\{|\\paragraph|"
     r"\\textbf\s*\{|\{\\bf\b|\*\*|__)"
 )
-_HEADING_LINE_RE = re.compile(r"^\s*(?:#{1,6}\s|\\(?:sub)*section\*?\s*\{|\\paragraph|\*\*|__)")
-_TIME_RE = re.compile(
+_HEADING_LINE_RE = lazy(r"^\s*(?:#{1,6}\s|\\(?:sub)*section\*?\s*\{|\\paragraph|\*\*|__)")
+_TIME_RE = lazy(
     r"(\d+(?:\.\d+)?)\s*[-\s]?\s*(?:(human|person|compute|machine|cpu|gpu)[\s-]*)?"
     r"(minutes?|mins?|hours?|hrs?|h|days?|seconds?|secs?)(?![A-Za-z])"
     r"(?:\s*(?:of\s+)?(human|person|compute|machine)(?:[\s-]*time)?)?",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from ae.checklist.patterns import lazy
+
 # The 22 items of the current cTuning/ACM check-list (V20240722), in template order.
 ITEMS: tuple[tuple[str, str], ...] = (
     ("algorithm", "Algorithm"),
@@ -252,13 +254,13 @@ SECTION_TITLES: dict[str, str] = {
     "baseline_setup": "Baseline Experimental Setup",
 }
 
-_PAREN_RE = re.compile(r"\([^()]*\)")
-_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
-_NUMBERING_RE = re.compile(
+_PAREN_RE = lazy(r"\([^()]*\)")
+_NON_ALNUM_RE = lazy(r"[^a-z0-9]+")
+_NUMBERING_RE = lazy(
     r"^\s*(?:(?:(?:[A-Z]|\d+|[ivxIVX]+)(?:\.\d+)+\.?|(?:[A-Z]|\d+|[IVX]+)[.)]|\([a-zA-Z0-9]+\))\s+"
     r"|(?:[A-Z]|\d{1,2})\.(?=[A-Z][A-Za-z])|\d{1,2}\s+(?=[A-Z][a-z]))"
 )
-_MARKER_RE = re.compile(
+_MARKER_RE = lazy(
     r"\s*[\[(]\s*(?:mandatory|obligatory|optional|recommended|required)\s*[\])]\s*", re.IGNORECASE
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ae.checklist.labels import section_key, split_numbering, strip_markers
+from ae.checklist.patterns import lazy
 from ae.checklist.syntax import (
     MAX_CANDIDATES,
     MAX_HEADINGS,
@@ -24,11 +25,11 @@ name = "latex"
 
 _LEVELS = {"part": 0, "chapter": 0, "section": 1, "subsection": 2, "subsubsection": 3,
            "paragraph": 4, "subparagraph": 5}
-_HEADING_RE = re.compile(
+_HEADING_RE = lazy(
     r"\\(part|chapter|section|subsection|subsubsection|paragraph|subparagraph)(?![A-Za-z])\*?\s*"
 )
-_COMMENT_ENV_RE = re.compile(r"\\begin\{comment\}.*?(?:\\end\{comment\}|\Z)", re.DOTALL)
-_VERBATIM_RE = re.compile(
+_COMMENT_ENV_RE = lazy(r"\\begin\{comment\}.*?(?:\\end\{comment\}|\Z)", re.DOTALL)
+_VERBATIM_RE = lazy(
     r"\\begin\{(verbatim|lstlisting|minted|Verbatim|alltt)\}.*?(?:\\end\{\1\}|\Z)", re.DOTALL
 )
 _SC_SIMPLE = {
@@ -41,44 +42,44 @@ _SC_SIMPLE = {
     "artcomp": r"\subsection*{Artifact Execution}",
     "artout": r"\subsection*{Artifact Analysis (incl. Outputs)}",
 }
-_SC_MACRO_RE = re.compile(
+_SC_MACRO_RE = lazy(
     r"\\(appendixAD|appendixAE|artrel|artexp|arttime|artin|artcomp|artout|newartifact)(?![A-Za-z])"
     r"|\\(arteval|artinpart)\s*\{([^{}\n]*)\}"
 )
-_SC_HINT_RE = re.compile(r"\\(?:artexpl|artsampl)\s*\{")
-_ITEM_TOKEN_RE = re.compile(
+_SC_HINT_RE = lazy(r"\\(?:artexpl|artsampl)\s*\{")
+_ITEM_TOKEN_RE = lazy(
     r"\\begin\s*\{([^{}]*)\}|\\end\s*\{([^{}]*)\}|\\item(?![A-Za-z])"
 )
-_LIST_ENV_RE = re.compile(r"itemize|enumerate|description|item|enum|list", re.IGNORECASE)
-_CMD_ARG_RE = re.compile(r"\\([A-Za-z]+)\*?\s*(?:\[[^\[\]{}]*\]\s*)?\{([^{}]*)\}")
-_HREF_RE = re.compile(r"\\href\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
-_DECL_RE = re.compile(
+_LIST_ENV_RE = lazy(r"itemize|enumerate|description|item|enum|list", re.IGNORECASE)
+_CMD_ARG_RE = lazy(r"\\([A-Za-z]+)\*?\s*(?:\[[^\[\]{}]*\]\s*)?\{([^{}]*)\}")
+_HREF_RE = lazy(r"\\href\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+_DECL_RE = lazy(
     r"\{\s*\\(?:bf|em|it|tt|sc|sf|rm|sl|up|bfseries|itshape|ttfamily|scshape|mdseries|normalfont|"
     r"small|footnotesize|scriptsize|tiny|large|Large|LARGE|huge|Huge|normalsize)(?![A-Za-z])\s*"
     r"([^{}]*)\}"
 )
-_EMPH_CMD_RE = re.compile(r"\\(?:emph|textit|textsl|artexpl|artsampl)\s*\{[^{}]*\}")
-_EMPH_DECL_RE = re.compile(r"\{\s*\\(?:em|it|sl|itshape)(?![A-Za-z])[^{}]*\}")
+_EMPH_CMD_RE = lazy(r"\\(?:emph|textit|textsl|artexpl|artsampl)\s*\{[^{}]*\}")
+_EMPH_DECL_RE = lazy(r"\{\s*\\(?:em|it|sl|itshape)(?![A-Za-z])[^{}]*\}")
 _DROP_CMDS = frozenset({"label", "footnote", "vspace", "hspace", "index", "cite", "citep", "citet",
                         "pagestyle", "thispagestyle", "setcounter", "addtocounter", "newpage"})
-_MARKER_RE = re.compile(r"\[\s*(?:Mandatory|Optional|Obligatory)\s*\]", re.IGNORECASE)
-_HINT_LEFT_RE = re.compile(
+_MARKER_RE = lazy(r"\[\s*(?:Mandatory|Optional|Obligatory)\s*\]", re.IGNORECASE)
+_HINT_LEFT_RE = lazy(
     r"\[\s*(?:Mandatory|Optional)\s*\]|\{\\em\s+(?:Obligatory|Optional|Mandatory)"
     r"|\\(?:emph|textit)\{\s*(?:Obligatory|Optional|Mandatory)",
 )
-_PSEUDO_HEADING_RE = re.compile(
+_PSEUDO_HEADING_RE = lazy(
     r"^[ \t]*(?:\\noindent\s*)?(?:\\textbf\s*\{|\{\s*\\bf(?:series)?\s+|\\paragraph\*?\s*\{)",
     re.MULTILINE,
 )
 _TITLE_LIMIT = 300
 _TITLE_DEPTH = 6
-_SPECIAL_RE = re.compile(r"[\\{}$~`']")
-_ITALIC_HINT_RE = re.compile(r"\\(?:em|it|sl|emph|textit|textsl|itshape|artexpl|artsampl)(?![A-Za-z])")
-_ESCAPE_RE = re.compile(r"\\([_%&#$])")
-_SPACING_RE = re.compile(r"\\[,;:! ]")
-_COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?")
-_BRACES_RE = re.compile(r"[{}$]")
-_ALNUM_RE = re.compile(r"[A-Za-z0-9]")
+_SPECIAL_RE = lazy(r"[\\{}$~`']")
+_ITALIC_HINT_RE = lazy(r"\\(?:em|it|sl|emph|textit|textsl|itshape|artexpl|artsampl)(?![A-Za-z])")
+_ESCAPE_RE = lazy(r"\\([_%&#$])")
+_SPACING_RE = lazy(r"\\[,;:! ]")
+_COMMAND_RE = lazy(r"\\[A-Za-z]+\*?")
+_BRACES_RE = lazy(r"[{}$]")
+_ALNUM_RE = lazy(r"[A-Za-z0-9]")
 
 
 def prepare(text: str) -> tuple[str, str]:
@@ -378,4 +379,4 @@ def _close(text: str, pos: int, opening: str, closing: str, limit: int | None = 
                 return i
 
 
-_BRACKETS = {"{": re.compile(r"[{}\\]"), "[": re.compile(r"[\[\]\\]")}
+_BRACKETS = {"{": lazy(r"[{}\\]"), "[": lazy(r"[\[\]\\]")}

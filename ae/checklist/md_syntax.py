@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ae.checklist.labels import section_key, split_numbering, strip_markers
+from ae.checklist.patterns import lazy
 from ae.checklist.syntax import (
     MAX_CANDIDATES,
     MAX_HEADINGS,
@@ -25,31 +26,31 @@ from ae.checklist.syntax import (
 
 name = "markdown"
 
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]([^\n]*))?$", re.MULTILINE)
+_COMMENT_RE = lazy(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_ATX_RE = lazy(r"^ {0,3}(#{1,6})(?:[ \t]([^\n]*))?$", re.MULTILINE)
 # One scan finds every line that may be a heading: ATX, a setext underline, a bold/italic line.
-_CANDIDATE_RE = re.compile(
+_CANDIDATE_RE = lazy(
     r"^(?:(?P<atx> {0,3}#{1,6}(?:[ \t][^\n]*)?)|(?P<setext> {0,3}+(?:=++|-++)[ \t]*+)"
     r"|(?P<pseudo>[ \t]*+(?:\*\*|__|\*(?![ \t])|_)[^\n]*))$", re.MULTILINE)
-_BULLET_RE = re.compile(r"^( *)(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)$")
-_BULLET_LINE_RE = re.compile(r"^( *+)(?:[-*+]|\d{1,3}[.)])[ \t]++([^\n]*)$", re.MULTILINE)
-_BOLD_LINE_RE = re.compile(r"^[ \t]*(\*\*|__)(.+?)\1[ \t]*:?[ \t]*$")
-_ITALIC_LINE_RE = re.compile(r"^[ \t]*([*_])(?![*_\s])(.+?)(?<![*_\s])\1[ \t]*:?[ \t]*$")
-_BOLD_START_RE = re.compile(r"^[ \t]*(\*\*|__)(.+?)\1(.*)$")
-_TABLE_RE = re.compile(r"^[ \t]*\|?([^|]+)\|([^|]*)(?:\|.*)?$")
-_TABLE_SEP_RE = re.compile(r"^[ \t|:\-]+$")
-_LINK_RE = re.compile(r"\[([^\[\]\n]*)\]\(([^()\s]*)(?:\s+\"[^\"\n]*\")?\)")
-_AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
+_BULLET_RE = lazy(r"^( *)(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)$")
+_BULLET_LINE_RE = lazy(r"^( *+)(?:[-*+]|\d{1,3}[.)])[ \t]++([^\n]*)$", re.MULTILINE)
+_BOLD_LINE_RE = lazy(r"^[ \t]*(\*\*|__)(.+?)\1[ \t]*:?[ \t]*$")
+_ITALIC_LINE_RE = lazy(r"^[ \t]*([*_])(?![*_\s])(.+?)(?<![*_\s])\1[ \t]*:?[ \t]*$")
+_BOLD_START_RE = lazy(r"^[ \t]*(\*\*|__)(.+?)\1(.*)$")
+_TABLE_RE = lazy(r"^[ \t]*\|?([^|]+)\|([^|]*)(?:\|.*)?$")
+_TABLE_SEP_RE = lazy(r"^[ \t|:\-]+$")
+_LINK_RE = lazy(r"\[([^\[\]\n]*)\]\(([^()\s]*)(?:\s+\"[^\"\n]*\")?\)")
+_AUTOLINK_RE = lazy(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 # The marker comes first (then a look-behind on it) so the scanner can skip to the next * or _.
-_EMPH_RE = re.compile(r"\*(?<![\w*]\*)(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])"
+_EMPH_RE = lazy(r"\*(?<![\w*]\*)(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])"
                       r"|_(?<![\w_]_)(?![\s_])([^_\n]+?)(?<![\s_])_(?![\w_])")
-_HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_MARKER_RE = re.compile(r"\[\s*(?:Mandatory|Optional|Obligatory)\s*\]", re.IGNORECASE)
-_SPECIAL_RE = re.compile(r"[<\[*_`\\>#|!]")
-_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
-_QUOTE_RE = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
-_ALNUM_RE = re.compile(r"[A-Za-z0-9]")
-_CLAIMS_COMMENT_LINE_RE = re.compile(r"^[ \t]*(?:#[^\n]*)?$")
+_HTML_TAG_RE = lazy(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_MARKER_RE = lazy(r"\[\s*(?:Mandatory|Optional|Obligatory)\s*\]", re.IGNORECASE)
+_SPECIAL_RE = lazy(r"[<\[*_`\\>#|!]")
+_ESCAPE_RE = lazy(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
+_QUOTE_RE = lazy(r"^[ \t]*>[ \t]?", re.MULTILINE)
+_ALNUM_RE = lazy(r"[A-Za-z0-9]")
+_CLAIMS_COMMENT_LINE_RE = lazy(r"^[ \t]*(?:#[^\n]*)?$")
 
 
 def prepare(text: str) -> tuple[str, str]:
@@ -80,7 +81,7 @@ def prepare(text: str) -> tuple[str, str]:
     return "".join(prepared_parts), "".join(masked_parts)
 
 
-_FENCE_RUN_RE = re.compile(r"`{3,}|~{3,}")
+_FENCE_RUN_RE = lazy(r"`{3,}|~{3,}")
 
 
 def code_fences(text: str) -> list[tuple[int, int, int, int]]:

@@ -15,6 +15,7 @@ from types import ModuleType
 from ae.checklist import latex_syntax, md_syntax
 from ae.checklist.labels import ITEM_ALIASES, normalize_label, section_key, split_item_keys
 from ae.checklist.model import Doi, Item, Section
+from ae.checklist.patterns import lazy
 from ae.checklist.placeholders import (
     instruction_reason,
     is_template_text,
@@ -34,20 +35,20 @@ from ae.checklist.syntax import (
 )
 
 SYNTAXES: dict[str, ModuleType] = {"latex": latex_syntax, "markdown": md_syntax}
-_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"'<>{}\[\]|,;]+")
+_DOI_RE = lazy(r"10\.\d{4,9}/[^\s\"'<>{}\[\]|,;]+")
 _WORD_SAMPLE = 200_000
-_WORD_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*")
+_WORD_RE = lazy(r"[A-Za-z0-9][\w'’.-]*")
 _HINT_WORDS = ("e.g", "for example", "describe", "specify", "provide", "list ", "mention",
                "indicate", "if ", "obligatory", "optional", "mandatory", "please", "write")
 _SECTION_PLACEHOLDER_WORDS = 20
 MAX_SECTION_CHARS = 50_000  # what one section's emptiness and text are judged on
-_LIST_WORDS_RE = re.compile(r"\b(?:begin|end)\s+(?:itemize|enumerate|description)\b")
-_ALNUM_RE = re.compile(r"[A-Za-z0-9]")
-_LATEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?")
+_LIST_WORDS_RE = lazy(r"\b(?:begin|end)\s+(?:itemize|enumerate|description)\b")
+_ALNUM_RE = lazy(r"[A-Za-z0-9]")
+_LATEX_COMMAND_RE = lazy(r"\\[A-Za-z]+\*?")
 _ITEM_WORDS = frozenset(w for alias in ITEM_ALIASES for w in alias.split()[:2]) | {
     "how", "disk", "time", "publicly", "code", "data", "workflow", "archived", "doi"}
-_EXAMPLE_TITLE_RE = re.compile(r"(?:^|:\s*)(?:example\s+)?name$|\[optional name\]", re.IGNORECASE)
-_LEADING_TODO_RE = re.compile(r"^\W*(?:TODO|TBD|TBA|FIXME)\b", re.IGNORECASE)
+_EXAMPLE_TITLE_RE = lazy(r"(?:^|:\s*)(?:example\s+)?name$|\[optional name\]", re.IGNORECASE)
+_LEADING_TODO_RE = lazy(r"^\W*(?:TODO|TBD|TBA|FIXME)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def _items(syntax: ModuleType, prepared: str, masked: str,
             for item in _resolve(syntax, raw, strict=True)], complete
 
 
-_LABEL_GUESS_RE = re.compile(r"[^:?\n]{1,100}[:?]")
+_LABEL_GUESS_RE = lazy(r"[^:?\n]{1,100}[:?]")
 
 
 def _may_be_item(raw: RawItem) -> bool:

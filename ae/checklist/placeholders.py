@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 
-_MARKER_RE = re.compile(r"(?<![A-Za-z])(?:TODO|TBD|TBA|TBC|FIXME|XXX)(?![A-Za-z])", re.IGNORECASE)
-_XRUN_RE = re.compile(r"X{4,}|#X{3,}|\bx{5,}\b")
-_LATER_RE = re.compile(
+from ae.checklist.patterns import lazy
+
+_MARKER_RE = lazy(r"(?<![A-Za-z])(?:TODO|TBD|TBA|TBC|FIXME|XXX)(?![A-Za-z])", re.IGNORECASE)
+_XRUN_RE = lazy(r"X{4,}|#X{3,}|\bx{5,}\b")
+_LATER_RE = lazy(
     r"^(?:to\s+be|will\s+be|is\s+to\s+be)\s+(?:assigned|provided|added|determined|filled|updated|"
     r"announced|decided|completed|given)\b"
     r"|\b(?:provided|assigned|added|given|filled\s+in)\s+(?:after|upon|at\s+the\s+end\s+of)"
@@ -21,21 +23,21 @@ _LATER_RE = re.compile(
     r"|^(?:coming\s+soon|pending|later|not\s+yet\s+(?:assigned|available|decided))\b",
     re.IGNORECASE,
 )
-_FILL_IN_RE = re.compile(r"^(?:<[^<>]*>|\[[^\[\]]*\]|\.\.\.|…)(?:\s*(?:<[^<>]*>|\[[^\[\]]*\]))*$")
-_QUESTION_RE = re.compile(
+_FILL_IN_RE = lazy(r"^(?:<[^<>]*>|\[[^\[\]]*\]|\.\.\.|…)(?:\s*(?:<[^<>]*>|\[[^\[\]]*\]))*$")
+_QUESTION_RE = lazy(
     r"^(?:are|is|do|does|did|will|would|which|what|how|where|who|should|can|could|have|has)\b.*\?$",
     re.IGNORECASE | re.DOTALL,
 )
-_LOREM_RE = re.compile(r"\blorem ipsum\b", re.IGNORECASE)
+_LOREM_RE = lazy(r"\blorem ipsum\b", re.IGNORECASE)
 # Template guidance is written as instructions: "Obligatory. Describe how ...", "Specify ...".
-_INSTRUCTION_RE = re.compile(
+_INSTRUCTION_RE = lazy(
     r"^(?:\[?\s*(?:obligatory|mandatory|optional|recommended)\s*\]?[.:!]?\s*)?(?:please\s+)?"
     r"(?:provide|describe|specify|mention|indicate|explain|enumerate|state|briefly\s+describe|"
     r"summari[sz]e|list\s+(?:all|the|any|here)|write\s+(?:here|down))\b",
     re.IGNORECASE,
 )
 # Sentences only a template says: instructions to the author, examples announced, "your paper".
-_TEMPLATE_SENTENCE_RE = re.compile(
+_TEMPLATE_SENTENCE_RE = lazy(
     r"^(?:\W*\d{1,2}[.)]\s+|[-*•]\s+)?(?:[a-z]+,\s+)?(?:please\s+)?"
     r"(?:replace (?:this|the following)\b|provide|describe|specify|mention|indicate|explain|"
     r"enumerate|summari[sz]e|list\s+(?:all|each|the|any|here|down)|write\s+(?:here|down)|"
@@ -46,13 +48,13 @@ _TEMPLATE_SENTENCE_RE = re.compile(
     r"|\[optional name\]|provide a short explanation|\[ibid\]",
     re.IGNORECASE,
 )
-_EXAMPLE_FOLLOWS_RE = re.compile(r"\bfollows an (?:example|exemplary)\b|\bsee (?:the )?example below\b",
+_EXAMPLE_FOLLOWS_RE = lazy(r"\bfollows an (?:example|exemplary)\b|\bsee (?:the )?example below\b",
                                  re.IGNORECASE)
-_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?:])\s+")
+_SENTENCE_SPLIT_RE = lazy(r"(?<=[.!?:])\s+")
 TEMPLATE_RESIDUE_WORDS = 8
 TEMPLATE_OPENING_RESIDUE_WORDS = 60
 TEMPLATE_REPLACE_RESIDUE_WORDS = 150
-_REPLACE_OPENING_RE = re.compile(r"\W*replace (?:this|the following)\b[^.:]{0,80}\b(?:with|by)\b",
+_REPLACE_OPENING_RE = lazy(r"\W*replace (?:this|the following)\b[^.:]{0,80}\b(?:with|by)\b",
                                  re.IGNORECASE)
 
 
@@ -105,7 +107,7 @@ def is_template_text(text: str) -> bool:
     return words < TEMPLATE_RESIDUE_WORDS or (opening and words < TEMPLATE_OPENING_RESIDUE_WORDS)
 
 
-_MARKER_OPENING_RE = re.compile(r"^\[?\s*(?:obligatory|mandatory|optional)\s*\]?[.:!]",
+_MARKER_OPENING_RE = lazy(r"^\[?\s*(?:obligatory|mandatory|optional)\s*\]?[.:!]",
                                 re.IGNORECASE)
 INSTRUCTION_WORDS = 60
 
@@ -119,7 +121,7 @@ def instruction_reason(value: str) -> str | None:
     if _MARKER_OPENING_RE.match(text) or len(text.split()) <= INSTRUCTION_WORDS:
         return "template hint"
     return None
-_HAS_WORD_RE = re.compile(r"[A-Za-z0-9]")
+_HAS_WORD_RE = lazy(r"[A-Za-z0-9]")
 
 
 def placeholder_reason(value: str) -> str | None:
@@ -142,8 +144,8 @@ def placeholder_reason(value: str) -> str | None:
     return instruction_reason(text)
 
 
-_LINK_WORD_RE = re.compile(r"[(\[<]\s*(?:link|url|doi|here)\s*[)\]>]", re.IGNORECASE)
-_SUBSTANCE_RE = re.compile(r"[A-Za-z0-9]{2,}|\b[A-Za-z0-9]\b")
+_LINK_WORD_RE = lazy(r"[(\[<]\s*(?:link|url|doi|here)\s*[)\]>]", re.IGNORECASE)
+_SUBSTANCE_RE = lazy(r"[A-Za-z0-9]{2,}|\b[A-Za-z0-9]\b")
 
 
 def substantive(value: str) -> bool:

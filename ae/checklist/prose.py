@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ae.checklist import md_syntax
+from ae.checklist.patterns import lazy
 from ae.checklist.syntax import MAX_ITEMS, LineCounter, blank
 
 MAX_HITS = 500  # per rule: past this many an appendix is not a draft but noise
@@ -30,57 +31,57 @@ class Hit:
     kind: str  # "conflict", "todo", "placeholder" or "template"
 
 
-_CONFLICT_RE = re.compile(r"^(<{7}|>{7})(?:[ \t][^\n]*)?$", re.MULTILINE)
-_TODO_RE = re.compile(r"(TODO|TBD|TBA|FIXME|XXX+)(?![\w/\-])|\\todo\b")
-_TODO_BEFORE = re.compile(r"[\w/.\-]")
-_INLINE_CODE_MD_RE = re.compile(r"(?<!`)(`{1,3})(?!`)([^`\n]+?)(?<!`)\1(?!`)")
-_INLINE_CODE_TEX_RE = re.compile(r"\\(?:texttt|path|lstinline|verb\*?)\s*(?:\{[^{}\n]*\}|([|!+])[^\n]*?\1)")
-_MARKER_ONLY_RE = re.compile(r"^\s*(?:TODO|TBD|TBA|FIXME|XXX+)\b[^\n]*$")
-_ANGLE_RE = re.compile(r"<([^<>\n]{1,80})>")
-_PLACEHOLDER_WORDS_RE = re.compile(
+_CONFLICT_RE = lazy(r"^(<{7}|>{7})(?:[ \t][^\n]*)?$", re.MULTILINE)
+_TODO_RE = lazy(r"(TODO|TBD|TBA|FIXME|XXX+)(?![\w/\-])|\\todo\b")
+_TODO_BEFORE = lazy(r"[\w/.\-]")
+_INLINE_CODE_MD_RE = lazy(r"(?<!`)(`{1,3})(?!`)([^`\n]+?)(?<!`)\1(?!`)")
+_INLINE_CODE_TEX_RE = lazy(r"\\(?:texttt|path|lstinline|verb\*?)\s*(?:\{[^{}\n]*\}|([|!+])[^\n]*?\1)")
+_MARKER_ONLY_RE = lazy(r"^\s*(?:TODO|TBD|TBA|FIXME|XXX+)\b[^\n]*$")
+_ANGLE_RE = lazy(r"<([^<>\n]{1,80})>")
+_PLACEHOLDER_WORDS_RE = lazy(
     r"^(?:your|insert|enter|fill|add|todo|tbd|describe|replace|put|paste|link|url|doi|"
     r"name|title|paper|repo(?:sitory)?|path to|hash|commit|id)\b", re.IGNORECASE)
-_HTML_TAG_RE = re.compile(r"^/?[A-Za-z][A-Za-z0-9]*(?:\s+[\w:-]+(?:\s*=\s*[^<>]*)?)*\s*/?$")
+_HTML_TAG_RE = lazy(r"^/?[A-Za-z][A-Za-z0-9]*(?:\s+[\w:-]+(?:\s*=\s*[^<>]*)?)*\s*/?$")
 _HTML_TAGS = frozenset((
     "a", "abbr", "b", "blockquote", "br", "center", "code", "details", "div", "em", "font", "h1",
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "picture", "pre",
     "s", "small", "source", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
     "th", "thead", "tr", "tt", "u", "ul", "video",
 ))
-_BRACKET_RE = re.compile(
+_BRACKET_RE = lazy(
     r"\[\s*(?:insert|your|enter|todo|tbd|optional name|name of|add )[^\[\]\n]{0,60}\](?!\()",
     re.IGNORECASE)
-_EMPTY_LINK_MD_RE = re.compile(r"\[(?<!!\[)([^\[\]\n]*)\]\([ \t]*(?:(?:#|<>)[ \t]*)?\)")
-_EMPTY_LINK_TEX_RE = re.compile(r"\\url\s*\{\s*\}|\\href\s*\{\s*(?:#\s*)?\}")
-_LINK_STUB_RE = re.compile(r"[(\[<]\s*(?:link|url|doi|link here|url here)\s*[)\]>](?!\()")
-_PROMISE_END_RE = re.compile(
+_EMPTY_LINK_MD_RE = lazy(r"\[(?<!!\[)([^\[\]\n]*)\]\([ \t]*(?:(?:#|<>)[ \t]*)?\)")
+_EMPTY_LINK_TEX_RE = lazy(r"\\url\s*\{\s*\}|\\href\s*\{\s*(?:#\s*)?\}")
+_LINK_STUB_RE = lazy(r"[(\[<]\s*(?:link|url|doi|link here|url here)\s*[)\]>](?!\()")
+_PROMISE_END_RE = lazy(
     r"(?:(?:available|found|downloaded|accessible|obtained|hosted|archived|provided)[ \t]+"
     r"(?:at|from|here|on|via|in|under)|following[ \t]+(?:link|url|repository|doi|address)|"
     r"(?:here|link|url)[ \t]*:)[ \t]*(?::[ \t]*)?$",
     re.MULTILINE)
-_PROMISE_TAIL_RE = re.compile(  # the ends of _PROMISE_END_RE's lines, written backwards
+_PROMISE_TAIL_RE = lazy(  # the ends of _PROMISE_END_RE's lines, written backwards
     r"\n[ \t:]*+(?:ta|morf|ereh|no|aiv|ni|rednu|knil|lru|yrotisoper|iod|sserdda)(?![a-z])")
-_NEXT_LINE_RE = re.compile(r"\s*+([^\n]*)")
-_PATH_RE = re.compile(r"[\w.-]+/[\w.-]+")
-_DOI_WORD_RE = re.compile(r"DOI(?<!\wDOI)(?!\w)")  # the literal first: a fast scan
-_DOI_PROMISE_RE = re.compile(r"\b(?:will|to be|specific|inserted|assigned|provided later|once)\b",
+_NEXT_LINE_RE = lazy(r"\s*+([^\n]*)")
+_PATH_RE = lazy(r"[\w.-]+/[\w.-]+")
+_DOI_WORD_RE = lazy(r"DOI(?<!\wDOI)(?!\w)")  # the literal first: a fast scan
+_DOI_PROMISE_RE = lazy(r"\b(?:will|to be|specific|inserted|assigned|provided later|once)\b",
                              re.IGNORECASE)
-_HAS_LINK_RE = re.compile(r"https?://|www\.|10\.\d{4,9}/|\]\([^)\s]|\\url|\\href|doi\.org")
-_TEMPLATE_RE = re.compile(
+_HAS_LINK_RE = lazy(r"https?://|www\.|10\.\d{4,9}/|\]\([^)\s]|\\url|\\href|doi\.org")
+_TEMPLATE_RE = lazy(
     r"(?:replace (?:this|the following)\b[^.\n]{0,40}?\b(?:with|by)\b|"
     r"describe here\b|enumerate here\b|provide here\b|"
     r"this section (?:should|is meant to|must|shall|includes?)\b|simply write\b|"
     r"follows an (?:example|exemplary)\b|we\b[^.\n]{0,20}\b(?:encourage|ask|recommend) you\b|"
     r"please fill\b|remove this (?:note|section)\b|authors should\b)", re.MULTILINE)
-_USETAG_RE = re.compile(r"^[ \t]*\\usetag\s*\{\s*(?:explanation|example)\s*\}", re.MULTILINE)
-_EMPTY_VERBATIM_RE = re.compile(
+_USETAG_RE = lazy(r"^[ \t]*\\usetag\s*\{\s*(?:explanation|example)\s*\}", re.MULTILINE)
+_EMPTY_VERBATIM_RE = lazy(
     r"\\begin\{(verbatim|lstlisting|minted|Verbatim)\}(?:\[[^\]\n]*\])?(?:\{[^{}\n]*\})?"
     r"[ \t\n]*\\end\{\1\}")
-_VERBATIM_BLOCK_RE = re.compile(
+_VERBATIM_BLOCK_RE = lazy(
     r"\\begin\{(verbatim|lstlisting|minted|Verbatim)\}(.*?)(?:\\end\{\1\}|\Z)", re.DOTALL)
-_CLONE_RE = re.compile(
+_CLONE_RE = lazy(
     r"\bgit[ \t]+clone\b[^\n]{0,200}?[ \t]((?:https?://|git@|ssh://)[^\s]+)(?:[ \t]+([^\s\\-][^\s]*))?")
-_CD_RE = re.compile(r"^[ \t]*(?:\$[ \t]*)?cd[ \t]+([^\s;&|]+)", re.MULTILINE)
+_CD_RE = lazy(r"^[ \t]*(?:\$[ \t]*)?cd[ \t]+([^\s;&|]+)", re.MULTILINE)
 
 
 def scan(original: str, prepared: str, masked: str, syntax: str,
@@ -298,9 +299,9 @@ def _paragraph(prose: str, start: int) -> str:
                  after if after >= 0 else start + 2000]
 
 
-_ANCHOR_LINK_RE = re.compile(r"\[(?<!!\[)([^\[\]\n]*)\]\(#([^()\s]+)\)")
-_HTML_ANCHOR_RE = re.compile(r"""<a\s[^<>]*?(?:name|id)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-_SLUG_DROP_RE = re.compile(r"[^\w\- ]")
+_ANCHOR_LINK_RE = lazy(r"\[(?<!!\[)([^\[\]\n]*)\]\(#([^()\s]+)\)")
+_HTML_ANCHOR_RE = lazy(r"""<a\s[^<>]*?(?:name|id)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_SLUG_DROP_RE = lazy(r"[^\w\- ]")
 
 
 def slug(title: str) -> str:

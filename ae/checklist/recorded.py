@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterable, Sequence
 
 from ae.checklist.claims import Claim
+from ae.checklist.patterns import lazy
 from ae.ck.experiment import ExperimentPoint, read_experiment
 from ae.ck.index import CkIndex
 
 DEFAULT_CHARACTERISTICS = ("execution_time",)
 
-_VARIATION = re.compile(
+_VARIATION = lazy(
     r"(?:maximum\s+allowable\s+variation|allowable\s+variation|allowed\s+variation|"
     r"variation\s+of\s+(?:up\s+to|at\s+most))\D{0,60}?(\d+(?:\.\d+)?)\s*%",
     re.IGNORECASE | re.DOTALL,

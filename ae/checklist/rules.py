@@ -21,13 +21,14 @@ from ae.checklist.family_rules import CLAIMS_GROUPS, rule_experiments, rule_sc
 from ae.checklist.findings import Finding
 from ae.checklist.labels import ALL_ITEM_LABELS, ITEM_PREDECESSORS, VERSION_ITEMS
 from ae.checklist.model import Item, Section
+from ae.checklist.patterns import lazy
 
-_VARIATION_RE = re.compile(
+_VARIATION_RE = lazy(
     r"variation|variance|tolerance|deviat|within\s+(?:about\s+|roughly\s+)?\d|±|\+/-|noise|"
     r"error\s+bar|confidence|\bstd\b|standard\s+deviation|vary|varies|fluctuat",
     re.IGNORECASE,
 )
-_ARCHIVE_URL_RE = re.compile(
+_ARCHIVE_URL_RE = lazy(
     r"zenodo\.org/(?:records?|deposit)/(\d+)|zenodo\.org/badge/latestdoi/\d+"
     r"|figshare\.com/articles/[^\s/]+/[^\s/]+/\d+|archive\.softwareheritage\.org/[^\s)}]+")
 __all__ = ["PROSE_CODES", "RULES", "SECTION_FIXES", "Context"]

@@ -13,6 +13,7 @@ import re
 from ae.checklist.entries import entry_pattern, find_entries, references
 from ae.checklist.model import Contribution, ScArtifact
 from ae.checklist.outline import SYNTAXES, Outline, find_dois
+from ae.checklist.patterns import lazy
 from ae.checklist.placeholders import placeholder_reason
 
 CONTRIBUTION_RE = entry_pattern("C", "contribution")
@@ -20,8 +21,8 @@ ARTIFACT_RE = entry_pattern("A", "artifact")
 DESCRIBED = ("relation_to_contributions", "expected_results", "reproduction_time",
              "artifact_setup", "artifact_execution", "artifact_analysis")
 EVALUATED = ("artifact_setup", "artifact_execution", "artifact_analysis")
-_ID_IN_TITLE_RE = re.compile(r"A\s*_?\s*\{?\s*(\d{1,3})")
-_ROW_ID_RE = re.compile(r"^\s*A\s*_?\s*\{?\s*(\d{1,3})\s*\}?\s*$")
+_ID_IN_TITLE_RE = lazy(r"A\s*_?\s*\{?\s*(\d{1,3})")
+_ROW_ID_RE = lazy(r"^\s*A\s*_?\s*\{?\s*(\d{1,3})\s*\}?\s*$")
 
 
 def read_contributions(outline: Outline) -> tuple[Contribution, ...]:

@@ -7,6 +7,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
+from ae.checklist.patterns import lazy
+
 
 @dataclass(frozen=True)
 class RawHeading:
@@ -71,11 +73,11 @@ def offset_line(starts: list[int], offset: int) -> int:
     return bisect_right(starts, offset)
 
 
-_LATEX_SIGNS_RE = re.compile(
+_LATEX_SIGNS_RE = lazy(
     r"\\(?:section|subsection|subsubsection|item|begin|end|textbf|emph|textit|url|appendix|"
     r"paragraph|newartifact|appendixAD|artin)(?![A-Za-z])|\{\\(?:bf|em|it)\b"
 )
-_MD_SIGNS_RE = re.compile(
+_MD_SIGNS_RE = lazy(
     r"^ {0,3}#{1,6}[ \t]|^[ \t]*[-*+][ \t]+\*\*|\*\*[^*\n]+\*\*|^ {0,3}(?:```|~~~)|\]\([^()\s]+\)",
     re.MULTILINE,
 )

@@ -15,13 +15,14 @@ from typing import TypeVar
 from ae.checklist.entries import entry_pattern, find_entries, minutes, numbered_items, references
 from ae.checklist.model import Experiment, MajorClaim, TimeEstimate
 from ae.checklist.outline import SYNTAXES, Block, Outline
+from ae.checklist.patterns import lazy
 from ae.checklist.placeholders import placeholder_reason
 
 CLAIM_RE = entry_pattern("C", "major\\s+claim|claim")
 EXPERIMENT_RE = entry_pattern("E", "experiment|exp\\.?")
-_BLOCK_RE = re.compile(r"(?:^|[\s\[(*#])(how[ \t]+to|preparation|execution|results)[ \t]*(?:\]|:|$)",
+_BLOCK_RE = lazy(r"(?:^|[\s\[(*#])(how[ \t]+to|preparation|execution|results)[ \t]*(?:\]|:|$)",
                        re.IGNORECASE | re.MULTILINE)
-_BRACKETS_RE = re.compile(r"\[([^\[\]]*)\]")
+_BRACKETS_RE = lazy(r"\[([^\[\]]*)\]")
 _T = TypeVar("_T", MajorClaim, Experiment)
 
 
@@ -89,10 +90,10 @@ def _region(outline: Outline, key: str, stop_at: str | None = None) -> tuple[str
     return outline.prepared[start:end], outline.prepared.count("\n", 0, start) + 1
 
 
-_EXAMPLE_RE = re.compile(
+_EXAMPLE_RE = lazy(
     r"your paper|\[optional name\]|provide a short explanation|\[ibid\]|system\\?_name",
     re.IGNORECASE)
-_EXAMPLE_HEAD_RE = re.compile(r"^\W*(?:example\s+)?name\W*$", re.IGNORECASE)
+_EXAMPLE_HEAD_RE = lazy(r"^\W*(?:example\s+)?name\W*$", re.IGNORECASE)
 
 
 def _is_example(syntax: ModuleType, raw: str, head: str = "") -> bool:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -31,39 +32,66 @@ def cache_name(key: str) -> str:
 def fingerprint(paths: list[Path]) -> str:
     """Return a digest of the status of every directory and `.cm` file the scanner reads.
 
-    Levels: a repository root (0), its module directories (1), their entry directories (2), and
-    the `.cm` directory of each, whose files (aliases, meta, info) are stated one by one.
+    Levels: a repository root (0), its module directories (1), their entry directories (2); the
+    `.cm` directory of each is listed and every file in it (aliases, meta, info) is stated.
+    Directories are stated too, so an entry added, removed or renamed changes the digest. The
+    listing order of an unchanged directory is stable, so no sorting is needed: a directory whose
+    order changed was modified, and its new modification time already changes the digest.
     """
-    digest = hashlib.sha256(str(CACHE_FORMAT).encode())
+    stamps: list[int] = [CACHE_FORMAT]
+    names: list[str] = []
     pending: list[tuple[str, int]] = [(os.fspath(p), 0) for p in reversed(paths)]
     while pending:
         directory, level = pending.pop()
+        names.append(directory)
         try:
             info = os.stat(directory)
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            listing = os.scandir(directory)
         except OSError as exc:
-            digest.update(f"{directory}\0error {exc.errno}\n".encode())
+            stamps += (-1, exc.errno or 0)
             continue
-        digest.update(f"{directory}\0{info.st_ino} {info.st_mtime_ns}\n".encode())
-        in_cm = os.path.basename(directory) == ".cm"
-        for entry in entries:
-            if in_cm or entry.name == ".ckr.json":
-                _stamp(digest, entry)
-            elif entry.name == ".cm":
-                pending.append((entry.path, level))
-            elif level < 2 and entry.name not in (".git", ".svn") and entry.is_dir():
-                if entry.is_symlink():
-                    digest.update(f"{entry.path}\0link {os.readlink(entry.path)}\n".encode())
-                pending.append((entry.path, level + 1))
+        stamps += (info.st_ino, info.st_mtime_ns)
+        with listing:
+            for entry in listing:
+                name = entry.name
+                if name == ".cm":
+                    _stamp_files(entry.path, stamps)
+                elif name == ".ckr.json":
+                    _stamp_file(entry, stamps)
+                elif level < 2 and name not in (".git", ".svn") and entry.is_dir():
+                    if entry.is_symlink():
+                        names.append(os.readlink(entry.path))
+                    if level == 1:  # an entry: only its .cm matters, not its sources
+                        names.append(entry.path)
+                        _stamp_files(os.path.join(entry.path, ".cm"), stamps)
+                    else:
+                        pending.append((entry.path, level + 1))
+    digest = hashlib.sha256(array("q", stamps).tobytes())
+    digest.update("\0".join(names).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
-def _stamp(digest: Any, entry: os.DirEntry[str]) -> None:
+def _stamp_files(directory: str, stamps: list[int]) -> None:
+    """Add the status of a `.cm` directory and of every file in it."""
+    try:
+        info = os.stat(directory)
+        listing = os.scandir(directory)
+    except OSError as exc:
+        stamps += (-2, exc.errno or 0)
+        return
+    stamps += (info.st_ino, info.st_mtime_ns)
+    with listing:
+        for entry in listing:
+            _stamp_file(entry, stamps)
+
+
+def _stamp_file(entry: os.DirEntry[str], stamps: list[int]) -> None:
     try:
         st = entry.stat(follow_symlinks=False)
     except OSError:
+        stamps.append(-3)
         return
-    digest.update(f"{entry.path}\0{st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_mode}\n".encode())
+    stamps += (st.st_ino, st.st_size, st.st_mtime_ns, st.st_mode)
 
 
 def load_cache(

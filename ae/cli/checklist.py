@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from ae.checklist.decoding import MAX_APPENDIX_BYTES, check_size, decode_appendix
-from ae.checklist.drafts import draft_claims
 from ae.checklist.families import parse_appendix
 from ae.checklist.lint import lint
 from ae.checklist.profile import BADGES, PROFILES, STAGES, LintProfile, normalize_badge, profile_from_mapping
@@ -124,4 +123,6 @@ def claims_cmd(source: Path) -> None:
     if not parsed.major_claims:
         raise click.ClickException(
             f"{source}: no major claims (C1), (C2), ... found to draft from")
+    from ae.checklist.drafts import draft_claims
+
     click.echo(draft_claims(parsed), nl=False)

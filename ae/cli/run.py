@@ -26,18 +26,23 @@ def _repositories(source: str, ref: str | None, extra: tuple[Path, ...], cache: 
     neither the artifact nor a `--repo` holds, from its `repo_url`.
     """
     from ae.intake import dependencies
-    from ae.intake.fetch import fetch_source, fetcher
     from ae.intake.policy import author_policy
 
     policy = author_policy()
+
+    def fetch(url: str, fetch_ref: str | None) -> dependencies.Fetched:
+        from ae.intake.fetch import fetch_source  # git, tar: only when something is fetched
+
+        return fetch_source(url, fetch_ref, store_root=cache, policy=policy)
+
     local = Path(source)
-    root = local if local.is_dir() else fetch_source(source, ref, store_root=cache, policy=policy).tree
+    root = local if local.is_dir() else fetch(source, ref).tree
     try:
         own = find_repos(root.resolve())
     except CkError as exc:
         raise CkError(f"{source}: {exc}") from exc
     extra_repos = [p.resolve() for p in extra]
-    deps = dependencies.resolve(own, fetch=fetcher(store_root=cache, policy=policy), available=extra_repos)
+    deps = dependencies.resolve(own, fetch=fetch, available=extra_repos)
     return own, dependencies.search_paths(own, deps, extra_repos), deps
 
 

@@ -125,8 +125,13 @@ def _distro(path: Path) -> str:
     return values.get("PRETTY_NAME", values.get("NAME", "")).strip('"')
 
 
+NVIDIA_DRIVER = "/proc/driver/nvidia"
+
+
 def _nvml_gpus() -> tuple[list[Gpu], str | None]:
     """List GPUs through NVML; a missing library or driver is normal and gives no GPUs."""
+    if not os.path.isdir(NVIDIA_DRIVER):  # no driver loaded: NVML would only cost ~30 ms to say so
+        return [], f"no NVIDIA driver ({NVIDIA_DRIVER} is absent)"
     try:
         import pynvml
     except ImportError:

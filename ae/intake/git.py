@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import git
-
 from ae.errors import SourceError
 
 
@@ -48,6 +46,8 @@ def insteadof_rules() -> list[tuple[str, str]]:
 
 def init_repository(path: Path, *, message: str) -> str:
     """Make `path` a git repository with everything committed once; return the commit SHA."""
+    import git  # GitPython takes ~0.1 s to import: only the commands that make repositories pay it
+
     repo = git.Repo.init(path)
     with repo:
         repo.git.add(A=True)
