@@ -153,7 +153,7 @@ def test_a_dataset_claim_adds_its_dataset_beside_the_fixed_ones() -> None:
 
 
 def test_the_last_of_two_conflicting_hardware_claims_decides_the_pool() -> None:
-    """Today one run serves both claims, on the pool the later claim asks for (see the lead's note)."""
+    """Today one run serves both claims, on the pool the later claim asks for."""
     claims = [claim("c1", program="pi", hardware="gpu"), claim("c2", program="pi", hardware="avx512")]
     assert _plan_runs(PI, claims, conference()) == [("pi", "default", None, "avx512")]
 
