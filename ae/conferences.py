@@ -14,6 +14,7 @@ from flask import Flask, current_app
 
 from ae.badges import schemes
 from ae.checklist.profile import LintProfile, profile_from_mapping
+from ae.checklist.tolerance import Tolerance
 from ae.errors import ConferenceError, NotFound
 from ae.intake.dependencies import Pin
 from ae.pools import pool_from_mapping
@@ -26,7 +27,6 @@ _SECTIONS: dict[str, set[str]] = {
                "output_bytes"},
     "pool": {"name", "arch", "cpu_flags", "min_cores", "min_memory_bytes", "gpu_vendor", "gpu_model",
              "min_gpu_memory_bytes", "min_compute_capability", "os"},
-    "tournament": {"name", "metrics", "constraints", "pools"},
     "dependency": {"repo", "url", "commit"},
 }
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
@@ -82,18 +82,14 @@ def _unknown(path: Path, section: str, keys: set[str]) -> None:
 
 
 def _percent(path: Path, value: Any) -> float:
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            number = float(value.strip()[:-1]) / 100
-        except ValueError:
-            number = -1.0
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-    else:
-        number = -1.0
-    if not 0 <= number < 1:
+    """Read the conference's default tolerance: relative, below 100 %."""
+    try:
+        relative = Tolerance.parse(value).relative if isinstance(value, str) else None
+    except ValueError:
+        relative = None
+    if relative is None or not 0 <= relative < 1:
         raise ConferenceError(f"{path}: [evaluation] tolerance must look like \"8%\" (got {value!r})")
-    return number
+    return relative
 
 
 def _typed(path: Path, where: str, value: Any, kind: type | tuple[type, ...]) -> Any:
@@ -108,6 +104,8 @@ def parse(path: Path, text: str) -> Conference:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConferenceError(f"{path}: invalid TOML: {exc}") from exc
+    if "tournament" in data:  # accepted and ignored would be worse: organizers would believe it works
+        raise ConferenceError(f"{path}: [tournament] is not supported by this version of ae; remove it")
     top = set(data) - set(_SECTIONS) - {"checklist"}
     if top:
         hint = difflib.get_close_matches(sorted(top)[0], [*_SECTIONS, "checklist"], n=1)

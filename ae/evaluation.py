@@ -20,11 +20,12 @@ from ae.intake.policy import redact
 from ae.reports import artifact as artifact_report
 from ae.storage.models import Artifact, ArtifactVersion, Run, utcnow
 from ae.storage.queries import replace_verdicts
-from ae.verdicts.rule import NOT_REPRODUCED, Verdict, VerdictPolicy, decide, samples_for
+from ae.storage.states import RunState, VersionState
+from ae.verdicts.rule import Outcome, Verdict, VerdictPolicy, decide, samples_for
 
 
 @dataclass
-class Outcome:
+class PassResult:
     """What one evaluation pass decided."""
 
     verdicts: list[Verdict]
@@ -53,7 +54,7 @@ def _outputs_ok(runs: Sequence[Run]) -> bool | None:
 def judge(claim: Claim, runs: Sequence[Run], policy: VerdictPolicy) -> Verdict:
     """Decide one claim from the stored samples of the runs that measure it."""
     mine = [r for r in runs if matches(claim, r)]
-    runs_ok = bool(mine) and all(r.status == "succeeded" for r in mine)
+    runs_ok = bool(mine) and all(r.status == RunState.SUCCEEDED for r in mine)
     if not mine:
         return _unmeasured(claim, "no run measures this claim (check its program, cmd_key and dataset)")
     samples: list[float] = []
@@ -66,7 +67,7 @@ def judge(claim: Claim, runs: Sequence[Run], policy: VerdictPolicy) -> Verdict:
 
 
 def _unmeasured(claim: Claim, reason: str) -> Verdict:
-    return Verdict(claim_id=claim.id, outcome=NOT_REPRODUCED, reason=reason, n=0,
+    return Verdict(claim_id=claim.id, outcome=Outcome.NOT_REPRODUCED, reason=reason, n=0,
                    measured_median=None, ratio_median=None, ratio_ci=None, band=None, noise=(),
                    more_repetitions=0)
 
@@ -79,16 +80,16 @@ def policy_for(conference: Conference) -> VerdictPolicy:
 
 
 def _more_runs(claim: Claim, verdict: Verdict, runs: Sequence[Run], version_id: str) -> list[Run]:
-    if verdict.outcome != "inconclusive" or verdict.more_repetitions <= 0:
+    if verdict.outcome != Outcome.INCONCLUSIVE or verdict.more_repetitions <= 0:
         return []
     targets = {(r.program, r.cmd_key, r.dataset, r.pool) for r in runs
-               if matches(claim, r) and r.status == "succeeded"}
+               if matches(claim, r) and r.status == RunState.SUCCEEDED}
     return [Run(version_id=version_id, program=p, cmd_key=k, dataset=d, pool=pool,
                 repetitions=verdict.more_repetitions) for p, k, d, pool in sorted(targets, key=str)]
 
 
 def evaluate(*, session: Session, version: ArtifactVersion, artifact: Artifact, runs: Sequence[Run],
-             claims: Sequence[Claim], conference: Conference, data_dir: Path) -> Outcome:
+             claims: Sequence[Claim], conference: Conference, data_dir: Path) -> PassResult:
     """Store verdicts; enqueue-ready new runs when inconclusive, else badges and the report."""
     policy = policy_for(conference)
     verdicts = [judge(claim, runs, policy) for claim in claims]
@@ -97,10 +98,10 @@ def evaluate(*, session: Session, version: ArtifactVersion, artifact: Artifact, 
     for claim, verdict in zip(claims, verdicts, strict=True):
         for run in _more_runs(claim, verdict, runs, version.id):
             new_runs.setdefault((run.program, run.cmd_key, run.dataset, run.pool), run)
-    outcome = Outcome(verdicts=verdicts, new_runs=list(new_runs.values()))
+    outcome = PassResult(verdicts=verdicts, new_runs=list(new_runs.values()))
     if outcome.new_runs:
         session.add_all(outcome.new_runs)
-        version.status, version.updated_at = "running", utcnow()
+        version.status, version.updated_at = VersionState.RUNNING, utcnow()
         return outcome
     recommendations = recommend(schemes.get(conference.badge_scheme), conference.badges,
                                 evidence(version, runs, verdicts))
@@ -109,20 +110,19 @@ def evaluate(*, session: Session, version: ArtifactVersion, artifact: Artifact, 
     report = build_report(artifact, version, runs, claims, verdicts)
     outcome.report = artifact_report.write(report, data_dir / "reports" / version.id)
     version.report_path = str(outcome.report.get("pdf") or outcome.report["html"])
-    version.status, version.updated_at = "done", utcnow()
+    version.status, version.updated_at = VersionState.DONE, utcnow()
     return outcome
 
 
 def evidence(version: ArtifactVersion, runs: Sequence[Run], verdicts: Sequence[Verdict]) -> Evidence:
     """Collect the badge evidence of a version."""
     programs = tuple(sorted({r.program for r in runs}))
-    programs_ok = tuple(sorted({r.program for r in runs if r.status == "succeeded"}))
-    count = {o: sum(v.outcome == o for v in verdicts)
-             for o in ("reproduced", "not-reproduced", "inconclusive")}
+    programs_ok = tuple(sorted({r.program for r in runs if r.status == RunState.SUCCEEDED}))
+    count = {o: sum(v.outcome == o for v in verdicts) for o in Outcome}
     dois = [d["value"] for d in version.checklist.get("dois") or [] if not d.get("placeholder")]
     return Evidence(pinned_commit=version.commit, doi=dois[0] if dois else None, programs=programs,
-                    programs_ok=programs_ok, claims=len(verdicts), reproduced=count["reproduced"],
-                    not_reproduced=count["not-reproduced"], inconclusive=count["inconclusive"],
+                    programs_ok=programs_ok, claims=len(verdicts), reproduced=count[Outcome.REPRODUCED],
+                    not_reproduced=count[Outcome.NOT_REPRODUCED], inconclusive=count[Outcome.INCONCLUSIVE],
                     checklist_ok=version.checklist.get("ok"))
 
 
@@ -162,7 +162,7 @@ def build_report(artifact: Artifact, version: ArtifactVersion, runs: Sequence[Ru
     return artifact_report.ArtifactReport(
         title=artifact.title, conference=artifact.conference, source=redact(artifact.source),
         version=version.number, commit=version.commit, snapshot_digest=version.snapshot_digest,
-        status="done", claims=claim_rows, runs=run_rows,
+        status=VersionState.DONE, claims=claim_rows, runs=run_rows,
         badges=(version.recommended_badges or {}).get("badges", []), platform=shown,
         checklist=version.checklist, dependencies=list(version.dependencies),
     )
@@ -178,7 +178,7 @@ def recompute(*, session: Session, version: ArtifactVersion, conference: Confere
     policy = policy_for(conference)
     pairs = []
     for record in claims_of(session=session, version_id=version.id):
-        claim = Claim(**record.data)
+        claim = Claim.from_dict(record.data)
         pairs.append((stored.get(claim.id), judge(claim, runs, policy)))
     return pairs
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from ae.evaluators.record import describe_time_sources
 from ae.intake.policy import redact
 from ae.storage.queries import get_artifact, latest_version, list_artifacts, runs_of, verdicts_of
+from ae.storage.states import RUN_WAITING
 from ae.workers.heartbeat import live_pools, waiting_reason
 
 
@@ -18,7 +19,7 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
     version = latest_version(session=session, artifact_id=artifact.id)
     runs = runs_of(session=session, version_id=version.id)
     verdicts = verdicts_of(session=session, version_id=version.id)
-    live = live_pools(session=session) if any(r.status in ("queued", "lost") for r in runs) else {}
+    live = live_pools(session=session) if any(r.status in RUN_WAITING for r in runs) else {}
     return {
         "id": artifact.id, "title": artifact.title, "conference": artifact.conference,
         "source": redact(artifact.source), "version": version.number, "commit": version.commit,
@@ -30,7 +31,7 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
                   "status": r.status, "failure_kind": r.failure_kind, "message": r.message,
                   "time_source": describe_time_sources(r.record.get("time_sources")),
                   "pool": r.pool, "attempt": r.attempt,
-                  "waiting": waiting_reason(r.pool, live) if r.status in ("queued", "lost") else None}
+                  "waiting": waiting_reason(r.pool, live) if r.status in RUN_WAITING else None}
                  for r in runs],
         "verdicts": [{"claim": v.claim_id, "outcome": v.outcome, "reason": v.reason}
                      for v in verdicts],

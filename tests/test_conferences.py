@@ -80,3 +80,9 @@ def test_a_dependency_pinned_twice_is_refused() -> None:
     twice = '\n[[dependency]]\nrepo = "x"\ncommit = "5efde26"\n' * 2
     with pytest.raises(ConferenceError, match="names a repository twice"):
         parse(Path("conferences/ppopp-2019.toml"), GOOD + twice)
+
+
+def test_a_tournament_table_is_refused_not_dropped() -> None:
+    text = GOOD + '\n[tournament]\nname = "ReQuEST"\nmetrics = ["accuracy"]\n'
+    with pytest.raises(ConferenceError, match=r"\[tournament\] is not supported by this version of ae"):
+        parse(Path("conferences/ppopp-2019.toml"), text)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ae.checklist.patterns import lazy
+from ae.checklist.tolerance import Tolerance
 from ae.errors import ClaimsError
 
 RELATIONS = ("approx", "at_most", "at_least", "equal")
@@ -42,8 +43,7 @@ class Claim:
     metric: str
     expected: float | None
     relation: str = "approx"
-    tolerance: float | None = None
-    tolerance_abs: float | None = None
+    tolerance: Tolerance | None = None
     unit: str | None = None
     program: str | None = None
     cmd_key: str | None = None
@@ -52,6 +52,26 @@ class Claim:
     min_repetitions: int | None = None
     line: int | None = None
     source: str = "appendix"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the claim as JSON-ready data (what the database and the API store)."""
+        data = asdict(self)
+        data["tolerance"] = self.tolerance.to_data() if self.tolerance else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Claim:
+        """Read what `to_dict` wrote; rows of before the Tolerance type held two numbers instead."""
+        data = dict(data)
+        legacy_abs = data.pop("tolerance_abs", None)
+        tolerance = data.get("tolerance")
+        if isinstance(tolerance, dict):
+            data["tolerance"] = Tolerance.from_data(tolerance)
+        elif isinstance(tolerance, int | float):
+            data["tolerance"] = Tolerance(relative=float(tolerance))
+        elif legacy_abs is not None:
+            data["tolerance"] = Tolerance(absolute=float(legacy_abs))
+        return cls(**data)
 
 
 def find_claims_blocks(text: str, *, source: str = "appendix") -> list[tuple[str, int]]:
@@ -202,7 +222,7 @@ def _build_claim(table: dict[str, Any], where: _Where) -> Claim:
             key="relation" if "relation" in table else "metric",
         )
     expected = _expected(table, relation, where)
-    tolerance, tolerance_abs = _tolerance(table, where)
+    tolerance = _tolerance(table, where)
     min_reps = table.get("min_repetitions")
     if min_reps is not None and (
         isinstance(min_reps, bool) or not isinstance(min_reps, int) or min_reps < 1
@@ -218,7 +238,6 @@ def _build_claim(table: dict[str, Any], where: _Where) -> Claim:
         expected=expected,
         relation=relation,
         tolerance=tolerance,
-        tolerance_abs=tolerance_abs,
         unit=table.get("unit"),
         program=table.get("program"),
         cmd_key=table.get("cmd_key"),
@@ -243,35 +262,18 @@ def _expected(table: dict[str, Any], relation: str, where: _Where) -> float | No
     return float(value)
 
 
-def _tolerance(table: dict[str, Any], where: _Where) -> tuple[float | None, float | None]:
+def _tolerance(table: dict[str, Any], where: _Where) -> Tolerance | None:
     """Read `tolerance`: a "10%" string is relative (0.10), a bare number is absolute."""
     value = table.get("tolerance")
     if value is None:
-        return None, None
-    if isinstance(value, str):
-        match = re.fullmatch(r"\s*([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*%\s*", value)
-        if not match:
-            raise where.error(
-                f'tolerance must be a percentage like "10%" or a number in the metric\'s unit '
-                f"(got {_show(value)})",
-                key="tolerance",
-            )
-        percent = float(match.group(1))
-        if percent < 0:
-            raise where.error(f"tolerance must not be negative (got {value.strip()!r})",
-                              key="tolerance")
-        return percent / 100.0, None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise where.error(
-            f'tolerance must be a percentage like "10%" or a number (got {_show(value)})',
-            key="tolerance",
-        )
-    if not math.isfinite(value) or value < 0:
-        raise where.error(
-            f"tolerance must be a finite number that is not negative (got {value})",
-            key="tolerance",
-        )
-    return None, float(value)
+        return None
+    try:
+        return Tolerance.parse(value)
+    except ValueError as exc:
+        message = str(exc)
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            message = message.replace(f"(got {value!r})", f"(got {_show(value)})")
+        raise where.error(f"tolerance {message}", key="tolerance") from None
 
 
 def _show(value: object) -> str:

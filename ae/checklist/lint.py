@@ -76,7 +76,7 @@ class LintReport:
             "findings": [asdict(f) for f in self.findings],
             "sections": [asdict(s) for s in self.sections],
             "items": [asdict(i) for i in self.items],
-            "claims": [asdict(c) for c in self.claims],
+            "claims": [c.to_dict() for c in self.claims],
             "dois": [asdict(d) for d in self.dois],
             "appendix": appendix,
         }

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from ae.checklist.claims import Claim
 from ae.checklist.patterns import lazy
+from ae.checklist.tolerance import Tolerance
 from ae.ck.experiment import ExperimentPoint, read_experiment
 from ae.ck.index import CkIndex
 
@@ -26,13 +27,13 @@ _VARIATION = lazy(
 )
 
 
-def allowable_variation(text: str | None) -> float | None:
-    """Return the appendix's stated maximum allowable variation as a fraction (10 % -> 0.1)."""
+def allowable_variation(text: str | None) -> Tolerance | None:
+    """Return the appendix's stated maximum allowable variation (10 % -> a relative 0.1)."""
     match = _VARIATION.search(text or "")
     if not match:
         return None
     value = float(match.group(1)) / 100
-    return value if 0 < value < 1 else None
+    return Tolerance(relative=value) if 0 < value < 1 else None
 
 
 def _expected(point: ExperimentPoint, characteristic: str) -> float | None:
@@ -44,7 +45,7 @@ def _expected(point: ExperimentPoint, characteristic: str) -> float | None:
 
 
 def claims_from_points(experiment: str, points: Iterable[ExperimentPoint], *,
-                       programs: set[str], tolerance: float | None,
+                       programs: set[str], tolerance: Tolerance | None,
                        characteristics: Sequence[str] = DEFAULT_CHARACTERISTICS) -> list[Claim]:
     """Return one claim per recorded point and characteristic whose program is in `programs`."""
     claims = []

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ae.cli.app import current, ready, with_app
+from ae.storage.states import RunState
 
 
 @click.command()
@@ -77,7 +78,7 @@ def echo_status(item: dict) -> None:
         click.echo(f"    run {run['program']}:{run['cmd_key']}"
                    f"{'@' + run['dataset'] if run['dataset'] else ''} x{run['repetitions']} "
                    f"{run['status']}{failure}")
-        if run.get("waiting") or run["status"] == "lost":
+        if run.get("waiting") or run["status"] == RunState.LOST:
             click.echo(f"      waiting: {run.get('waiting') or run['message']}")
     for verdict in item["verdicts"]:
         click.echo(f"    claim {verdict['claim']}: {verdict['outcome']} — {verdict['reason']}")

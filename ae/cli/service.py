@@ -14,6 +14,7 @@ import click
 from ae.cli.app import current, ready, with_app
 from ae.cli.artifacts import echo_status
 from ae.errors import AeError
+from ae.storage.states import RUN_FINISHED, VERSION_SETTLED, VersionState
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -78,8 +79,8 @@ def redis_status() -> None:
 
 def _progress(items: list[dict]) -> tuple[str, bool]:
     runs = [r for item in items for r in item["runs"]]
-    finished = sum(r["status"] in ("succeeded", "failed") for r in runs)
-    settled = sum(item["status"] in ("done", "failed") for item in items)
+    finished = sum(r["status"] in RUN_FINISHED for r in runs)
+    settled = sum(item["status"] in VERSION_SETTLED for item in items)
     line = (f"artifacts settled {settled}/{len(items)}, runs finished {finished}/{len(runs)}")
     return line, settled == len(items)
 
@@ -143,7 +144,7 @@ def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
         with session_scope() as session:
             items = [s for s in all_status(session=session) if s["id"] in mine]
         _summary(items)
-        if not all(item["status"] == "done" for item in items):
+        if not all(item["status"] == VersionState.DONE for item in items):
             raise AeError("the demo did not complete: see the errors above (and `ae status`)")
     finally:
         if started_redis and not keep_redis:

@@ -7,6 +7,7 @@ import json
 import click
 
 from ae.cli.app import current, ready, with_app
+from ae.storage.states import WorkerState
 
 
 @click.group(invoke_without_command=True)
@@ -23,7 +24,7 @@ def workers(ctx: click.Context, as_json: bool, show_all: bool) -> None:
 
     ready(current())
     with session_scope() as session:
-        rows = [w for w in list_workers(session=session) if show_all or w["state"] != "stopped"]
+        rows = [w for w in list_workers(session=session) if show_all or w["state"] != WorkerState.STOPPED]
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=str))
         return

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from ae.storage.states import RunState, VersionState, WorkerState
+
 
 def new_id() -> str:
     """Return a new row id (also the RQ job id of the job working on that row)."""
@@ -57,7 +59,7 @@ class ArtifactVersion(SQLModel, table=True):
     appendix_name: str | None = None
     appendix_text: str | None = Field(default=None, sa_column=Column(Text))
     checklist: dict[str, Any] = _json()
-    status: str = "submitted"  # submitted | intake | queued | running | done | failed
+    status: str = VersionState.SUBMITTED
     error: str | None = Field(default=None, sa_column=Column(Text))
     recommended_badges: dict[str, Any] = _json()
     report_path: str | None = None
@@ -87,7 +89,7 @@ class Run(SQLModel, table=True):
     dataset: str | None = None
     pool: str = "default"
     repetitions: int = 3
-    status: str = Field(default="queued", index=True)  # queued | running | succeeded | failed | lost
+    status: str = Field(default=RunState.QUEUED, index=True)
     failure_kind: str | None = None
     message: str | None = Field(default=None, sa_column=Column(Text))
     samples: list[dict[str, Any]] = _json(list)
@@ -124,7 +126,7 @@ class Worker(SQLModel, table=True):
     queues: list[str] = _json(list)
     profile: dict[str, Any] = _json()
     remote: bool = False
-    state: str = Field(default="alive", index=True)  # alive | stopped | lost
+    state: str = Field(default=WorkerState.ALIVE, index=True)
     started_at: datetime = _time()
     last_heartbeat: datetime = _time()
     expires_at: datetime = _time()

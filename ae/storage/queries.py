@@ -10,8 +10,6 @@ from sqlmodel import Session, func, select
 from ae.errors import NotFound
 from ae.storage.models import Artifact, ArtifactVersion, ClaimRecord, Run, VerdictRecord, utcnow
 
-FINISHED = ("succeeded", "failed")
-
 
 def get_artifact(*, session: Session, artifact_id: str) -> Artifact:
     """Return an artifact by id or raise NotFound."""

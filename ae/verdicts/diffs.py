@@ -55,12 +55,7 @@ def _claim_row(claim: Claim | None, verdict: Verdict | None) -> dict[str, Any]:
 
 
 def _tolerance_text(claim: Claim) -> str | None:
-    if claim.tolerance is not None:
-        return f"±{claim.tolerance * 100:g} %"
-    if claim.tolerance_abs is not None:
-        unit = f" {claim.unit}" if claim.unit else ""
-        return f"±{claim.tolerance_abs:g}{unit}"
-    return None
+    return claim.tolerance.describe(claim.unit) if claim.tolerance else None
 
 
 def text_diff(expected: bytes, actual: bytes, *, name: str, max_lines: int = MAX_DIFF_LINES,

@@ -35,6 +35,7 @@ import statistics
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from random import Random
 from typing import Any
 
@@ -42,10 +43,15 @@ from ae.checklist.claims import Claim
 from ae.ck.flat import parse_key, split_statistic
 from ae.errors import CkError, VerdictError
 
-REPRODUCED = "reproduced"
-NOT_REPRODUCED = "not-reproduced"
-INCONCLUSIVE = "inconclusive"
-OUTCOMES = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE)
+
+class Outcome(StrEnum):
+    """A claim's verdict."""
+
+    REPRODUCED = "reproduced"
+    NOT_REPRODUCED = "not-reproduced"
+    INCONCLUSIVE = "inconclusive"
+
+
 OUTPUT_METRIC = "output"
 
 # Multimodality: the widest gap between neighbouring sorted samples splits them into two groups of
@@ -145,21 +151,21 @@ def decide(claim: Claim, samples: Sequence[float], *, runs_ok: bool = True,
     values = [float(x) for x in samples]
     base = _Base(claim, values, policy)
     if not runs_ok:
-        return base.verdict(NOT_REPRODUCED, "Not reproduced: a run of this claim failed, and a "
+        return base.verdict(Outcome.NOT_REPRODUCED, "Not reproduced: a run of this claim failed, and a "
                             "failed run never counts as reproducing a result.")
     if outputs_ok is False:
-        return base.verdict(NOT_REPRODUCED, "Not reproduced: the program's outputs differ from "
+        return base.verdict(Outcome.NOT_REPRODUCED, "Not reproduced: the program's outputs differ from "
                             "the reference outputs (see the output diff).")
     bad = [x for x in values if not math.isfinite(x)]
     if bad:
-        return base.verdict(NOT_REPRODUCED, f"Not reproduced: {len(bad)} of {len(values)} "
+        return base.verdict(Outcome.NOT_REPRODUCED, f"Not reproduced: {len(bad)} of {len(values)} "
                             f"measurements of {claim.metric} are not finite numbers ({bad[0]}).")
     if claim.relation == "equal":
         return _decide_equal(base, outputs_ok)
     if claim.relation not in ("approx", "at_most", "at_least"):
         raise VerdictError(f'Claim "{claim.id}": unknown relation "{claim.relation}".')
     if claim.expected is None:
-        return base.verdict(INCONCLUSIVE, f'Inconclusive: the claim gives no expected value for '
+        return base.verdict(Outcome.INCONCLUSIVE, f'Inconclusive: the claim gives no expected value for '
                             f'{claim.metric}, so there is nothing to compare "{claim.relation}" with.')
     missing = base.missing_repetitions()
     if missing is not None:
@@ -224,11 +230,11 @@ class _Base:
         if n >= need:
             return None
         if n >= cap:
-            return self.verdict(INCONCLUSIVE, f"Inconclusive: the claim needs {need} repetitions "
+            return self.verdict(Outcome.INCONCLUSIVE, f"Inconclusive: the claim needs {need} repetitions "
                                 f"but only {n} ran and the maximum of {cap} is reached, so no "
                                 "more are requested.")
         more = min(need, cap) - n
-        return self.verdict(INCONCLUSIVE, f"Inconclusive: {n} repetition{_s(n)} of at least "
+        return self.verdict(Outcome.INCONCLUSIVE, f"Inconclusive: {n} repetition{_s(n)} of at least "
                             f"{need} needed; {more} more {_are(more)} requested.", more=more)
 
 
@@ -236,23 +242,23 @@ def _decide_equal(base: _Base, outputs_ok: bool | None) -> Verdict:
     claim = base.claim
     if claim.metric == OUTPUT_METRIC or claim.expected is None:
         if outputs_ok:
-            return base.verdict(REPRODUCED, "Reproduced: the program's outputs match the "
+            return base.verdict(Outcome.REPRODUCED, "Reproduced: the program's outputs match the "
                                 "reference outputs.")
-        return base.verdict(INCONCLUSIVE, "Inconclusive: the outputs were not compared (no "
+        return base.verdict(Outcome.INCONCLUSIVE, "Inconclusive: the outputs were not compared (no "
                             "reference outputs or no correctness files), and an equality claim is "
                             "never decided from measurements.")
     missing = base.missing_repetitions()
     if missing is not None:
         return missing
     expected = claim.expected
-    allowed = max(claim.tolerance_abs or 0.0, (claim.tolerance or 0.0) * abs(expected))
+    allowed = claim.tolerance.allowed(expected) if claim.tolerance else 0.0
     off = [x for x in base.values if abs(x - expected) > allowed]
     within = f" within ±{_num(allowed)}" if allowed else ""
     if off:
-        return base.verdict(NOT_REPRODUCED, f"Not reproduced: {len(off)} of {len(base.values)} "
+        return base.verdict(Outcome.NOT_REPRODUCED, f"Not reproduced: {len(off)} of {len(base.values)} "
                             f"repetitions differ from the claimed {_qty(expected, claim)}{within} "
                             f"(e.g. {_num(off[0])}).")
-    return base.verdict(REPRODUCED, f"Reproduced: all {len(base.values)} repetitions equal the "
+    return base.verdict(Outcome.REPRODUCED, f"Reproduced: all {len(base.values)} repetitions equal the "
                         f"claimed {_qty(expected, claim)}{within}.")
 
 
@@ -263,9 +269,9 @@ def _decide_numeric(base: _Base, expected: float) -> Verdict:
     n, cap = len(values), policy.max_repetitions
     conf = f"{policy.confidence * 100:g} % CI"
     if expected == 0:
-        tol = claim.tolerance_abs or 0.0
+        tol = claim.tolerance.allowed(expected) if claim.tolerance else 0.0
         band = _band(claim.relation, -tol, tol)
-        how = (f"absolute tolerance ±{_num(tol)}" if claim.tolerance_abs
+        how = (f"absolute tolerance {claim.tolerance.describe()}" if claim.tolerance and tol
                else "no absolute tolerance given, and a relative tolerance of 0 is 0")
         ci, mid = (lo, hi), med
         said = (f"the claimed value is 0, so ratios are undefined and the median of {n} runs, "
@@ -287,29 +293,29 @@ def _decide_numeric(base: _Base, expected: float) -> Verdict:
         numbers = {"ratio_median": mid, "ratio_ci": ci}
     numbers.update(band=band, measured_ci=(lo, hi), measured_median=med)
     if band[0] - _eps(band[0]) <= ci[0] and ci[1] <= band[1] + _eps(band[1]):
-        return base.verdict(REPRODUCED, f"Reproduced: {said}; the interval lies inside.",
+        return base.verdict(Outcome.REPRODUCED, f"Reproduced: {said}; the interval lies inside.",
                             **numbers)
     if ci[1] < band[0] - _eps(band[0]) or ci[0] > band[1] + _eps(band[1]):
-        return base.verdict(NOT_REPRODUCED, f"Not reproduced: {said}; the interval lies "
+        return base.verdict(Outcome.NOT_REPRODUCED, f"Not reproduced: {said}; the interval lies "
                             "entirely outside.", **numbers)
     if n >= cap:
-        return base.verdict(INCONCLUSIVE, f"Inconclusive: {said}; the interval straddles the "
+        return base.verdict(Outcome.INCONCLUSIVE, f"Inconclusive: {said}; the interval straddles the "
                             f"band edge and the maximum of {cap} repetitions is reached, so no "
                             "more are requested.", **numbers)
     more = _more_repetitions(n, cap, mid, ci, band)
-    return base.verdict(INCONCLUSIVE, f"Inconclusive: {said}; the interval straddles the band "
+    return base.verdict(Outcome.INCONCLUSIVE, f"Inconclusive: {said}; the interval straddles the band "
                         f"edge, so {more} more repetition{_s(more)} {_are(more)} requested.", more=more,
                         **numbers)
 
 
 def _tolerance(claim: Claim, expected: float, policy: VerdictPolicy) -> tuple[float, str]:
     """Return the relative tolerance and how it was chosen."""
-    if claim.tolerance is not None:
-        return claim.tolerance, f"tolerance ±{_pct(claim.tolerance)}"
-    if claim.tolerance_abs is not None:
-        rel = claim.tolerance_abs / abs(expected)
-        return rel, f"absolute tolerance ±{_qty(claim.tolerance_abs, claim)} = ±{_pct(rel)}"
-    return policy.default_tolerance, f"default tolerance ±{_pct(policy.default_tolerance)}"
+    if claim.tolerance is None:
+        return policy.default_tolerance, f"default tolerance ±{_pct(policy.default_tolerance)}"
+    rel = claim.tolerance.relative_to(expected)
+    if claim.tolerance.relative is not None:
+        return rel, f"tolerance {claim.tolerance.describe()}"
+    return rel, f"absolute tolerance {claim.tolerance.describe(claim.unit)} = ±{_pct(rel)}"
 
 
 def _band(relation: str, low: float, high: float) -> tuple[float, float]:

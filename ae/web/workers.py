@@ -11,6 +11,7 @@ from sqlmodel import select
 from ae.conferences import all_conferences
 from ae.storage.db import session_scope
 from ae.storage.models import Run
+from ae.storage.states import RUN_WAITING
 from ae.workers.heartbeat import list_workers, live_pools, waiting_reason
 from ae.workers.remote import is_digest
 
@@ -29,7 +30,7 @@ def pools():  # type: ignore[no-untyped-def]
     """List pools with live workers and waiting runs, and why the runs wait."""
     with session_scope() as session:
         live = live_pools(session=session)
-        waiting = list(session.exec(select(Run.pool).where(Run.status.in_(("queued", "lost")))))
+        waiting = list(session.exec(select(Run.pool).where(Run.status.in_(RUN_WAITING))))
     names = sorted({p for c in all_conferences().values() for p in c.pool_names()}
                    | set(waiting) | set(live))
     return jsonify([{"pool": name, "live_workers": live.get(name, 0),

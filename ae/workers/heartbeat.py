@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from ae.pools import profile_from_platform
 from ae.storage.models import Run, Worker, utcnow
+from ae.storage.states import RunState, WorkerState
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def register(*, session: Session, name: str, host: str, pid: int, pools: list[st
     now = utcnow()
     worker = session.get(Worker, name) or Worker(name=name, host=host, pid=pid)
     worker.host, worker.pid, worker.pools, worker.queues = host, pid, list(pools), list(queues)
-    worker.profile, worker.remote, worker.state = dict(profile), remote, "alive"
+    worker.profile, worker.remote, worker.state = dict(profile), remote, WorkerState.ALIVE
     worker.started_at, worker.last_heartbeat = now, now
     worker.expires_at, worker.stopped_at = now + timedelta(seconds=ttl), None
     session.add(worker)
@@ -47,27 +48,28 @@ def beat(*, session: Session, name: str, ttl: float) -> None:
     """Record a heartbeat: one UPDATE of the worker's row."""
     now = utcnow()
     session.execute(update(Worker).where(Worker.name == name).values(
-        last_heartbeat=now, expires_at=now + timedelta(seconds=ttl), state="alive", stopped_at=None))
+        last_heartbeat=now, expires_at=now + timedelta(seconds=ttl), state=WorkerState.ALIVE,
+        stopped_at=None))
 
 
 def stop(*, session: Session, name: str) -> None:
     """Mark a worker that shut down cleanly."""
     now = utcnow()
     session.execute(update(Worker).where(Worker.name == name).values(
-        state="stopped", stopped_at=now, expires_at=now))
+        state=WorkerState.STOPPED, stopped_at=now, expires_at=now))
 
 
 def is_alive(worker: Worker, now: datetime | None = None) -> bool:
     """Tell whether a worker's heartbeat is current."""
     expires = _aware(worker.expires_at)
-    return worker.state == "alive" and expires is not None and expires > (now or utcnow())
+    return worker.state == WorkerState.ALIVE and expires is not None and expires > (now or utcnow())
 
 
 def live_pools(*, session: Session) -> dict[str, int]:
     """Return the number of live workers per pool."""
     now = utcnow()
     counts: dict[str, int] = {}
-    for worker in session.exec(select(Worker).where(Worker.state == "alive")):
+    for worker in session.exec(select(Worker).where(Worker.state == WorkerState.ALIVE)):
         if is_alive(worker, now):
             for pool in worker.pools:
                 counts[pool] = counts.get(pool, 0) + 1
@@ -86,7 +88,7 @@ def list_workers(*, session: Session) -> list[dict[str, Any]]:
     """Return every registered worker with its current run and liveness, newest first."""
     now = utcnow()
     current: dict[str, str] = {}
-    for run in session.exec(select(Run).where(Run.status == "running")):
+    for run in session.exec(select(Run).where(Run.status == RunState.RUNNING)):
         if run.worker:
             current[run.worker] = run.id
     rows = session.exec(select(Worker).order_by(Worker.started_at.desc(), Worker.name))
@@ -96,7 +98,8 @@ def list_workers(*, session: Session) -> list[dict[str, Any]]:
         result.append({
             "name": worker.name, "host": worker.host, "pid": worker.pid, "pools": worker.pools,
             "queues": worker.queues, "profile": summary, "remote": worker.remote,
-            "state": worker.state if worker.state != "alive" or is_alive(worker, now) else "expired",
+            "state": (worker.state if worker.state != WorkerState.ALIVE or is_alive(worker, now)
+                      else "expired"),
             "alive": is_alive(worker, now), "current_run": current.get(worker.name),
             "last_heartbeat": _aware(worker.last_heartbeat), "started_at": _aware(worker.started_at),
         })
@@ -105,14 +108,14 @@ def list_workers(*, session: Session) -> list[dict[str, Any]]:
 
 def _claim_lost(*, session: Session, now: datetime, me: str | None) -> list[Worker]:
     """Mark expired workers lost; return those this caller won (one reaper per worker)."""
-    query = select(Worker).where(Worker.state == "alive", Worker.expires_at < now)
+    query = select(Worker).where(Worker.state == WorkerState.ALIVE, Worker.expires_at < now)
     won = []
     for worker in list(session.exec(query)):
         if worker.name == me:
             continue
         result = session.execute(update(Worker).where(
-            Worker.name == worker.name, Worker.state == "alive", Worker.expires_at < now,
-        ).values(state="lost", stopped_at=now))
+            Worker.name == worker.name, Worker.state == WorkerState.ALIVE, Worker.expires_at < now,
+        ).values(state=WorkerState.LOST, stopped_at=now))
         if result.rowcount == 1:  # type: ignore[attr-defined]
             won.append(worker)
     return won
@@ -135,15 +138,16 @@ def reap(*, session: Session, max_attempts: int, me: str | None = None) -> Reape
     for worker in _claim_lost(session=session, now=now, me=me):
         outcome.workers.append(worker.name)
         seen = _aware(worker.last_heartbeat)
-        runs = list(session.exec(select(Run).where(Run.worker == worker.name, Run.status == "running")))
+        held = select(Run).where(Run.worker == worker.name, Run.status == RunState.RUNNING)
+        runs = list(session.exec(held))
         for run in runs:
             lost = (f"worker {worker.name} on {worker.host} stopped heartbeating "
                     f"(last {seen:%Y-%m-%d %H:%M:%S} UTC) during attempt {run.attempt}/{max_attempts}")
             if run.attempt < max_attempts:
-                run.status, run.message = "lost", f"{lost}; queued again"
+                run.status, run.message = RunState.LOST, f"{lost}; queued again"
                 outcome.requeue.append((run.id, run.pool))
             else:
-                run.status, run.failure_kind, run.finished_at = "failed", "lost", now
+                run.status, run.failure_kind, run.finished_at = RunState.FAILED, "lost", now
                 run.message = f"{lost}; gave up after {max_attempts} attempts"
                 outcome.gave_up.append(run.id)
                 outcome.versions.add(run.version_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from pathlib import Path
@@ -21,7 +20,6 @@ from ae.pools import pool_for_requirement, pool_from_mapping
 from ae.storage.db import session_scope
 from ae.storage.models import utcnow
 from ae.storage.queries import (
-    FINISHED,
     claims_of,
     get_artifact,
     get_run,
@@ -29,6 +27,7 @@ from ae.storage.queries import (
     replace_claims,
     runs_of,
 )
+from ae.storage.states import RUN_FINISHED, RunState, VersionState
 from ae.workers import queue
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ def version_repos(digest: str, dependency_digests: list[str]) -> list[Path]:
 def _fail_version(version_id: str, message: str) -> None:
     with session_scope() as session:
         version = get_version(session=session, version_id=version_id)
-        version.status, version.error, version.updated_at = "failed", message, utcnow()
+        version.status, version.error, version.updated_at = VersionState.FAILED, message, utcnow()
 
 
 def _read_claims(tree: Path, text: str | None, name: str) -> list[Claim]:
@@ -89,10 +88,10 @@ def intake_version(version_id: str) -> None:
 
     with session_scope() as session:
         version = get_version(session=session, version_id=version_id)
-        if version.status not in ("submitted", "intake"):
+        if version.status not in (VersionState.SUBMITTED, VersionState.INTAKE):
             return  # already taken in: a re-delivered job must not create its runs twice
         artifact = get_artifact(session=session, artifact_id=version.artifact_id)
-        version.status, version.updated_at = "intake", utcnow()
+        version.status, version.updated_at = VersionState.INTAKE, utcnow()
         source, ref, conference_slug = artifact.source, version.ref, artifact.conference
         badges = list(artifact.requested_badges)
         given_text, given_name = version.appendix_text, version.appendix_name
@@ -125,13 +124,13 @@ def intake_version(version_id: str) -> None:
         version.appendix_name, version.appendix_text = name, text
         version.checklist = _checklist(text, name, conference, badges, snap.tree)
         replace_claims(session=session, version_id=version_id,
-                       claims=[dataclasses.asdict(c) for c in claims])
+                       claims=[c.to_dict() for c in claims])
         from ae.storage.models import Run
 
         runs = [Run(version_id=version_id, program=p, cmd_key=k, dataset=d, pool=pool,
                     repetitions=conference.repetitions) for (p, k, d, pool) in plan]
         session.add_all(runs)
-        version.status = "queued" if runs else "failed"
+        version.status = VersionState.QUEUED if runs else VersionState.FAILED
         version.error = None if runs else "the artifact has no CK program with run commands"
         version.updated_at = utcnow()
         to_enqueue = [(r.id, r.pool) for r in runs]
@@ -186,13 +185,13 @@ def reproduce_run(run_id: str) -> None:
 
     with session_scope() as session:
         run = get_run(session=session, run_id=run_id)
-        if run.status in FINISHED:
+        if run.status in RUN_FINISHED:
             return
         version = get_version(session=session, version_id=run.version_id)
         artifact = get_artifact(session=session, artifact_id=version.artifact_id)
-        run.status, run.started_at, run.worker = "running", utcnow(), _worker_name()
+        run.status, run.started_at, run.worker = RunState.RUNNING, utcnow(), _worker_name()
         run.attempt += 1
-        version.status = "running"
+        version.status = VersionState.RUNNING
         conference = conferences.get(artifact.conference)
         spec_args = dict(program=run.program, cmd_key=run.cmd_key, dataset=run.dataset,
                          repetitions=run.repetitions)
@@ -218,7 +217,7 @@ def reproduce_run(run_id: str) -> None:
         raise
     with session_scope() as session:
         run = get_run(session=session, run_id=run_id)
-        run.status = "succeeded" if record.ok else "failed"
+        run.status = RunState.SUCCEEDED if record.ok else RunState.FAILED
         run.failure_kind, run.message = record.failure_kind, record.message
         run.samples, run.record = list(record.samples), record.to_dict()
         run.finished_at = utcnow()
@@ -231,7 +230,7 @@ def _fail_run(run_id: str, exc: Exception) -> None:
         "sandbox-unavailable" if isinstance(exc, SandboxUnavailable) else "internal-error")
     with session_scope() as session:
         run = get_run(session=session, run_id=run_id)
-        run.status, run.failure_kind, run.finished_at = "failed", kind, utcnow()
+        run.status, run.failure_kind, run.finished_at = RunState.FAILED, kind, utcnow()
         run.message = str(exc) if isinstance(exc, AeError) else f"{type(exc).__name__}: {exc}"
 
 
@@ -243,12 +242,12 @@ def evaluate_version(version_id: str) -> None:
     with lock:
         with session_scope() as session:
             runs = runs_of(session=session, version_id=version_id)
-            if not runs or any(r.status not in FINISHED for r in runs):
+            if not runs or any(r.status not in RUN_FINISHED for r in runs):
                 return
             version = get_version(session=session, version_id=version_id)
             artifact = get_artifact(session=session, artifact_id=version.artifact_id)
             conference = conferences.get(artifact.conference)
-            claims = [Claim(**c.data) for c in claims_of(session=session, version_id=version_id)]
+            claims = [Claim.from_dict(c.data) for c in claims_of(session=session, version_id=version_id)]
             try:
                 outcome = evaluate(session=session, version=version, artifact=artifact, runs=runs,
                                    claims=claims, conference=conference, data_dir=data_dir())

@@ -9,6 +9,7 @@ from ae.checklist.claims import (
     parse_claims,
     parse_claims_toml,
 )
+from ae.checklist.tolerance import Tolerance
 from ae.errors import AeError, ClaimsError
 
 APPENDIX = """\
@@ -61,8 +62,7 @@ def test_parses_full_appendix_block() -> None:
         metric="execution_time",
         expected=1.5,
         relation="approx",
-        tolerance=pytest.approx(0.10),
-        tolerance_abs=None,
+        tolerance=Tolerance(relative=pytest.approx(0.10)),
         unit="s",
         program="cbench-automotive-susan",
         cmd_key="edges",
@@ -74,7 +74,7 @@ def test_parses_full_appendix_block() -> None:
     )
     assert c2.relation == "at_least"
     assert c2.expected == 70.0 and isinstance(c2.expected, float)
-    assert c2.tolerance is None and c2.tolerance_abs == 0.5
+    assert c2.tolerance == Tolerance(absolute=0.5)
     assert c2.line == APPENDIX.splitlines().index('id = "c2"')  # header is the line before
     assert c3.expected is None and c3.relation == "equal" and c3.metric == "output"
     assert c3.text.startswith("The output")
@@ -224,7 +224,8 @@ def test_subtable_after_claim_does_not_capture_its_keys() -> None:
 def test_tolerance_forms() -> None:
     def tol(value: str) -> tuple[float | None, float | None]:
         (c,) = parse_claims_toml(_one(f"id='a'\nmetric='m'\nexpected=10\ntolerance={value}\n"))
-        return c.tolerance, c.tolerance_abs
+        assert c.tolerance is not None
+        return c.tolerance.relative, c.tolerance.absolute
 
     assert tol("'10%'") == (pytest.approx(0.10), None)
     assert tol("'2.5 %'") == (pytest.approx(0.025), None)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ae.checklist.recorded import allowable_variation, claims_from_points
+from ae.checklist.tolerance import Tolerance
 from ae.ck.experiment import read_experiment, write_point
 
 
@@ -18,7 +19,8 @@ from ae.ck.experiment import read_experiment, write_point
     (None, None),
 ])
 def test_allowable_variation(text: str | None, expected: float | None) -> None:
-    assert allowable_variation(text) == (pytest.approx(expected) if expected else None)
+    found = allowable_variation(text)
+    assert (found.relative if found else None) == (pytest.approx(expected) if expected else None)
 
 
 def test_one_claim_per_point_and_characteristic_of_a_known_program(tmp_path: Path) -> None:
@@ -31,8 +33,10 @@ def test_one_claim_per_point_and_characteristic_of_a_known_program(tmp_path: Pat
     write_point(Entry.path, choices={"data_uoa": "elsewhere", "cmd_key": "default"},
                 features={}, characteristics_list=[{"run": {"execution_time": 1.0}}])
     points = read_experiment(Entry)  # type: ignore[arg-type]
-    [claim] = claims_from_points("recorded-pi", points, programs={"pi-python"}, tolerance=0.05)
+    [claim] = claims_from_points("recorded-pi", points, programs={"pi-python"},
+                                 tolerance=Tolerance(relative=0.05))
     assert claim.metric == "execution_time" and claim.relation == "approx"
     assert claim.expected == pytest.approx(0.021, rel=0.06)
-    assert claim.tolerance == 0.05 and claim.program == "pi-python" and claim.cmd_key == "default"
+    assert claim.tolerance == Tolerance(relative=0.05)
+    assert claim.program == "pi-python" and claim.cmd_key == "default"
     assert claim.id.startswith("recorded-pi:") and claim.source == "ck-experiment"

@@ -9,6 +9,7 @@ import pytest
 from ae.checklist import lint, parse_appendix, parse_claims
 from ae.checklist.labels import ITEM_KEYS
 from ae.checklist.templates import TEMPLATES, template
+from ae.checklist.tolerance import Tolerance
 
 BADGES = ("available", "functional", "reusable", "reproduced", "replicated")
 
@@ -50,7 +51,7 @@ def test_filled_template_lints_clean(badges: tuple[str, ...]) -> None:
     assert report.version == "20240722"
     assert all(not item.empty for item in report.items)
     (claim,) = report.claims
-    assert claim.id == "c1" and claim.tolerance == pytest.approx(0.10)
+    assert claim.id == "c1" and claim.tolerance == Tolerance(relative=pytest.approx(0.10))
 
 
 def test_filled_template_at_camera_ready_fits_two_pages() -> None:

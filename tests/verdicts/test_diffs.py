@@ -16,7 +16,7 @@ from ae.verdicts.diffs import (
     run_diff,
     text_diff,
 )
-from ae.verdicts.rule import REPRODUCED, decide
+from ae.verdicts.rule import Outcome, decide
 
 FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
 SUSAN = FIXTURES / "ck" / "ck-rpi-optimization-results" / "experiment" / \
@@ -27,7 +27,7 @@ def claim(claim_id: str, **kw) -> Claim:
     base = {"id": claim_id, "text": f"claim {claim_id}", "metric": "execution_time",
             "expected": 2.0, "unit": "s"}
     base.update(kw)
-    return Claim(**base)
+    return Claim.from_dict(base)  # tolerance= (relative) and tolerance_abs= as rows once held
 
 
 # --- claim_rows -----------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ def test_claim_rows_pair_claims_with_verdicts_in_claim_order():
     rows = claim_rows(claims, verdicts)
     assert [r["claim_id"] for r in rows] == ["a", "b", "c"]
     a, b, c = rows
-    assert a["outcome"] == REPRODUCED and a["n"] == 4
+    assert a["outcome"] == Outcome.REPRODUCED and a["n"] == 4
     assert a["claimed"] == 2.0 and a["tolerance"] == "±10 %"
     assert a["measured_ci"][0] <= a["measured_median"] <= a["measured_ci"][1]
     assert a["ratio_ci"][0] <= a["ratio_median"] <= a["ratio_ci"][1]
@@ -51,7 +51,7 @@ def test_claim_rows_keep_verdicts_without_a_claim():
     v = decide(claim("gone"), [2.0, 2.0, 2.0])
     rows = claim_rows([], [v])
     assert rows[0]["claim_id"] == "gone" and rows[0]["text"] is None
-    assert rows[0]["outcome"] == REPRODUCED
+    assert rows[0]["outcome"] == Outcome.REPRODUCED
 
 
 # --- text_diff ------------------------------------------------------------------------------------

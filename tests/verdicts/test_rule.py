@@ -18,10 +18,7 @@ from ae.checklist.claims import Claim
 from ae.errors import AeError, VerdictError
 from ae.verdicts import rule as verdicts
 from ae.verdicts.rule import (
-    INCONCLUSIVE,
-    NOT_REPRODUCED,
-    OUTCOMES,
-    REPRODUCED,
+    Outcome,
     Verdict,
     VerdictPolicy,
     decide,
@@ -37,7 +34,7 @@ def claim(**kw) -> Claim:
     base = {"id": "c1", "text": "runs in 10 s", "metric": "execution_time", "expected": 10.0,
             "unit": "s"}
     base.update(kw)
-    return Claim(**base)
+    return Claim.from_dict(base)  # tolerance= (relative) and tolerance_abs= as rows once held
 
 
 def around(center: float, spread: float, n: int, seed: int = 1) -> list[float]:
@@ -49,7 +46,7 @@ def around(center: float, spread: float, n: int, seed: int = 1) -> list[float]:
 
 def test_inside_band_is_reproduced_with_numbers_in_reason():
     v = decide(claim(), around(10.1, 0.2, 7))
-    assert v.outcome == REPRODUCED
+    assert v.outcome == Outcome.REPRODUCED
     assert v.more_repetitions == 0
     assert v.band == pytest.approx((0.92, 1.08))
     assert 0.92 <= v.ratio_ci[0] <= v.ratio_median <= v.ratio_ci[1] <= 1.08
@@ -61,14 +58,14 @@ def test_inside_band_is_reproduced_with_numbers_in_reason():
 @pytest.mark.parametrize("center", [13.0, 7.0])
 def test_outside_band_either_side_is_not_reproduced(center):
     v = decide(claim(), around(center, 0.2, 5))
-    assert v.outcome == NOT_REPRODUCED
+    assert v.outcome == Outcome.NOT_REPRODUCED
     assert v.more_repetitions == 0
     assert "entirely outside" in v.reason
 
 
 def test_straddling_band_edge_asks_for_more_runs():
     v = decide(claim(), [9.8, 10.9, 10.2, 11.0, 9.9])
-    assert v.outcome == INCONCLUSIVE
+    assert v.outcome == Outcome.INCONCLUSIVE
     assert v.ratio_ci[0] < 1.08 < v.ratio_ci[1]
     assert 1 <= v.more_repetitions <= 15 - 5
     assert f"{v.more_repetitions} more repetition" in v.reason
@@ -77,7 +74,7 @@ def test_straddling_band_edge_asks_for_more_runs():
 def test_more_runs_grow_as_the_median_nears_the_edge():
     close = decide(claim(), [10.7, 10.9, 10.6, 11.0, 10.75])
     far = decide(claim(), [9.6, 10.9, 10.0, 9.7, 10.1])
-    assert close.outcome == far.outcome == INCONCLUSIVE
+    assert close.outcome == far.outcome == Outcome.INCONCLUSIVE
     assert close.more_repetitions >= far.more_repetitions
 
 
@@ -85,7 +82,7 @@ def test_max_repetitions_reached_stays_inconclusive_without_more():
     xs = [10.0, 11.5] * 7 + [10.8]
     v = decide(claim(), xs)
     assert len(xs) == 15
-    assert v.outcome == INCONCLUSIVE
+    assert v.outcome == Outcome.INCONCLUSIVE
     assert v.more_repetitions == 0
     assert "maximum of 15" in v.reason
 
@@ -93,7 +90,7 @@ def test_max_repetitions_reached_stays_inconclusive_without_more():
 def test_more_runs_never_exceed_the_maximum():
     policy = VerdictPolicy(max_repetitions=6)
     v = decide(claim(), [9.0, 11.5, 10.0, 11.0, 9.2], policy=policy)
-    assert v.outcome == INCONCLUSIVE
+    assert v.outcome == Outcome.INCONCLUSIVE
     assert v.more_repetitions == 1
 
 
@@ -101,38 +98,38 @@ def test_more_runs_never_exceed_the_maximum():
 
 def test_relative_tolerance_from_the_claim_widens_the_band():
     xs = around(11.5, 0.1, 5)
-    assert decide(claim(), xs).outcome == NOT_REPRODUCED
+    assert decide(claim(), xs).outcome == Outcome.NOT_REPRODUCED
     v = decide(claim(tolerance=0.2), xs)
-    assert v.outcome == REPRODUCED
+    assert v.outcome == Outcome.REPRODUCED
     assert v.band == pytest.approx((0.8, 1.2))
     assert "tolerance ±20 %" in v.reason
 
 
 def test_absolute_tolerance_converts_through_expected():
     xs = around(10.65, 0.05, 5)   # 6.5 % off: inside the 8 % default, outside ±0.5 s
-    assert decide(claim(), xs).outcome == REPRODUCED
+    assert decide(claim(), xs).outcome == Outcome.REPRODUCED
     v = decide(claim(tolerance_abs=0.5), xs)
     assert v.band == pytest.approx((0.95, 1.05))
-    assert v.outcome == NOT_REPRODUCED
+    assert v.outcome == Outcome.NOT_REPRODUCED
     assert "±0.5 s = ±5 %" in v.reason
 
 
 def test_policy_default_tolerance_applies_without_a_claim_tolerance():
     xs = around(10.65, 0.05, 5)
     v = decide(claim(), xs, policy=VerdictPolicy(default_tolerance=0.05))
-    assert v.outcome == NOT_REPRODUCED
+    assert v.outcome == Outcome.NOT_REPRODUCED
     assert "default tolerance ±5 %" in v.reason
 
 
 # --- one-sided ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("relation", "center", "outcome"), [
-    ("at_most", 5.0, REPRODUCED),        # far faster than claimed: fine for "at most"
-    ("at_most", 10.5, REPRODUCED),       # within the 8 % slack
-    ("at_most", 12.0, NOT_REPRODUCED),
-    ("at_least", 20.0, REPRODUCED),
-    ("at_least", 9.5, REPRODUCED),
-    ("at_least", 8.0, NOT_REPRODUCED),
+    ("at_most", 5.0, Outcome.REPRODUCED),        # far faster than claimed: fine for "at most"
+    ("at_most", 10.5, Outcome.REPRODUCED),       # within the 8 % slack
+    ("at_most", 12.0, Outcome.NOT_REPRODUCED),
+    ("at_least", 20.0, Outcome.REPRODUCED),
+    ("at_least", 9.5, Outcome.REPRODUCED),
+    ("at_least", 8.0, Outcome.NOT_REPRODUCED),
 ])
 def test_one_sided_relations(relation, center, outcome):
     v = decide(claim(relation=relation), around(center, 0.1, 5))
@@ -141,7 +138,7 @@ def test_one_sided_relations(relation, center, outcome):
 
 def test_one_sided_straddle_is_inconclusive():
     v = decide(claim(relation="at_most"), [10.0, 11.6, 10.5, 11.4, 10.9])
-    assert v.outcome == INCONCLUSIVE
+    assert v.outcome == Outcome.INCONCLUSIVE
     assert v.band[0] == -math.inf and v.band[1] == pytest.approx(1.08)
     assert "allowed maximum 1.080×" in v.reason
 
@@ -150,33 +147,33 @@ def test_negative_expected_flips_one_sided_direction():
     # "log-likelihood at least -100": -90 is better, -120 is worse.
     better = decide(claim(expected=-100.0, relation="at_least", unit=None), around(-90, 0.5, 5))
     worse = decide(claim(expected=-100.0, relation="at_least", unit=None), around(-120, 0.5, 5))
-    assert better.outcome == REPRODUCED
-    assert worse.outcome == NOT_REPRODUCED
-    assert decide(claim(expected=-100.0), around(-101, 0.5, 5)).outcome == REPRODUCED
+    assert better.outcome == Outcome.REPRODUCED
+    assert worse.outcome == Outcome.NOT_REPRODUCED
+    assert decide(claim(expected=-100.0), around(-101, 0.5, 5)).outcome == Outcome.REPRODUCED
 
 
 # --- repetitions ----------------------------------------------------------------------------------
 
 def test_too_few_samples_by_policy():
     v = decide(claim(), [10.0, 10.0])
-    assert v.outcome == INCONCLUSIVE
+    assert v.outcome == Outcome.INCONCLUSIVE
     assert v.more_repetitions == 1
     assert "2 repetitions of at least 3" in v.reason
 
 
 def test_too_few_samples_by_claim_minimum():
     v = decide(claim(min_repetitions=5), [10.0, 10.1, 9.9])
-    assert (v.outcome, v.more_repetitions) == (INCONCLUSIVE, 2)
+    assert (v.outcome, v.more_repetitions) == (Outcome.INCONCLUSIVE, 2)
 
 
 def test_no_samples_at_all():
     v = decide(claim(), [])
-    assert (v.outcome, v.n, v.more_repetitions, v.measured_median) == (INCONCLUSIVE, 0, 3, None)
+    assert (v.outcome, v.n, v.more_repetitions, v.measured_median) == (Outcome.INCONCLUSIVE, 0, 3, None)
 
 
 def test_claim_minimum_above_conference_maximum():
     v = decide(claim(min_repetitions=20), [10.0] * 15)
-    assert (v.outcome, v.more_repetitions) == (INCONCLUSIVE, 0)
+    assert (v.outcome, v.more_repetitions) == (Outcome.INCONCLUSIVE, 0)
     assert "maximum of 15" in v.reason
 
 
@@ -184,24 +181,24 @@ def test_claim_minimum_above_conference_maximum():
 
 def test_failed_run_is_never_reproduced():
     v = decide(claim(), [10.0] * 5, runs_ok=False)
-    assert v.outcome == NOT_REPRODUCED
+    assert v.outcome == Outcome.NOT_REPRODUCED
     assert "failed" in v.reason
 
 
 def test_output_mismatch_is_never_reproduced():
     v = decide(claim(), [10.0] * 5, outputs_ok=False)
-    assert v.outcome == NOT_REPRODUCED
+    assert v.outcome == Outcome.NOT_REPRODUCED
     assert "outputs differ" in v.reason
 
 
 def test_non_finite_measurement_is_not_reproduced():
     v = decide(claim(), [10.0, math.nan, 10.0, 10.0])
-    assert v.outcome == NOT_REPRODUCED
+    assert v.outcome == Outcome.NOT_REPRODUCED
     assert "1 of 4" in v.reason
 
 
 @pytest.mark.parametrize(("outputs_ok", "outcome"), [
-    (True, REPRODUCED), (False, NOT_REPRODUCED), (None, INCONCLUSIVE)])
+    (True, Outcome.REPRODUCED), (False, Outcome.NOT_REPRODUCED), (None, Outcome.INCONCLUSIVE)])
 def test_equal_on_outputs_depends_only_on_the_comparison(outputs_ok, outcome):
     c = claim(metric="output", expected=None, relation="equal", unit=None)
     v = decide(c, [1.0, 2.0, 3.0], outputs_ok=outputs_ok)
@@ -211,9 +208,9 @@ def test_equal_on_outputs_depends_only_on_the_comparison(outputs_ok, outcome):
 
 def test_equal_on_a_number_needs_every_repetition_equal():
     c = claim(metric="return_code", expected=0.0, relation="equal", unit=None)
-    assert decide(c, [0, 0, 0]).outcome == REPRODUCED
+    assert decide(c, [0, 0, 0]).outcome == Outcome.REPRODUCED
     v = decide(c, [0, 1, 0])
-    assert v.outcome == NOT_REPRODUCED
+    assert v.outcome == Outcome.NOT_REPRODUCED
     assert "1 of 3" in v.reason
 
 
@@ -222,19 +219,19 @@ def test_equal_on_a_number_needs_every_repetition_equal():
 def test_expected_zero_uses_an_absolute_band():
     c = claim(metric="error", expected=0.0, tolerance_abs=0.01, unit=None)
     v = decide(c, [0.001, -0.002, 0.003, 0.0])
-    assert v.outcome == REPRODUCED
+    assert v.outcome == Outcome.REPRODUCED
     assert v.scale == "absolute" and v.ratio_median is None and v.ratio_ci is None
     assert v.band == (-0.01, 0.01)
     assert "ratios are undefined" in v.reason
     assert "high-cv" not in v.noise
-    assert decide(c, [0.5, 0.6, 0.55]).outcome == NOT_REPRODUCED
+    assert decide(c, [0.5, 0.6, 0.55]).outcome == Outcome.NOT_REPRODUCED
 
 
 def test_expected_zero_without_absolute_tolerance_accepts_only_zero():
     c = claim(metric="error", expected=0.0, unit=None)
-    assert decide(c, [0.0, 0.0, 0.0]).outcome == REPRODUCED
+    assert decide(c, [0.0, 0.0, 0.0]).outcome == Outcome.REPRODUCED
     v = decide(c, [0.0, 0.1, 0.0])
-    assert v.outcome != REPRODUCED
+    assert v.outcome != Outcome.REPRODUCED
     assert "relative tolerance of 0 is 0" in v.reason
 
 
@@ -363,11 +360,11 @@ def test_decide_never_raises_on_finite_floats(samples, expected, relation, toler
               tolerance_abs=tolerance_abs)
     v = decide(c, samples, runs_ok=runs_ok, outputs_ok=outputs_ok,
                policy=VerdictPolicy(bootstrap_resamples=200))
-    assert v.outcome in OUTCOMES
+    assert v.outcome in set(Outcome)
     assert 0 <= v.more_repetitions <= 15
-    assert (v.more_repetitions > 0) <= (v.outcome == INCONCLUSIVE)
+    assert (v.more_repetitions > 0) <= (v.outcome == Outcome.INCONCLUSIVE)
     if not runs_ok or outputs_ok is False:
-        assert v.outcome == NOT_REPRODUCED
+        assert v.outcome == Outcome.NOT_REPRODUCED
     json.dumps(v.to_dict(), allow_nan=False)
 
 
@@ -422,6 +419,6 @@ def test_recorded_ck_experiment_reproduces_its_own_claim():
     samples = samples_for(c, reps)
     assert sorted(samples) == sorted(flat[key + "#all"])
     v = decide(c, samples)
-    assert v.outcome == REPRODUCED, v.reason
+    assert v.outcome == Outcome.REPRODUCED, v.reason
     slower = decide(replace(c, expected=flat[key + "#center"] / 1.3), samples)
-    assert slower.outcome == NOT_REPRODUCED
+    assert slower.outcome == Outcome.NOT_REPRODUCED
