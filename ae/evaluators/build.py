@@ -27,7 +27,7 @@ from ae.evaluators.inputs import DigestCache
 from ae.evaluators.paths import UnreadableFile, copy_file, read_file
 from ae.evaluators.software import Software
 from ae.evaluators.template import expand_env, leftovers
-from ae.evaluators.trees import remove_tree
+from ae.files.trees import remove_tree
 
 CK_OS_DEFINES = ("-DCK_HOST_OS_NAME2_LINUX=1", "-DCK_HOST_OS_NAME_LINUX=1",
                  "-DCK_TARGET_OS_NAME2_LINUX=1", "-DCK_TARGET_OS_NAME_LINUX=1")
@@ -110,7 +110,7 @@ def compile_commands(
         objects.append(obj)
         commands.append([*compiler, *shlex.split(optimization), "-c", *obligatory,
                          *CK_OS_DEFINES, *defines, *includes, str(src), "-o", obj])
-    libs = []
+    libs: list[str] = []
     for sw in deps.values():
         libs.extend(f"-L{d}" for d in sw.lib_dirs)
         libs.extend(f"-l{name}" for name in sw.libs)

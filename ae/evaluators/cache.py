@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ae.errors import PipelineError
 from ae.evaluators.paths import UnreadableFile, open_file
-from ae.evaluators.trees import remove_tree
+from ae.files.trees import remove_tree
 
 DIR_MODE = 0o755
 

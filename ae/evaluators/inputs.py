@@ -17,7 +17,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from ae.evaluators.trees import walk
+from ae.files.trees import walk
 
 CHUNK = 1 << 20
 Stamp = list[Any]  # [dev, ino, size, mtime_ns, ctime_ns, sha256]

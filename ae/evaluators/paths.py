@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ae.ck.files import UnreadableFile
 from ae.errors import PipelineError
-from ae.evaluators.trees import DIR_FLAGS, remove_entry
+from ae.files.trees import DIR_FLAGS, remove_entry
 
 FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
 CHUNK = 1 << 20

@@ -100,7 +100,7 @@ def list_targets(repo_paths: Sequence[Path], own: Sequence[Path] | None = None,
     """
     index = _index(repo_paths, cache_dir)
     mine = {Path(p).resolve() for p in own} if own is not None else None
-    targets = []
+    targets: list[Target] = []
     for entry in _programs(index, mine):
         for cmd_key in sorted(entry.meta["run_cmds"]):
             run_cmd = entry.meta["run_cmds"][cmd_key]

@@ -79,15 +79,18 @@ class RunRecord:
     def to_ck_flat(self) -> dict[str, Any]:
         """Return the record as a CK experiment point's flat dict (`##characteristics#run#…#min`)."""
         samples = self.samples or [{}]
-        shared = {
-            "choices": {"data_uoa": self.program, "cmd_key": self.cmd_key,
-                        "dataset_uoa": self.dataset or "", "dataset_file": self.dataset_file or ""},
-            "features": {"platform": {k: v for k, v in self.platform.items() if k != "cpu_flags"},
-                         "deps": {k: d.get("version", "") for k, d in self.deps.items()}},
+        features: dict[str, Any] = {
+            "platform": {k: v for k, v in self.platform.items() if k != "cpu_flags"},
+            "deps": {k: d.get("version", "") for k, d in self.deps.items()},
         }
         compiler = self.deps.get("compiler")
         if compiler:  # CK's own feature: the compiler's version string
-            shared["features"]["compiler_version"] = {"str": compiler.get("version", "")}
+            features["compiler_version"] = {"str": compiler.get("version", "")}
+        shared = {
+            "choices": {"data_uoa": self.program, "cmd_key": self.cmd_key,
+                        "dataset_uoa": self.dataset or "", "dataset_file": self.dataset_file or ""},
+            "features": features,
+        }
         points = [{**shared, "characteristics": self.characteristics(s)} for s in samples]
         flat = with_statistics(points, prune=EXPERIMENT_PRUNE)
         flat.update(flatten({"misc": {"run_success": "yes" if self.ok else "no",

@@ -22,10 +22,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ae.errors import SourceError
+from ae.files.trees import remove_tree
 from ae.intake import tree
 from ae.intake.git import GitProcess, git_env, remote_url, run_git
 from ae.intake.policy import SourcePolicy, Target, judge, redact, unreachable
-from ae.intake.snapshot import remove_tree
 
 log = logging.getLogger(__name__)
 

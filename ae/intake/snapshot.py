@@ -10,11 +10,11 @@ import hashlib
 import os
 import stat
 import tarfile
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from ae.errors import SourceError
+from ae.files.trees import remove_tree
 
 
 @dataclass(frozen=True)
@@ -100,35 +100,6 @@ def _check_members(name: str, members: list[tarfile.TarInfo], caps: Caps) -> Non
     if deepest > caps.max_depth:
         raise SourceError(f"{name}: paths {deepest} levels deep exceed the cap of {caps.max_depth} "
                           "(AE_SNAPSHOT_MAX_DEPTH)")
-
-
-def remove_tree(path: Path) -> None:
-    """Delete a file or directory tree, read-only directories included, without recursion."""
-    try:
-        if not stat.S_ISDIR(os.lstat(path).st_mode):
-            os.unlink(path)
-            return
-    except FileNotFoundError:
-        return
-    order: list[str] = []
-    pending = [os.fspath(path)]
-    while pending:
-        directory = pending.pop()
-        order.append(directory)
-        try:
-            os.chmod(directory, 0o700)
-            with os.scandir(directory) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append(entry.path)
-                    else:
-                        with suppress(OSError):
-                            os.unlink(entry.path)
-        except OSError:
-            continue
-    for directory in reversed(order):  # children were listed after their parents
-        with suppress(OSError):
-            os.rmdir(directory)
 
 
 def _make_read_only(root: Path) -> None:

@@ -181,7 +181,7 @@ def reproduce_run(run_id: str) -> None:
     """Run one program through the pipeline in the sandbox and store the record."""
     from ae.evaluators.pipeline import RunSpec, run_program
     from ae.evaluators.sandbox import Limits
-    from ae.evaluators.trees import remove_tree
+    from ae.files.trees import remove_tree
 
     with session_scope() as session:
         run = get_run(session=session, run_id=run_id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ae.evaluators import sandbox, trees
+from ae.evaluators import sandbox
 from ae.evaluators.pipeline import RunSpec, run_program
 from ae.evaluators.record import RunRecord
+from ae.files import trees
 
 
 def _run(tmp_path: Path, program_repo: Callable[..., Path], run_time: dict[str, object],

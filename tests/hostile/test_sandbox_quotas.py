@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ae.evaluators import trees
 from ae.evaluators.sandbox import watch as sandbox_watch
+from ae.files import trees
 
 PY = "/usr/bin/python3"
 MILLION_FILES = "import os\nfor i in range(1_000_000):\n" \

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from ae.errors import SourceError
+from ae.files import trees
 from ae.intake import pin as git_source
 from ae.intake import snapshot
 from ae.intake.policy import SourcePolicy
@@ -211,7 +212,7 @@ def test_unpack_and_removal_need_no_recursion(tmp_path: Path) -> None:
         tree = snapshot.unpack(tar_path, tmp_path / "tree", caps=Caps(max_depth=levels))
         assert (tree / "/".join(["d"] * levels)).is_dir()
         assert not (tree / "/".join(["d"] * levels)).stat().st_mode & stat.S_IWUSR, "read-only"
-        snapshot.remove_tree(tree)
+        trees.remove_tree(tree)
     finally:
         sys.setrecursionlimit(limit)
     assert not tree.exists()

@@ -22,7 +22,7 @@ from ae.evaluators.cache import make_dir, publish, stage_dir, usable
 from ae.evaluators.paths import UnreadableFile, copy_file, read_tail
 from ae.evaluators.resolve import Dependency
 from ae.evaluators.software import Software, ck_tags
-from ae.evaluators.trees import remove_tree
+from ae.files.trees import remove_tree
 
 SOURCES = Path(__file__).resolve().parent
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "HOME": "/tmp"}

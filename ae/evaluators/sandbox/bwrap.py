@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ae.errors import PipelineError
-from ae.evaluators.trees import chown_tree
+from ae.files.trees import chown_tree
 
 if TYPE_CHECKING:
     from ae.evaluators.sandbox import Limits

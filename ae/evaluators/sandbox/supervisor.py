@@ -34,10 +34,12 @@ class _Fn(_ctypes.CFuncPtr):
 
 
 class _Libc:
-    _handle = _ctypes.dlopen(None)
+    # typeshed wants a path, but dlopen(NULL), the running program with libc, is what we need
+    _handle = _ctypes.dlopen(None)  # type: ignore[arg-type]
 
 
-_prctl = _Fn(("prctl", _Libc()))
+# typeshed wants a ctypes.CDLL; CFuncPtr only reads `_handle`, and importing ctypes is too slow here
+_prctl = _Fn(("prctl", _Libc()))  # type: ignore[arg-type]
 
 
 def _read_request(fd):

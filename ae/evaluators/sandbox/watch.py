@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ae.errors import PipelineError
-from ae.evaluators import trees
+from ae.files import trees
 
 GRACE_S = 5.0
 CPU_POLL_S = 0.5
