@@ -67,10 +67,10 @@ def test_a_decided_pass_stores_verdicts_badges_and_the_report(app: Any, tmp_path
     assert result.new_runs == []
     assert result.report == {"md": out / "report.md", "html": out / "report.html", "pdf": out / "report.pdf"}
     with session_scope() as session:
-        version = session.get(ArtifactVersion, version_id)
-        assert version is not None
-        assert (version.status, version.report_path) == ("done", str(out / "report.pdf"))
-        assert version.recommended_badges == {"scheme": "usenix", "badges": [
+        row = session.get(ArtifactVersion, version_id)
+        assert row is not None
+        assert (row.status, row.report_path) == ("done", str(out / "report.pdf"))
+        assert row.recommended_badges == {"scheme": "usenix", "badges": [
             {"badge": "available", "title": "Artifact Available", "status": "recommended",
              "why": "DOI 10.5281/zenodo.7 and commit cccccccccccc are pinned"},
             {"badge": "functional", "title": "Artifact Functional", "status": "recommended",
@@ -116,9 +116,9 @@ def test_an_inconclusive_claim_asks_for_more_repetitions_once_per_target(app: An
         ("pi", "default", None, "gpu", 1, "queued"), ("pi", "fast", None, "default", 1, "queued")]
     assert result.report == {}
     with session_scope() as session:
-        version = session.get(ArtifactVersion, version_id)
-        assert version is not None
-        assert (version.status, version.recommended_badges, version.report_path) == ("running", {}, None)
+        row = session.get(ArtifactVersion, version_id)
+        assert row is not None
+        assert (row.status, row.recommended_badges, row.report_path) == ("running", {}, None)
         assert len(runs_of(session=session, version_id=version_id)) == 5
     assert not (tmp_path / "reports" / version_id).exists()
 
