@@ -142,7 +142,7 @@ def parse(path: Path, text: str) -> Conference:
     limits = data.get("limits", {})
     _unknown(path, "limits", set(limits))
     for key, value in limits.items():
-        if _typed(path, f"[limits] {key}", value, int | float) <= 0:
+        if _typed(path, f"[limits] {key}", value, (int, float)) <= 0:
             raise ConferenceError(f"{path}: [limits] {key} must be positive")
     pools = data.get("pool") or [{"name": "default"}]
     for pool in pools:

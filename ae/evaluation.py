@@ -157,7 +157,8 @@ def build_report(artifact: Artifact, version: ArtifactVersion, runs: Sequence[Ru
             "time_source": describe_time_sources(run.record.get("time_sources")),
             "failure": f"{run.failure_kind}: {run.message}" if run.failure_kind else "",
         })
-    platform = next((r.record.get("platform") for r in runs if r.record.get("platform")), {}) or {}
+    platform: dict[str, Any] = next(
+        (r.record["platform"] for r in runs if r.record.get("platform")), {})
     shown = {k: v for k, v in platform.items() if not isinstance(v, dict | list)}
     return artifact_report.ArtifactReport(
         title=artifact.title, conference=artifact.conference, source=redact(artifact.source),

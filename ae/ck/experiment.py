@@ -77,7 +77,7 @@ class ExperimentPoint:
 
     def samples(self) -> list[dict[str, Any]]:
         """Return every repetition's characteristics, sub-point by sub-point."""
-        out = []
+        out: list[dict[str, Any]] = []
         for sub in self.subpoints:
             out.extend(sub.get("characteristics_list") or [])
         return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 META_CAP = 4 * 1024 * 1024
@@ -102,7 +103,8 @@ def read_small(path: str, root: str, cap: int = META_CAP) -> bytes | None:
 
 
 MISSING = object()
-_SCAN = json.JSONDecoder().scan_once
+# The decoder's C scanner (set in JSONDecoder.__init__; typeshed leaves the attribute out).
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _SPACE = " \t\n\r"
 
 

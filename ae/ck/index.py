@@ -6,6 +6,7 @@ with the same results as the original `ck` for the same repositories, without re
 
 from __future__ import annotations
 
+import builtins
 import fnmatch
 import gc
 import hashlib
@@ -53,7 +54,10 @@ def split_cid(cid: str, module: str | None = None) -> tuple[str, str, str]:
 class CkIndex:
     """Entries of several CK repositories in search order (first repo wins on `load`)."""
 
-    def __init__(self, scans: list[RepoScan], problems: list[Problem]) -> None:
+    # The method `list` (named after `ck list`) shadows the builtin in this class's scope, so the
+    # signatures here spell the type `builtins.list`.
+
+    def __init__(self, scans: builtins.list[RepoScan], problems: builtins.list[Problem]) -> None:
         self._scans = scans
         self.repos: list[CkRepo] = [s.repo for s in scans]
         self.problems: list[Problem] = problems
@@ -127,7 +131,7 @@ class CkIndex:
                     for record in scan.entries.get(module.path, []):
                         yield self._entry(scan.repo, module, record)
 
-    def list(self, pattern: str) -> list[CkEntry]:
+    def list(self, pattern: str) -> builtins.list[CkEntry]:
         """Return the entries matching a CID pattern (`*`/`?` wildcards) as `ck list` finds them.
 
         `program` means `program:*`; `module:data` and `repo:module:data` are matched as CK does:
@@ -144,7 +148,7 @@ class CkIndex:
                           "repo:module:data.")
         return [self._entry(scan.repo, m, r) for scan, m, r in self._match(*parts)]
 
-    def search(self, module: str, tags: Sequence[str] = ()) -> list[CkEntry]:
+    def search(self, module: str, tags: Sequence[str] = ()) -> builtins.list[CkEntry]:
         """Return the entries of `module` (a pattern as in `list`) having every tag in `tags`.
 
         Like `ck search`, entries whose meta is missing or malformed are never returned, and tags
@@ -227,7 +231,7 @@ class CkIndex:
                 for record in self._records(scan, mod, data_part, tags):
                     yield scan, mod, record
 
-    def _modules(self, scan: RepoScan, module_part: str) -> list[ModuleRecord]:
+    def _modules(self, scan: RepoScan, module_part: str) -> builtins.list[ModuleRecord]:
         if not _wild(module_part):
             found = self._resolve(str(scan.repo.path), module_part, scan.root)
             if found is None:
@@ -237,7 +241,7 @@ class CkIndex:
 
     def _records(
         self, scan: RepoScan, mod: ModuleRecord, data_part: str, tags: Sequence[str]
-    ) -> list[EntryRecord]:
+    ) -> builtins.list[EntryRecord]:
         if not _wild(data_part):
             found = self._resolve(mod.path, data_part, scan.root)
             if found is None or not os.path.isdir(os.path.join(found.path, ".cm")):
@@ -255,8 +259,8 @@ class CkIndex:
         return [r for r in records if fnmatch.fnmatchcase(r.uoa, data_part)]
 
     def _with_tags(
-        self, module_path: str, records: list[EntryRecord], tags: Sequence[str]
-    ) -> list[EntryRecord]:
+        self, module_path: str, records: builtins.list[EntryRecord], tags: Sequence[str]
+    ) -> builtins.list[EntryRecord]:
         postings = self._tags.get(module_path)
         if postings is None:
             postings = self._tags[module_path] = _tag_postings(records)

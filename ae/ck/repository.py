@@ -83,8 +83,8 @@ def repo_dependencies(repo: CkRepo) -> list[RepoDep]:
     for item in repo.dict.get("repo_deps") or []:
         if not isinstance(item, dict) or not isinstance(item.get("repo_uoa"), str):
             continue
-        text = {k: item.get(k) if isinstance(item.get(k), str) else ""
-                for k in ("repo_uid", "repo_url", "branch", "checkout")}
+        values = {k: item.get(k) for k in ("repo_uid", "repo_url", "branch", "checkout")}
+        text = {k: v if isinstance(v, str) else "" for k, v in values.items()}
         deps.append(RepoDep(item["repo_uoa"], text["repo_uid"], text["repo_url"].strip(),
                             text["branch"], text["checkout"]))
     return deps
@@ -126,8 +126,8 @@ def search_order(artifact: Path, available: Sequence[Path] = ()) -> list[Path]:
     while queue:
         current = queue.pop(0)
         for dep in repo_dependencies(current):
-            repo = known.get(dep.uoa) or known.get(dep.uid)
-            if repo is not None and all(repo.path != r.path for r in order):
-                order.append(repo)
-                queue.append(repo)
+            found = known.get(dep.uoa) or known.get(dep.uid)
+            if found is not None and all(found.path != r.path for r in order):
+                order.append(found)
+                queue.append(found)
     return [r.path for r in order]

@@ -142,7 +142,7 @@ def scan_repo(repo: CkRepo, problems: list[Problem], *, verify_aliases: bool = F
 
 
 def _subdirs(parent: str, root: str, problems: list[Problem]) -> list[str]:
-    names = []
+    names: list[str] = []
     try:
         listing = list(os.scandir(parent))
     except OSError as exc:
@@ -242,6 +242,7 @@ def scan_module(
             if found is None:
                 continue
         path = found.path
+        record: EntryRecord | None
         if path in by_path:
             same = by_path[path]
             if same is None or any(r.path == path and r.uid == found.uid for r in records):

@@ -105,8 +105,12 @@ def run_cmd(source: str, program: str | None, cmd_key: str | None, dataset: str 
             raise AeError(f"No program command in {source} matches the options given.")
     records: list[RunRecord] = []
     stage = {"text": ""}
+
+    def show_stage(_: int | None) -> str:
+        return stage["text"]
+
     with click.progressbar(length=len(targets), label="running", file=sys.stderr,
-                           item_show_func=lambda _: stage["text"]) as bar:
+                           item_show_func=show_stage) as bar:
         for n, target in enumerate(targets):
             def progress(message: str, t: Target = target) -> None:
                 stage["text"] = f"{t.program} {t.cmd_key}: {message}"

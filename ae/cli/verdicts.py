@@ -38,7 +38,7 @@ def verdicts(artifact: str, as_json: bool) -> None:
     for row in rows:
         mark = "same as stored" if row["same"] else f"STORED: {row['stored']}"
         click.echo(f"{row['claim']}: {row['outcome']} ({mark}) — {row['reason']}")
-    same = sum(r["same"] for r in rows)
+    same = sum(1 for r in rows if r["same"])
     click.echo(f"recomputed {len(rows)} verdicts from the stored samples: "
                f"{same} identical to the stored ones")
 

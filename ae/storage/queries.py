@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ae.errors import NotFound
 from ae.storage.models import Artifact, ArtifactVersion, ClaimRecord, Run, VerdictRecord, utcnow
@@ -64,13 +64,13 @@ def add_version(*, session: Session, artifact: Artifact, ref: str | None,
 def versions_of(*, session: Session, artifact_id: str) -> list[ArtifactVersion]:
     """Return an artifact's versions, oldest first."""
     query = (select(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact_id)
-             .order_by(ArtifactVersion.number))
+             .order_by(col(ArtifactVersion.number)))
     return list(session.exec(query))
 
 
 def list_artifacts(*, session: Session, conference: str | None = None) -> list[Artifact]:
     """Return artifacts, newest first."""
-    query = select(Artifact).order_by(Artifact.created_at.desc())
+    query = select(Artifact).order_by(col(Artifact.created_at).desc())
     if conference:
         query = query.where(Artifact.conference == conference)
     return list(session.exec(query))
@@ -79,7 +79,7 @@ def list_artifacts(*, session: Session, conference: str | None = None) -> list[A
 def latest_version(*, session: Session, artifact_id: str) -> ArtifactVersion:
     """Return the newest version of an artifact."""
     query = (select(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact_id)
-             .order_by(ArtifactVersion.number.desc()))
+             .order_by(col(ArtifactVersion.number).desc()))
     version = session.exec(query).first()
     if version is None:
         raise NotFound(f"artifact {artifact_id!r} has no version")
@@ -88,7 +88,7 @@ def latest_version(*, session: Session, artifact_id: str) -> ArtifactVersion:
 
 def find_artifact(*, session: Session, prefix: str) -> Artifact:
     """Return the one artifact whose id starts with `prefix` (ids are long; users type a few chars)."""
-    matches = list(session.exec(select(Artifact).where(Artifact.id.startswith(prefix)).limit(2)))
+    matches = list(session.exec(select(Artifact).where(col(Artifact.id).startswith(prefix)).limit(2)))
     if not matches:
         raise NotFound(f"no artifact with id {prefix!r}")
     if len(matches) > 1:
@@ -98,20 +98,20 @@ def find_artifact(*, session: Session, prefix: str) -> Artifact:
 
 def runs_of(*, session: Session, version_id: str) -> list[Run]:
     """Return the runs of a version in creation order."""
-    query = select(Run).where(Run.version_id == version_id).order_by(Run.created_at, Run.id)
+    query = select(Run).where(Run.version_id == version_id).order_by(col(Run.created_at), col(Run.id))
     return list(session.exec(query))
 
 
 def claims_of(*, session: Session, version_id: str) -> list[ClaimRecord]:
     """Return the claims of a version."""
-    query = select(ClaimRecord).where(ClaimRecord.version_id == version_id).order_by(ClaimRecord.id)
+    query = select(ClaimRecord).where(ClaimRecord.version_id == version_id).order_by(col(ClaimRecord.id))
     return list(session.exec(query))
 
 
 def verdicts_of(*, session: Session, version_id: str) -> list[VerdictRecord]:
     """Return the stored verdicts of a version."""
     query = select(VerdictRecord).where(VerdictRecord.version_id == version_id)
-    return list(session.exec(query.order_by(VerdictRecord.claim_id)))
+    return list(session.exec(query.order_by(col(VerdictRecord.claim_id))))
 
 
 def replace_claims(*, session: Session, version_id: str, claims: Sequence[dict[str, Any]]) -> None:

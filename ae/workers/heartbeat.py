@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ae.pools import profile_from_platform
 from ae.storage.models import Run, Worker, utcnow
@@ -47,7 +47,7 @@ def register(*, session: Session, name: str, host: str, pid: int, pools: list[st
 def beat(*, session: Session, name: str, ttl: float) -> None:
     """Record a heartbeat: one UPDATE of the worker's row."""
     now = utcnow()
-    session.execute(update(Worker).where(Worker.name == name).values(
+    session.execute(update(Worker).where(col(Worker.name) == name).values(
         last_heartbeat=now, expires_at=now + timedelta(seconds=ttl), state=WorkerState.ALIVE,
         stopped_at=None))
 
@@ -55,7 +55,7 @@ def beat(*, session: Session, name: str, ttl: float) -> None:
 def stop(*, session: Session, name: str) -> None:
     """Mark a worker that shut down cleanly."""
     now = utcnow()
-    session.execute(update(Worker).where(Worker.name == name).values(
+    session.execute(update(Worker).where(col(Worker.name) == name).values(
         state=WorkerState.STOPPED, stopped_at=now, expires_at=now))
 
 
@@ -91,7 +91,7 @@ def list_workers(*, session: Session) -> list[dict[str, Any]]:
     for run in session.exec(select(Run).where(Run.status == RunState.RUNNING)):
         if run.worker:
             current[run.worker] = run.id
-    rows = session.exec(select(Worker).order_by(Worker.started_at.desc(), Worker.name))
+    rows = session.exec(select(Worker).order_by(col(Worker.started_at).desc(), col(Worker.name)))
     result = []
     for worker in rows:
         summary = profile_from_platform(worker.profile).summary() if worker.profile else ""
@@ -114,7 +114,8 @@ def _claim_lost(*, session: Session, now: datetime, me: str | None) -> list[Work
         if worker.name == me:
             continue
         result = session.execute(update(Worker).where(
-            Worker.name == worker.name, Worker.state == WorkerState.ALIVE, Worker.expires_at < now,
+            col(Worker.name) == worker.name, col(Worker.state) == WorkerState.ALIVE,
+            col(Worker.expires_at) < now,
         ).values(state=WorkerState.LOST, stopped_at=now))
         if result.rowcount == 1:  # type: ignore[attr-defined]
             won.append(worker)

@@ -193,8 +193,7 @@ def reproduce_run(run_id: str) -> None:
         run.attempt += 1
         version.status = VersionState.RUNNING
         conference = conferences.get(artifact.conference)
-        spec_args = dict(program=run.program, cmd_key=run.cmd_key, dataset=run.dataset,
-                         repetitions=run.repetitions)
+        program, cmd_key, dataset, repetitions = run.program, run.cmd_key, run.dataset, run.repetitions
         digest, version_id = version.snapshot_digest, version.id
         dep_digests = [d.get("digest") for d in version.dependencies]
     if digest is None or not all(dep_digests):
@@ -207,7 +206,8 @@ def reproduce_run(run_id: str) -> None:
         cache_dir=data_dir() / "cache",
         references_dir=data_dir() / "references" / version_id,
         limits=Limits.from_mapping(conference.limits), network=conference.network,
-        sandbox_mode=str(current_app.config["SANDBOX"]), **spec_args,
+        sandbox_mode=str(current_app.config["SANDBOX"]), program=program, cmd_key=cmd_key,
+        dataset=dataset, repetitions=repetitions,
     )
     try:
         record = run_program(spec)

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import ae.storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from ae.errors import ConfigError
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -21,7 +22,10 @@ def run_migrations() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise ConfigError("the migrations need a connection or sqlalchemy.url (run `ae db upgrade`)")
+    engine = create_engine(url)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata,
                           render_as_batch=conn.dialect.name == "sqlite")
