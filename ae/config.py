@@ -29,6 +29,8 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SERVICE_URL": (None, "remote worker: the service's URL, to fetch snapshots from"),
     "WORKER_TOKEN": (None, "shared token for /api/snapshots (service and remote workers)"),
     "MAX_APPENDIX_BYTES": (1 << 20, "largest Artifact Appendix accepted, in bytes (larger: HTTP 413)"),
+    "MAX_UPLOAD_BYTES": (256 << 20, "largest archive upload accepted (.tar[.gz|.xz|.bz2], .zip), in bytes "
+                         "(larger: HTTP 413)"),
     "SOURCE_SCHEMES": ("https,http,git,ssh", "URL schemes a source may use (any of https, http, git, ssh)"),
     "SOURCE_ALLOW_LOCAL": ("auto", "local paths and file:// sources: yes, no, or auto (the CLI on the "
                            "embedded default only); never from the web"),

@@ -29,6 +29,12 @@ class SourceError(AeError):
     """An artifact source (git URL, commit, archive) cannot be used."""
 
 
+class UploadTooLarge(SourceError):
+    """An uploaded archive is over the size cap (AE_MAX_UPLOAD_BYTES)."""
+
+    http_status = 413
+
+
 class CkError(AeError):
     """A CK repository or entry is missing or malformed."""
 

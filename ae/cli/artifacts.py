@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,17 +23,18 @@ from ae.storage.states import RunState
 @with_app
 def submit(source: str, ref: str | None, title: str | None, conference: str | None,
            badges: tuple[str, ...], appendix: Path | None) -> None:
-    """Submit the git repository SOURCE (URL or local path) for evaluation."""
+    """Submit SOURCE for evaluation: a git URL or directory, or an archive file (.tar[.gz|.xz|.bz2], .zip)."""
     from ae.intake import appendix as appendix_file
     from ae.submission import submit as submit_artifact
 
     app = current()
     ready(app)
     text = appendix_file.decode(appendix.read_bytes(), appendix.name) if appendix else None
+    archive = Path(source) if Path(source).is_file() else None  # a file, not a directory: an archive
     ids = submit_artifact(
-        conference=conference or app.config["CONFERENCE"],
-        title=title or Path(source.rstrip("/")).name.removesuffix(".git"), source=source, ref=ref,
-        badges=badges, appendix_name=appendix.name if appendix else None, appendix_text=text)
+        conference=conference or app.config["CONFERENCE"], title=title or _name(source),
+        source="" if archive else source, ref=ref, archive=archive, badges=badges,
+        appendix_name=appendix.name if appendix else None, appendix_text=text)
     click.echo(f"submitted artifact {ids.artifact_id} (version {ids.version_id}); "
                "a worker (`ae worker`) will reproduce it; follow it with `ae status`")
     if ids.checklist is not None:
@@ -45,13 +47,24 @@ def submit(source: str, ref: str | None, title: str | None, conference: str | No
                 click.echo(f"  error{where}: {finding['message']}")
 
 
+def _name(source: str) -> str:
+    """Return a default title: the source's last name without .git or an archive suffix."""
+    name = Path(source.rstrip("/")).name
+    for suffix in (".git", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tar", ".zip"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
 @click.command()
 @click.argument("artifact")
 @click.option("--ref", help="Branch, tag or commit of the artifact's source (default: HEAD).")
+@click.option("--archive", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A new archive of an artifact submitted as an archive.")
 @click.option("--appendix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Artifact Appendix file (default: found in the repository).")
 @with_app
-def resubmit(artifact: str, ref: str | None, appendix: Path | None) -> None:
+def resubmit(artifact: str, ref: str | None, archive: Path | None, appendix: Path | None) -> None:
     """Submit a new version of ARTIFACT (id prefix): its source again, at REF."""
     from ae.intake import appendix as appendix_file
     from ae.storage.db import session_scope
@@ -62,13 +75,13 @@ def resubmit(artifact: str, ref: str | None, appendix: Path | None) -> None:
     with session_scope() as session:
         artifact_id = find_artifact(session=session, prefix=artifact).id
     text = appendix_file.decode(appendix.read_bytes(), appendix.name) if appendix else None
-    ids = resubmit_artifact(artifact_id=artifact_id, ref=ref,
+    ids = resubmit_artifact(artifact_id=artifact_id, ref=ref, archive=archive,
                             appendix_name=appendix.name if appendix else None, appendix_text=text)
     click.echo(f"submitted version {ids.version_id} of artifact {ids.artifact_id}; "
                "compare versions with `ae diff-versions`")
 
 
-def echo_status(item: dict) -> None:
+def echo_status(item: dict[str, Any]) -> None:
     """Print one artifact's status: runs, verdicts, badge recommendations, report."""
     click.echo(f"{item['id'][:12]}  {item['status']:<8} {item['title']}  [{item['conference']}]")
     if item["error"]:

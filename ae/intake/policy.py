@@ -10,7 +10,10 @@ Rules (DESIGN §3a):
   default the CLI on the embedded default), never from the web; an operator's rewrite to a local
   mirror is allowed from anywhere, as long as the result stays inside the mirror's base;
 - a host that does not resolve gives the same sentence as a closed port or a silent host, and a
-  URL's credentials never appear in a message.
+  URL's credentials never appear in a message;
+- an uploaded archive (`archive:<sha256>`, stored at submission) is its own kind of source: allowed
+  from anywhere, the web included, as it is bytes handed in rather than a fetch; it is never a git
+  URL, so a CK `repo_deps` entry cannot name one.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _HELPER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+.-]*::")  # git's `<transport>::<address>` syntax
 _SCP_BRACKETED = re.compile(r"^(?:[^@/\[]*@)?\[([^\]/]+)\]:(.*)$")  # [user@][host]:path
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_ARCHIVE = re.compile(r"^archive:([0-9a-f]{64})$")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -81,7 +85,21 @@ class Target:
 
 def check(source: str, policy: SourcePolicy) -> str:
     """Return the normalised source if the policy allows it, else raise SourceError naming the rule."""
+    digest = archive_digest(source.strip())
+    if digest is not None:
+        return archive_source(digest)  # an upload the service already holds: nothing is fetched
     return judge(source, policy).source
+
+
+def archive_source(digest: str) -> str:
+    """Return the source that names an uploaded archive by its sha256."""
+    return f"archive:{digest}"
+
+
+def archive_digest(source: str) -> str | None:
+    """Return the sha256 of the uploaded archive a source names, or None when it names none."""
+    match = _ARCHIVE.match(source)
+    return match.group(1) if match else None
 
 
 def judge(source: str, policy: SourcePolicy) -> Target:
@@ -92,6 +110,9 @@ def judge(source: str, policy: SourcePolicy) -> Target:
         raise SourceError("source refused: it is empty or holds control characters")
     if source.startswith("-") or _HELPER.match(source):
         raise SourceError(f"source refused: {redact(source)} is not a git URL")
+    if source.lower().startswith("archive:"):
+        raise SourceError(f"source refused: {redact(source)} is not a git URL (an archive is taken in "
+                          "only when it is uploaded with a submission)")
     given_local = _local_path(source)
     if given_local is not None:
         source = os.path.abspath(os.path.expanduser(given_local))

@@ -101,8 +101,9 @@ def intake_version(version_id: str) -> None:
         snap = fetch_source(source, ref, store_root=data_dir(), policy=policy)
         try:
             own = find_repos(snap.tree)
-        except CkError as exc:
-            raise CkError(f"{redact(source)} at {snap.commit[:12]}: {exc}") from exc
+        except CkError as exc:  # an archive has no commit: its version's ref names the upload
+            taken = f"{redact(source)} at {snap.commit[:12]}" if snap.commit else ref or source
+            raise CkError(f"{taken}: {exc}") from exc
         deps = dependencies.resolve(own, pins=conference.dependency_pins(),
                                     fetch=fetcher(store_root=data_dir(), policy=policy))
         if given_text is not None:
@@ -119,7 +120,7 @@ def intake_version(version_id: str) -> None:
         raise
     with session_scope() as session:
         version = get_version(session=session, version_id=version_id)
-        version.commit, version.snapshot_digest = snap.commit, snap.digest
+        version.commit, version.snapshot_digest = snap.commit or None, snap.digest
         version.dependencies = [d.to_dict() for d in deps]
         version.appendix_name, version.appendix_text = name, text
         version.checklist = _checklist(text, name, conference, badges, snap.tree)
