@@ -22,12 +22,15 @@ import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ae.errors import SourceError
 from ae.intake import members, tree
 from ae.intake.members import Member
 from ae.intake.snapshot import Caps
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead
 
 NAMES = ".tar, .tar.gz, .tar.xz, .tar.bz2 or .zip"
 MAX_HEADER_BYTES = 1 << 20  # the largest single read a tar header (pax, GNU long name) may need
@@ -78,18 +81,22 @@ def listing(path: Path, kind: str, where: str, caps: Caps) -> list[Member]:
 
 
 @contextmanager
-def data(path: Path, kind: str, where: str, caps: Caps) -> Iterator[Iterator[tuple[int, IO[bytes]]]]:
+def data(path: Path, kind: str, where: str,
+         caps: Caps) -> Iterator[Iterator[tuple[int, SupportsRead[bytes]]]]:
     """Yield (index, data) for every regular file, in archive order (read once, front to back)."""
     if kind == "zip":
         with zipfile.ZipFile(path) as archive:
-            yield ((i, archive.open(info)) for i, info in enumerate(archive.infolist())
-                   if not info.is_dir() and _zip_kind(info) == members.FILE)
+            files = _zip_data(archive, where)
+            try:
+                yield files
+            finally:
+                files.close()  # closes the member being read: the archive closes after its last one
         return
     with _tar(path, kind, where, caps) as (tar, _):
         yield _tar_data(tar)
 
 
-def _tar_data(tar: tarfile.TarFile) -> Iterator[tuple[int, IO[bytes]]]:
+def _tar_data(tar: tarfile.TarFile) -> Iterator[tuple[int, SupportsRead[bytes]]]:
     index = 0
     while (info := tar.next()) is not None:
         if info.isreg():
@@ -150,6 +157,7 @@ def _tar(path: Path, kind: str, where: str, caps: Caps) -> Iterator[tuple[tarfil
     with ExitStack() as stack:
         raw = stack.enter_context(_open(path, kind))
         budget = _Budget(raw, limit, where)
+        # a reader only: the stub wants write/close too
         tar = stack.enter_context(tarfile.open(fileobj=budget, mode="r:"))  # type: ignore[call-overload]
         yield tar, budget
 
@@ -190,6 +198,33 @@ def _zip_listing(path: Path, where: str, caps: Caps) -> list[Member]:
             members.admit(member, index + 1, total, where, caps)
             found.append(member)
     return found
+
+
+def _zip_data(archive: zipfile.ZipFile, where: str) -> Iterator[tuple[int, SupportsRead[bytes]]]:
+    for index, info in enumerate(archive.infolist()):
+        if _zip_kind(info) == members.FILE:
+            with archive.open(info) as handle:
+                yield index, _ZipData(handle, where)
+
+
+class _ZipData:
+    """A zip member's bytes: data that does not end at its declared size with its CRC is refused.
+
+    `zipfile` stops at the declared size, so a member whose data would unpack to more (a bomb
+    whose header lies) fails its CRC check there; that is a refusal naming the member.
+    """
+
+    def __init__(self, handle: IO[bytes], where: str) -> None:
+        self.handle, self.where = handle, where
+
+    def read(self, size: int = -1) -> bytes:
+        """Read up to `size` bytes of the member."""
+        try:
+            return self.handle.read(size)
+        except (zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, OSError) as exc:
+            shown = tree.show(self.handle.name.encode(errors="surrogateescape"))
+            raise SourceError(f"{self.where}: {shown} does not unpack to the size and checksum its "
+                              "header declares (a zip bomb, or a corrupt archive)") from exc
 
 
 def _zip_kind(info: zipfile.ZipInfo) -> str:
