@@ -213,7 +213,8 @@ def init_app(app: Flask) -> None:
 
 def all_conferences(app: Flask | None = None) -> dict[str, Conference]:
     """Return every loaded conference by slug."""
-    return (app or current_app).extensions["ae"]["conferences"]
+    conferences: dict[str, Conference] = (app or current_app).extensions["ae"]["conferences"]
+    return conferences
 
 
 def get(slug: str, app: Flask | None = None) -> Conference:

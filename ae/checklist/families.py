@@ -12,13 +12,13 @@ a text looks like it, says why, and reads an `Outline` with its own section titl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from ae.checklist import sc, usenix
 from ae.checklist.labels import normalize_label
 from ae.checklist.layouts import LAYOUTS, Layout
-from ae.checklist.model import Appendix
+from ae.checklist.model import Appendix, Contribution, Experiment, MajorClaim, ScArtifact
 from ae.checklist.outline import Outline, read_outline
 
 _SIGN_SAMPLE = 50_000
@@ -304,20 +304,18 @@ def read(text: str, *, family: str | None = None,
         why = ", ".join(dict.fromkeys(reasons)) or "no template's titles or phrases"
         if runner_up and chosen.name != "free":
             why += f" (next best: {runner_up})"
-    return _with(chosen.parse(outline), detection=why), outline
+    return replace(chosen.parse(outline), detection=why), outline
 
 
-def _with(appendix: Appendix, **changes: object) -> Appendix:
-    from dataclasses import replace
-
-    return replace(appendix, **changes)  # type: ignore[arg-type]
-
-
-def _appendix(name: str, outline: Outline, **parts: object) -> Appendix:
+def _appendix(name: str, outline: Outline, *, version: str | None = None,
+              major_claims: tuple[MajorClaim, ...] = (), experiments: tuple[Experiment, ...] = (),
+              contributions: tuple[Contribution, ...] = (), artifacts: tuple[ScArtifact, ...] = (),
+              ) -> Appendix:
     return Appendix(family=name, syntax=outline.syntax, sections=outline.sections,
                     items=outline.items, dois=outline.dois, words=outline.words,
-                    lines=outline.lines, truncated=outline.truncated,
-                    **parts)  # type: ignore[arg-type]
+                    lines=outline.lines, truncated=outline.truncated, version=version,
+                    major_claims=major_claims, experiments=experiments,
+                    contributions=contributions, artifacts=artifacts)
 
 
 def ctuning_version(outline: Outline) -> str | None:

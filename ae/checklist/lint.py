@@ -48,7 +48,7 @@ class LintReport:
     dois: tuple[Doi, ...]
     badges: tuple[str, ...]
     profile: str
-    appendix: Appendix = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    appendix: Appendix | None = field(repr=False, compare=False, default=None)
     detection: str = ""
     encoding: str = "UTF-8"
 

@@ -94,7 +94,7 @@ class Outline:
         for b in self.blocks:
             key = section_key(b.section.title, aliases)
             blocks.append(b if key == b.section.key else
-                          Block(_replace(b.section, key=key), b.start, b.end, b.subtree_end, b.head))
+                          Block(replace(b.section, key=key), b.start, b.end, b.subtree_end, b.head))
         return replace(self, blocks=tuple(blocks))
 
 
@@ -178,7 +178,7 @@ def _with_filled(blocks: list[Block]) -> list[Block]:
     for n, block in enumerate(blocks):
         last = max(bisect_left(starts, block.subtree_end), n + 1)
         filled = filled_before[last] - filled_before[n] > 0
-        out.append(Block(_replace(block.section, filled=filled), block.start, block.end,
+        out.append(Block(replace(block.section, filled=filled), block.start, block.end,
                          block.subtree_end, block.head))
     return out
 
@@ -295,7 +295,7 @@ def _mark_checklist_filled(blocks: list[Block], items: list[Item]) -> list[Block
     out = []
     for block in blocks:
         if block.section.key == "checklist":
-            section = _replace(block.section, empty=not any_value,
+            section = replace(block.section, empty=not any_value,
                                empty_reason=None if any_value else "every item is empty",
                                text=block.section.text if any_value else "")
             block = Block(section, block.start, block.end, block.subtree_end, block.head)
@@ -324,7 +324,3 @@ def _trim_doi(value: str) -> str:
     while value.endswith(")") and value.count(")") > value.count("("):
         value = value[:-1]
     return value.rstrip(".:")
-
-
-def _replace(section: Section, **changes: object) -> Section:
-    return replace(section, **changes)  # type: ignore[arg-type]

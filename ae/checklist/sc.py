@@ -9,6 +9,7 @@ optional Artifact Evaluation (AE) part repeats setup, execution and analysis per
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ae.checklist.entries import entry_pattern, find_entries, references
 from ae.checklist.model import Contribution, ScArtifact
@@ -41,10 +42,20 @@ def read_contributions(outline: Outline) -> tuple[Contribution, ...]:
     return tuple(found.values())
 
 
+@dataclass
+class _Listed:
+    """What the artifacts section says of one A_i: its line, text, DOIs and contributions."""
+
+    line: int
+    text: str = ""
+    dois: tuple[str, ...] = ()
+    contributions: tuple[str, ...] = ()
+
+
 def read_artifacts(outline: Outline) -> tuple[ScArtifact, ...]:
     """Return the A_i artifacts: listed, tabled and described ones, merged by id."""
     syntax = SYNTAXES[outline.syntax]
-    listed: dict[str, dict[str, object]] = {}
+    listed: dict[str, _Listed] = {}
     block = outline.block("artifacts")
     if block is not None:
         text = outline.prepared[block.start:block.subtree_end]
@@ -53,40 +64,36 @@ def read_artifacts(outline: Outline) -> tuple[ScArtifact, ...]:
             first_line = syntax.clean(entry.raw.split("\n")[0])
             body = re.sub(r"^\W*\[?\W*A\s*_?\s*\{?\d+\}?\W*", "", first_line).strip()
             row_cells = re.split(r"&|\|", entry.raw.split("\n")[0])
-            data = listed.setdefault(entry.id, {"line": entry.line, "text": "", "dois": (),
-                                                "contributions": ()})
+            data = listed.setdefault(entry.id, _Listed(entry.line))
             if len(row_cells) > 2:
-                data["contributions"] = references(syntax.clean(" ".join(row_cells[1:])), "C")
+                data.contributions = references(syntax.clean(" ".join(row_cells[1:])), "C")
                 continue
-            data["text"] = body
-            data["dois"] = tuple(d.value for d in find_dois(entry.raw) if not d.placeholder)
+            data.text = body
+            data.dois = tuple(d.value for d in find_dois(entry.raw) if not d.placeholder)
         _table_rows(syntax, text, listed, first)
         # "All computational artifacts may be archived under a single DOI": a DOI in the section
         # that no artifact line holds belongs to every artifact.
-        own = {doi for data in listed.values() for doi in data["dois"]}  # type: ignore[attr-defined]
+        own = {doi for data in listed.values() for doi in data.dois}
         shared = tuple(d.value for d in find_dois(text) if not d.placeholder and d.value not in own)
         if shared:
             for data in listed.values():
-                if not data["dois"]:
-                    data["dois"] = shared
+                if not data.dois:
+                    data.dois = shared
     described, evaluated, lines = _identification(outline)
     ids = list(dict.fromkeys([*listed, *described, *evaluated]))
     artifacts = []
     for artifact_id in ids:
-        data = listed.get(artifact_id, {})
+        data = listed.get(artifact_id) or _Listed(lines.get(artifact_id, 0))
         artifacts.append(ScArtifact(
-            id=artifact_id, text=str(data.get("text", "")),
-            line=int(data.get("line", lines.get(artifact_id, 0))),  # type: ignore[call-overload]
-            dois=tuple(data.get("dois", ())),  # type: ignore[arg-type]
-            contributions=tuple(data.get("contributions", ())),  # type: ignore[arg-type]
+            id=artifact_id, text=data.text, line=data.line, dois=data.dois,
+            contributions=data.contributions,
             described=described.get(artifact_id, ()), evaluated=evaluated.get(artifact_id, ()),
             identified=artifact_id in described,
         ))
     return tuple(artifacts)
 
 
-def _table_rows(syntax: object, text: str, listed: dict[str, dict[str, object]],
-                first: int) -> None:
+def _table_rows(syntax: object, text: str, listed: dict[str, _Listed], first: int) -> None:
     clean = SYNTAXES["latex"].clean if "\\" in text else SYNTAXES["markdown"].clean
     for i, line in enumerate(text.split("\n")):
         cells = [c for c in re.split(r"&|\|", line)]
@@ -100,9 +107,8 @@ def _table_rows(syntax: object, text: str, listed: dict[str, dict[str, object]],
         if not match:
             continue
         artifact_id = f"A{int(match.group(1))}"
-        data = listed.setdefault(artifact_id, {"line": first + i, "text": "", "dois": (),
-                                               "contributions": ()})
-        data["contributions"] = references(clean(" ".join(cells[1:])), "C")
+        listed.setdefault(artifact_id, _Listed(first + i)).contributions = references(
+            clean(" ".join(cells[1:])), "C")
 
 
 def _identification(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import errno
 import json
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 META_CAP = 4 * 1024 * 1024
 _CHUNK = 65536
@@ -61,7 +62,16 @@ def read_bytes(path: str, root: str, cap: int = META_CAP) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _one_read(path: str) -> Any:
+class _Absent(enum.Enum):
+    """What `_one_read` returns for a file that does not exist."""
+
+    ABSENT = enum.auto()
+
+
+_ABSENT: Final = _Absent.ABSENT
+
+
+def _one_read(path: str) -> bytes | _Absent | None:
     """Read a small regular file with one open and one read.
 
     Return its bytes, `_ABSENT` when it does not exist, or None when the slow, checking path must
@@ -80,9 +90,6 @@ def _one_read(path: str) -> Any:
     finally:
         os.close(fd)
     return data if len(data) < _CHUNK else None
-
-
-_ABSENT = object()
 
 
 def read_small(path: str, root: str, cap: int = META_CAP) -> bytes | None:

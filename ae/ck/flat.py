@@ -156,7 +156,7 @@ def add_statistics(
     return stats
 
 
-def _numeric_statistics(stats: dict[str, Any], key: str, v: Any, every: list, repeats: int) -> None:
+def _numeric_statistics(stats: dict[str, Any], key: str, v: Any, every: list[Any], repeats: int) -> None:
     vmin = stats.get(key + "#min", v)
     vmax = stats.get(key + "#max", v)
     for b in every:

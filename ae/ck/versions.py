@@ -39,15 +39,16 @@ def compare_versions(a: str | Sequence[int | str], b: str | Sequence[int | str])
     else:
         v2 = v2 + [0] * -pad
     for x, y in zip(v1, v2, strict=True):
-        if type(x) is type(y):
-            if x < y:  # type: ignore[operator]
-                return -1
-            if x > y:  # type: ignore[operator]
+        if type(x) is not type(y):
+            if type(x) is int:
                 return 1
-        elif type(x) is int:
-            return 1
-        elif type(y) is int:
-            return -1
+            if type(y) is int:
+                return -1
+        elif isinstance(x, int) and isinstance(y, int):
+            if x != y:
+                return -1 if x < y else 1
+        elif isinstance(x, str) and isinstance(y, str) and x != y:
+            return -1 if x < y else 1
     return 0
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from flask import Flask
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _create_app() -> Flask:
@@ -20,25 +21,27 @@ def _create_app() -> Flask:
     return create_app()
 
 
-def with_app(f: F) -> F:
+def with_app(f: Callable[P, R]) -> Callable[P, R]:
     """Run the command inside an app context: the app of the caller's ScriptInfo (tests), else a new one."""
 
     @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from flask.cli import ScriptInfo
 
         info = click.get_current_context().find_object(ScriptInfo) or ScriptInfo(create_app=_create_app)
         with info.load_app().app_context():
             return f(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def current() -> Flask:
     """Return the app of the active context."""
     from flask import current_app
 
-    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    # Flask types `current_app` as a Flask; it is a LocalProxy, and the app itself outlives the context.
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    return app
 
 
 def ready(app: Flask) -> None:

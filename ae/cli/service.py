@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -77,7 +77,7 @@ def redis_status() -> None:
                f"{'running' if alive else 'not running'}")
 
 
-def _progress(items: list[dict]) -> tuple[str, bool]:
+def _progress(items: list[dict[str, Any]]) -> tuple[str, bool]:
     runs = [r for item in items for r in item["runs"]]
     finished = sum(r["status"] in RUN_FINISHED for r in runs)
     settled = sum(item["status"] in VERSION_SETTLED for item in items)
@@ -151,7 +151,7 @@ def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
             embedded_redis.stop(instance)
 
 
-def _summary(items: list[dict]) -> None:
+def _summary(items: list[dict[str, Any]]) -> None:
     click.echo("\nDemo summary")
     runs = [r for item in items for r in item["runs"]]
     verdicts = [v for item in items for v in item["verdicts"]]

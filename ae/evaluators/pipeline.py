@@ -116,7 +116,7 @@ def list_targets(repo_paths: Sequence[Path], own: Sequence[Path] | None = None,
 
 def choose_cmd_key(meta: dict[str, Any], wanted: str | None, program: str) -> str:
     """Return the command key to run: the one named, the only one, or `default`."""
-    keys = sorted(meta.get("run_cmds") or {})
+    keys: list[str] = sorted(meta.get("run_cmds") or {})
     if wanted is not None:
         if wanted not in keys:
             raise AeError(f"Program {program} has no command key {wanted!r} "

@@ -44,7 +44,8 @@ def get_engine(app: Flask | None = None) -> Engine:
     ext = app.extensions["ae"]
     if ext["engine"] is None:
         ext["engine"] = make_engine(app.config["DATABASE_URL"])
-    return ext["engine"]
+    engine: Engine = ext["engine"]
+    return engine
 
 
 def dispose_after_fork(app: Flask | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from ae.checklist.decoding import MAX_APPENDIX_BYTES, check_size
 from ae.errors import AeError
@@ -16,21 +16,21 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/artifacts")
-def list_artifacts():  # type: ignore[no-untyped-def]
+def list_artifacts() -> Response:
     """List artifacts with their status."""
     with session_scope() as session:
         return jsonify(all_status(session=session, conference=request.args.get("conference")))
 
 
 @bp.get("/artifacts/<artifact_id>")
-def show_artifact(artifact_id: str):  # type: ignore[no-untyped-def]
+def show_artifact(artifact_id: str) -> Response:
     """Show one artifact's status, runs and verdicts."""
     with session_scope() as session:
         return jsonify(artifact_status(session=session, artifact_id=artifact_id))
 
 
 @bp.post("/artifacts")
-def create_artifact():  # type: ignore[no-untyped-def]
+def create_artifact() -> tuple[Response, int]:
     """Submit an artifact: {conference, title, source, ref?, badges?, appendix?}."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -45,7 +45,7 @@ def create_artifact():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/artifacts/<artifact_id>/versions")
-def create_version(artifact_id: str):  # type: ignore[no-untyped-def]
+def create_version(artifact_id: str) -> tuple[Response, int]:
     """Resubmit an artifact: {ref?, appendix?} becomes its next version."""
     data = request.get_json(silent=True) or {}
     if not isinstance(data, dict):
@@ -68,6 +68,6 @@ def _appendix(data: dict[str, Any]) -> str | None:
 
 
 @bp.get("/health")
-def health():  # type: ignore[no-untyped-def]
+def health() -> Response:
     """Answer liveness checks."""
     return jsonify(status="ok")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hmac
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, request, send_file
-from sqlmodel import select
+from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file
+from sqlmodel import col, select
 
 from ae.conferences import all_conferences
 from ae.storage.db import session_scope
@@ -19,18 +19,18 @@ bp = Blueprint("workers", __name__, url_prefix="/api")
 
 
 @bp.get("/workers")
-def workers():  # type: ignore[no-untyped-def]
+def workers() -> Response:
     """List registered workers: pools, profile, current run, last heartbeat, alive."""
     with session_scope() as session:
         return jsonify(list_workers(session=session))
 
 
 @bp.get("/pools")
-def pools():  # type: ignore[no-untyped-def]
+def pools() -> Response:
     """List pools with live workers and waiting runs, and why the runs wait."""
     with session_scope() as session:
         live = live_pools(session=session)
-        waiting = list(session.exec(select(Run.pool).where(Run.status.in_(RUN_WAITING))))
+        waiting = list(session.exec(select(Run.pool).where(col(Run.status).in_(RUN_WAITING))))
     names = sorted({p for c in all_conferences().values() for p in c.pool_names()}
                    | set(waiting) | set(live))
     return jsonify([{"pool": name, "live_workers": live.get(name, 0),
@@ -46,7 +46,7 @@ def _authorised() -> bool:
 
 
 @bp.get("/snapshots/<digest>")
-def snapshot(digest: str):  # type: ignore[no-untyped-def]
+def snapshot(digest: str) -> Response:
     """Send a stored snapshot tar to a remote worker holding the worker token."""
     if not _authorised():
         abort(401 if current_app.config.get("WORKER_TOKEN") else 403)

@@ -117,6 +117,7 @@ def _claim_lost(*, session: Session, now: datetime, me: str | None) -> list[Work
             col(Worker.name) == worker.name, col(Worker.state) == WorkerState.ALIVE,
             col(Worker.expires_at) < now,
         ).values(state=WorkerState.LOST, stopped_at=now))
+        # Session.execute is typed to return a Result; for an UPDATE it is a CursorResult with rowcount.
         if result.rowcount == 1:  # type: ignore[attr-defined]
             won.append(worker)
     return won

@@ -42,7 +42,8 @@ def get_redis(app: Flask | None = None) -> Redis:
     ext = app.extensions["ae"]
     if ext["redis"] is None:
         ext["redis"] = Redis.from_url(redis_url(app))
-    return ext["redis"]
+    redis: Redis = ext["redis"]
+    return redis
 
 
 def get_queue(name: str, app: Flask | None = None) -> Queue:

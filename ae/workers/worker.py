@@ -100,7 +100,7 @@ class AeWorker(Worker):
 
     def register_birth(self) -> None:
         """Register in Redis (RQ) and in the worker table."""
-        super().register_birth()
+        super().register_birth()  # type: ignore[no-untyped-call]  # unannotated in rq
         app = self.flask_app
         if app is None:
             return
@@ -114,7 +114,7 @@ class AeWorker(Worker):
 
     def register_death(self) -> None:
         """Mark the worker stopped in Redis (RQ) and in the worker table."""
-        super().register_death()
+        super().register_death()  # type: ignore[no-untyped-call]  # unannotated in rq
         if self.flask_app is not None:
             with db.session_scope(self.flask_app) as session:
                 heartbeat.stop(session=session, name=self.name)

@@ -324,6 +324,22 @@ def test_a_git_directory(tmp_path: Path) -> None:
         "e.g. with `git archive`, or submit the git URL)")
 
 
+def test_a_backslash_path(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "a.zip", file("ok"), file("..\\..\\evil.bat"))
+    assert refusal(archive, tmp_path / "data") == \
+        f"{where(archive)}: '..\\\\..\\\\evil.bat' holds a backslash or NUL, which is not a safe path"
+
+
+def test_a_header_too_large_to_read(tmp_path: Path) -> None:
+    archive = tmp_path / "pax.tar.gz"
+    with tarfile.open(archive, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("ok")
+        info.pax_headers = {"comment": "x" * (2 << 20)}  # read whole into memory by tarfile
+        tar.addfile(info, io.BytesIO(b""))
+    assert refusal(archive, tmp_path / "data") == \
+        f"{where(archive)}: a member header is larger than 1048576 bytes"
+
+
 def test_an_encrypted_zip_entry(tmp_path: Path) -> None:
     archive = make_zip(tmp_path / "a.zip", file("ok"), file("secret"))
     data = bytearray(archive.read_bytes())

@@ -24,7 +24,7 @@ PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 
 
-class _Int(_ctypes._SimpleCData):
+class _Int(_ctypes._SimpleCData):  # type: ignore[type-arg]  # generic in typeshed only, not at run time
     _type_ = "i"
 
 
@@ -42,7 +42,11 @@ class _Libc:
 _prctl = _Fn(("prctl", _Libc()))  # type: ignore[arg-type]
 
 
-def _read_request(fd):
+# Annotations here are evaluated (no __future__ import, to start fast) and a system Python 3.9 may
+# run this program (`bwrap._can_supervise`): unions are written as strings.
+def _read_request(
+    fd: int,
+) -> "tuple[list[int], bool, list[int] | None, dict[bytes, bytes], list[bytes]]":
     chunks = []
     while True:
         chunk = posix.read(fd, 65536)
@@ -55,14 +59,14 @@ def _read_request(fd):
     reaper = fields[1] == b"1"
     identity = [int(x) for x in fields[2].split(b",")] if fields[2] else None
     n_env = int(fields[3])
-    env = {}
+    env: dict[bytes, bytes] = {}
     for item in fields[4 : 4 + n_env]:
         key, _, value = item.partition(b"=")
         env[key] = value
     return limits, reaper, identity, env, fields[4 + n_env :]
 
 
-def _drop_privileges(uid, gid):
+def _drop_privileges(uid: int, gid: int) -> None:
     """Become uid/gid with no groups and an empty capability bounding set (root callers)."""
     cap = 0
     while _prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
@@ -72,7 +76,7 @@ def _drop_privileges(uid, gid):
     posix.setresuid(uid, uid, uid)
 
 
-def _descendants():
+def _descendants() -> list[int]:
     """Return the pids whose parent is this process (orphans land here when we are a reaper).
 
     `watch.tree_usage` reads /proc the same way; this program cannot import `ae`.
@@ -93,7 +97,7 @@ def _descendants():
     return found
 
 
-def _kill_descendants():
+def _kill_descendants() -> None:
     """Kill and reap every process left below us until none remains (orphans keep arriving)."""
     while True:
         for pid in _descendants():
@@ -109,11 +113,17 @@ def _kill_descendants():
             time.sleep(0.001)
 
 
-def _exec_on_path(argv, env):
+def _on_term(signum: int, frame: object) -> None:
+    """Take the command's whole tree down with us when we are asked to stop."""
+    _kill_descendants()
+    posix._exit(143)
+
+
+def _exec_on_path(argv: list[bytes], env: dict[bytes, bytes]) -> None:
     """Execute argv[0], looked up on the command's PATH when it has no slash (as execvp does)."""
     if b"/" in argv[0]:
         posix.execve(argv[0], argv, env)
-    error = FileNotFoundError(2, "No such file or directory")
+    error: OSError = FileNotFoundError(2, "No such file or directory")
     for folder in env.get(b"PATH", b"/usr/bin:/bin").split(b":"):
         try:
             posix.execve((folder or b".") + b"/" + argv[0], argv, env)
@@ -124,7 +134,8 @@ def _exec_on_path(argv, env):
     raise error
 
 
-def _exec_child(limits, identity, env, argv, result_fd):
+def _exec_child(limits: list[int], identity: "list[int] | None", env: dict[bytes, bytes],
+                argv: list[bytes], result_fd: int) -> None:
     try:
         if identity:
             _drop_privileges(*identity)
@@ -147,14 +158,14 @@ def _exec_child(limits, identity, env, argv, result_fd):
     posix._exit(127)
 
 
-def main():
+def main() -> None:
     """Run the command under the limits and report its status, wall time, CPU time and RSS."""
     request_fd, result_fd = int(sys.argv[1]), int(sys.argv[2])
     limits, reaper, identity, env, argv = _read_request(request_fd)
     _prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the command may not open /proc/<us>/fd nor ptrace us
     if reaper:
         _prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-        _signal.signal(_signal.SIGTERM, lambda *_: (_kill_descendants(), posix._exit(143)))
+        _signal.signal(_signal.SIGTERM, _on_term)
     posix.write(result_fd, b"started\n")
     started = time.monotonic()
     pid = posix.fork()
