@@ -42,6 +42,14 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SNAPSHOT_MAX_FILES": (100_000, "files a source's commit may hold (checked before export)"),
     "SNAPSHOT_MAX_BYTES": (2 << 30, "bytes of file content a source's commit may hold"),
     "SNAPSHOT_MAX_DEPTH": (64, "directory levels a source's commit may nest"),
+    "BASE_URL": ("http://127.0.0.1:5000", "the service's public address, for links in mail and the CLI"),
+    "MAIL_URL": (None, "SMTP server for invitations and password resets: smtp://user:pass@host:587 or "
+                 "smtps://…:465; unset: invitation links are shown to the chair, reset links logged"),
+    "MAIL_FROM": (None, "sender address of the service's mail (default: ae@<mail host>)"),
+    "SESSION_COOKIE_SECURE_FORCE": (None, "mark session cookies Secure (HTTPS only): default yes, except "
+                                    "on the embedded default"),
+    "RATELIMIT_LOGIN": ("10 per minute", "sign-in attempts per client address"),
+    "RATELIMIT_SUBMIT": ("30 per hour", "submissions and resubmissions per user"),
 }
 
 

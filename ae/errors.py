@@ -20,9 +20,27 @@ class ConferenceError(AeError):
 
 
 class NotFound(AeError):
-    """A requested object does not exist."""
+    """A requested object does not exist (or the asker may not know that it does)."""
 
     http_status = 404
+
+
+class Unauthorized(AeError):
+    """The request needs a signed-in user or a valid API token."""
+
+    http_status = 401
+
+
+class Forbidden(AeError):
+    """The signed-in user may not do this."""
+
+    http_status = 403
+
+
+class TooLarge(AeError):
+    """An upload or a request body is over its size cap."""
+
+    http_status = 413
 
 
 class SourceError(AeError):

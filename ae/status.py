@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlmodel import Session
@@ -38,7 +39,9 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
     }
 
 
-def all_status(*, session: Session, conference: str | None = None) -> list[dict[str, Any]]:
-    """Return the status of every artifact, newest first."""
+def all_status(*, session: Session, conference: str | None = None, visible_to: str | None = None,
+               conferences: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """Return the status of every artifact (or those `visible_to` a user may list), newest first."""
     return [artifact_status(session=session, artifact_id=a.id)
-            for a in list_artifacts(session=session, conference=conference)]
+            for a in list_artifacts(session=session, conference=conference, visible_to=visible_to,
+                                    conferences=conferences)]

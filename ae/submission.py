@@ -31,7 +31,7 @@ class Submitted:
 def submit(*, conference: str, title: str, source: str = "", ref: str | None = None,
            archive: BinaryIO | Path | None = None, archive_name: str | None = None,
            badges: Sequence[str] = (), appendix_name: str | None = None,
-           appendix_text: str | None = None, web: bool = False) -> Submitted:
+           appendix_text: str | None = None, web: bool = False, owner_id: str | None = None) -> Submitted:
     """Create the artifact and its first version, commit, and enqueue intake.
 
     An `archive` (an upload: a file object or a path, named `archive_name`) is stored in the data
@@ -39,7 +39,7 @@ def submit(*, conference: str, title: str, source: str = "", ref: str | None = N
     version's ref names the same upload.
 
     `web` says the submission came from the web or the API: the source policy then refuses local
-    paths whatever the configuration says.
+    paths whatever the configuration says. `owner_id` is the submitting author (None: the operator).
     """
     conf = conferences.get(conference)
     unknown = [b for b in badges if b not in conf.badges]
@@ -52,7 +52,8 @@ def submit(*, conference: str, title: str, source: str = "", ref: str | None = N
     with session_scope() as session:
         artifact, version = create_artifact(
             session=session, conference=conference, title=title.strip(), source=source, ref=ref,
-            requested_badges=badges, appendix_name=appendix_name, appendix_text=appendix_text)
+            requested_badges=badges, appendix_name=appendix_name, appendix_text=appendix_text,
+            owner_id=owner_id)
         if checklist is not None:
             version.checklist = checklist
         ids = Submitted(artifact.id, version.id, checklist)

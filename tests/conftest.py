@@ -271,3 +271,71 @@ def example_repo(tmp_path: Path) -> Any:
 
     return make
 
+
+
+PASSWORD = "correct horse battery staple"
+
+
+class People:
+    """Accounts for the tests: each with an API token of every scope and a known password."""
+
+    def __init__(self, app: Any) -> None:
+        from ae.accounts import tokens, users
+        from ae.storage.db import session_scope
+        from ae.storage.states import Role
+
+        self.app, self.ids, self.tokens, self.emails = app, {}, {}, {}
+        cast = {
+            "admin": [], "chair": [("ppopp-2019", Role.CHAIR)], "author": [("ppopp-2019", Role.AUTHOR)],
+            "other_author": [("ppopp-2019", Role.AUTHOR)], "evaluator": [("ppopp-2019", Role.EVALUATOR)],
+            "other_evaluator": [("ppopp-2019", Role.EVALUATOR)],
+            "organizer": [("ppopp-2019", Role.ORGANIZER)], "outsider": [],
+        }
+        with app.app_context(), session_scope() as session:
+            for name, roles in cast.items():
+                user = users.create_user(session=session, email=f"{name}@ae.test", name=name.title(),
+                                         password=PASSWORD, is_admin=name == "admin")
+                session.flush()
+                for conference, role in roles:
+                    users.grant(session=session, user=user, conference=conference, role=role)
+                _, token = tokens.create(session=session, user=user, name="tests",
+                                         scopes=["read", "submit", "review"])
+                self.ids[name], self.tokens[name], self.emails[name] = user.id, token, user.email
+
+    def headers(self, name: str) -> dict[str, str]:
+        """Return the Authorization header of `name`'s API token."""
+        return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+    def sign_in(self, client: Any, name: str, password: str = PASSWORD) -> Any:
+        """Sign a test client in as `name` through the real form (CSRF token included)."""
+        import re
+
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token, "the sign-in form carries a CSRF token"
+        return client.post("/login", data={"email": self.emails[name], "password": password,
+                                           "csrf_token": token.group(1)})
+
+    def assign(self, artifact_id: str, name: str) -> None:
+        """Assign `name` (an evaluator) to an artifact."""
+        from ae.storage.db import session_scope
+        from ae.storage.models import Assignment
+
+        with self.app.app_context(), session_scope() as session:
+            session.add(Assignment(artifact_id=artifact_id, user_id=self.ids[name]))
+
+    def own(self, artifact_id: str, name: str) -> None:
+        """Make `name` the owner of an artifact (as if they had submitted it through the web)."""
+        from ae.storage.db import session_scope
+        from ae.storage.models import Artifact
+
+        with self.app.app_context(), session_scope() as session:
+            artifact = session.get(Artifact, artifact_id)
+            assert artifact is not None
+            artifact.owner_id = self.ids[name]
+
+
+@pytest.fixture
+def people(app: Any) -> People:
+    """Accounts of every role in ppopp-2019 (and none), with tokens; see People."""
+    return People(app)

@@ -22,7 +22,9 @@ COMMANDS: dict[str, str] = {
     "submit": "ae.cli.artifacts:submit", "resubmit": "ae.cli.artifacts:resubmit",
     "status": "ae.cli.artifacts:status", "verdicts": "ae.cli.verdicts:verdicts",
     "diff": "ae.cli.verdicts:diff", "diff-versions": "ae.cli.verdicts:diff_versions",
-    "db": "ae.cli.db:db", "conferences": "ae.cli.conferences:conferences", "ck": "ae.cli.ck:ck",
+    "db": "ae.cli.db:db", "conferences": "ae.cli.conferences:conferences",
+    "conference": "ae.cli.conferences:conferences", "ck": "ae.cli.ck:ck",
+    "users": "ae.cli.users:users", "tokens": "ae.cli.users:tokens",
     "lint": "ae.cli.checklist:lint_cmd", "appendix": "ae.cli.checklist:appendix", "run": "ae.cli.run:run_cmd",
 }
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from ae.storage.states import RunState, VersionState, WorkerState
+from ae.storage.states import Role, RunState, VersionState, WorkerState
 
 
 def new_id() -> str:
@@ -41,6 +41,7 @@ class Artifact(SQLModel, table=True):
     title: str
     source: str
     requested_badges: list[str] = _json(list)
+    owner_id: str | None = Field(default=None, foreign_key="user.id", index=True)  # None: the operator's CLI
     created_at: datetime = _time()
 
 
@@ -131,3 +132,77 @@ class Worker(SQLModel, table=True):
     last_heartbeat: datetime = _time()
     expires_at: datetime = _time()
     stopped_at: datetime | None = _time(nullable=True)
+
+
+class User(SQLModel, table=True):
+    """A person with an account: an author, evaluator, chair or organizer (roles are per conference)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    email: str = Field(unique=True, index=True)  # stored lower-cased
+    name: str
+    password_hash: str | None = None  # argon2; None until the person sets a password
+    is_admin: bool = False
+    active: bool = True
+    session_epoch: int = 0  # raised on password change and logout everywhere: old sessions end
+    created_at: datetime = _time()
+    last_login_at: datetime | None = _time(nullable=True)
+
+
+class Membership(SQLModel, table=True):
+    """A role of a user in one conference."""
+
+    __table_args__ = (UniqueConstraint("user_id", "conference", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    conference: str = Field(index=True)
+    role: str = Role.AUTHOR
+    created_at: datetime = _time()
+
+
+class Invitation(SQLModel, table=True):
+    """A chair's invitation to a role in a conference; the link carries a token stored hashed."""
+
+    token_hash: str = Field(primary_key=True)
+    email: str = Field(index=True)
+    conference: str
+    role: str
+    invited_by: str | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = _time()
+    expires_at: datetime = _time()
+    used_at: datetime | None = _time(nullable=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A password-reset link; its token is stored hashed and works once."""
+
+    token_hash: str = Field(primary_key=True)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    created_at: datetime = _time()
+    expires_at: datetime = _time()
+    used_at: datetime | None = _time(nullable=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A token for the CLI and scripts: stored hashed, scoped, revocable."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    name: str
+    token_hash: str = Field(unique=True, index=True)
+    prefix: str  # the first characters, to tell tokens apart in listings
+    scopes: list[str] = _json(list)
+    created_at: datetime = _time()
+    last_used_at: datetime | None = _time(nullable=True)
+    revoked_at: datetime | None = _time(nullable=True)
+
+
+class Assignment(SQLModel, table=True):
+    """An evaluator assigned to an artifact by a chair."""
+
+    __table_args__ = (UniqueConstraint("artifact_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    artifact_id: str = Field(foreign_key="artifact.id", index=True)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    created_at: datetime = _time()

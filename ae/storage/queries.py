@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from ae.errors import NotFound
-from ae.storage.models import Artifact, ArtifactVersion, ClaimRecord, Run, VerdictRecord, utcnow
+from ae.storage.models import Artifact, ArtifactVersion, Assignment, ClaimRecord, Run, VerdictRecord, utcnow
 
 
 def get_artifact(*, session: Session, artifact_id: str) -> Artifact:
@@ -38,10 +38,10 @@ def get_run(*, session: Session, run_id: str) -> Run:
 def create_artifact(*, session: Session, conference: str, title: str, source: str,
                     ref: str | None, requested_badges: Sequence[str] = (),
                     appendix_name: str | None = None, appendix_text: str | None = None,
-                    ) -> tuple[Artifact, ArtifactVersion]:
+                    owner_id: str | None = None) -> tuple[Artifact, ArtifactVersion]:
     """Add an artifact and its first version; the caller commits."""
     artifact = Artifact(conference=conference, title=title, source=source,
-                        requested_badges=list(requested_badges))
+                        requested_badges=list(requested_badges), owner_id=owner_id)
     version = ArtifactVersion(artifact_id=artifact.id, number=1, ref=ref,
                               appendix_name=appendix_name, appendix_text=appendix_text)
     session.add(artifact)
@@ -68,11 +68,20 @@ def versions_of(*, session: Session, artifact_id: str) -> list[ArtifactVersion]:
     return list(session.exec(query))
 
 
-def list_artifacts(*, session: Session, conference: str | None = None) -> list[Artifact]:
-    """Return artifacts, newest first."""
+def list_artifacts(*, session: Session, conference: str | None = None, visible_to: str | None = None,
+                   conferences: Collection[str] | None = None) -> list[Artifact]:
+    """Return artifacts, newest first.
+
+    With `visible_to` (a user id), only those the user owns, is assigned to, or that belong to one
+    of `conferences` (those the user chairs or organizes); without it, all of them.
+    """
     query = select(Artifact).order_by(col(Artifact.created_at).desc())
     if conference:
         query = query.where(Artifact.conference == conference)
+    if visible_to is not None:
+        assigned = select(Assignment.artifact_id).where(Assignment.user_id == visible_to)
+        query = query.where(or_(Artifact.owner_id == visible_to, col(Artifact.id).in_(assigned),
+                                col(Artifact.conference).in_(list(conferences or ()))))
     return list(session.exec(query))
 
 

@@ -34,6 +34,15 @@ class WorkerState(StrEnum):
     LOST = "lost"
 
 
+class Role(StrEnum):
+    """What a person does in one conference (site administrators are marked on the user)."""
+
+    AUTHOR = "author"
+    EVALUATOR = "evaluator"
+    CHAIR = "chair"
+    ORGANIZER = "organizer"
+
+
 #: A version that will change no more without a resubmission.
 VERSION_SETTLED = frozenset({VersionState.DONE, VersionState.FAILED})
 #: Runs that a worker will not pick up again.

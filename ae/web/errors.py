@@ -1,17 +1,46 @@
-"""Map domain errors to HTTP responses (JSON for the API, text otherwise)."""
+"""Map domain errors to HTTP responses: RFC 9457 problem details for the API, pages otherwise."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from typing import Any
 
-from ae.errors import AeError
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+
+from ae.errors import AeError, Unauthorized
+from ae.web.guard import wants_json
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> Any:
+    """Return an application/problem+json response."""
+    response = jsonify(type=kind, title=title, status=status, detail=detail)
+    response.status_code = status
+    response.content_type = PROBLEM
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Turn AeError into a response with its HTTP status and message."""
+    """Turn AeError (and HTTP errors of the API) into responses with their status and message."""
 
     @app.errorhandler(AeError)
-    def _ae_error(exc: AeError):  # type: ignore[no-untyped-def]
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return jsonify(error=str(exc), kind=type(exc).__name__), exc.http_status
-        return f"Error: {exc}\n", exc.http_status, {"Content-Type": "text/plain; charset=utf-8"}
+    def _ae_error(exc: AeError) -> Any:
+        if wants_json():
+            return problem(exc.http_status, type(exc).__name__, str(exc))
+        if isinstance(exc, Unauthorized) and request.method == "GET":
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return render_template("error.html", status=exc.http_status, message=str(exc)), exc.http_status
+
+    for code in (400, 401, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _http_error)
+
+
+def _http_error(exc: Any) -> Any:
+    status = getattr(exc, "code", 500) or 500
+    title = getattr(exc, "name", "Error")
+    detail = getattr(exc, "description", "") or title
+    if status == 429:
+        detail = f"too many requests: {detail}; try again later"
+    if wants_json():
+        return problem(status, title, str(detail))
+    return render_template("error.html", status=status, message=str(detail)), status

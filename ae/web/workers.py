@@ -12,6 +12,8 @@ from ae.conferences import all_conferences
 from ae.storage.db import session_scope
 from ae.storage.models import Run
 from ae.storage.states import RUN_WAITING
+from ae.web.guard import require
+from ae.web.policy import Permission
 from ae.workers.heartbeat import list_workers, live_pools, waiting_reason
 from ae.workers.remote import is_digest
 
@@ -21,6 +23,7 @@ bp = Blueprint("workers", __name__, url_prefix="/api")
 @bp.get("/workers")
 def workers() -> Response:
     """List registered workers: pools, profile, current run, last heartbeat, alive."""
+    require(Permission.VIEW_WORKERS)
     with session_scope() as session:
         return jsonify(list_workers(session=session))
 
@@ -28,6 +31,7 @@ def workers() -> Response:
 @bp.get("/pools")
 def pools() -> Response:
     """List pools with live workers and waiting runs, and why the runs wait."""
+    require(Permission.VIEW_WORKERS)
     with session_scope() as session:
         live = live_pools(session=session)
         waiting = list(session.exec(select(Run.pool).where(col(Run.status).in_(RUN_WAITING))))

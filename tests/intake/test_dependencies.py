@@ -55,7 +55,7 @@ def _only(app: Any) -> dict[str, Any]:
 
 
 def test_programs_only_artifact_is_reproduced_with_its_dataset_repository(  # type: ignore[no-untyped-def]
-        app, split_artifact, burst_worker, client) -> None:
+        app, split_artifact, burst_worker, client, people) -> None:
     submit(conference="ppopp-2019", title="crc32 split", source=str(split_artifact["programs"]))
     burst_worker()
     item = _only(app)
@@ -70,6 +70,7 @@ def test_programs_only_artifact_is_reproduced_with_its_dataset_repository(  # ty
     # the byte count sees the dependency's second commit (one more line), so the claim of the
     # first commit's size is not reproduced: the latest commit was used, as recorded
     assert outcomes == {"bytes": "not-reproduced", "crc": "not-reproduced"}
+    people.sign_in(client, "chair")
     page = client.get(f"/artifacts/{item['id']}").get_data(as_text=True)
     assert "Dependency repositories" in page and split_artifact["second"] in page
     report = (Path(item["report"]).parent / "report.md").read_text()

@@ -31,7 +31,7 @@ def browser() -> Iterator[Any]:
 
 
 def test_artifact_list_and_page_after_a_real_evaluation(browser, ae_server, example_repo, app,  # type: ignore[no-untyped-def]
-                                                         burst_worker) -> None:
+                                                         burst_worker, people) -> None:
     from ae.submission import submit
 
     ids = submit(conference="ppopp-2019", title="Pi in the browser",
@@ -39,6 +39,11 @@ def test_artifact_list_and_page_after_a_real_evaluation(browser, ae_server, exam
     burst_worker()
     page = browser.new_page()
     page.goto(ae_server + "/")
+    page.get_by_role("link", name="Sign in", exact=True).first.click()
+    page.fill("input[name=email]", people.emails["chair"])
+    page.fill("input[name=password]", "correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(ae_server + "/")
     assert page.title() == "ae"
     row = page.locator("tr", has_text="Pi in the browser")
     assert "done" in row.inner_text()

@@ -44,7 +44,7 @@ def _submit(source: Any, hardware: str) -> str:
 
 @pytest.mark.slow
 def test_runs_go_only_to_workers_that_satisfy_their_pool(app, example_repo, fleet,  # type: ignore[no-untyped-def]
-                                                        wait_for, client) -> None:
+                                                        wait_for, client, people) -> None:
     cpu = fleet.start("cpu", "cpu-1")
     source = example_repo("pi-python")
     gpu_artifact = _submit(source, "gpu")
@@ -56,10 +56,11 @@ def test_runs_go_only_to_workers_that_satisfy_their_pool(app, example_repo, flee
 
     status = fleet.ae("status", gpu_artifact[:8])
     assert "waiting: no live worker serves pool 'gpu'" in status.stdout, status.stdout
-    pools = {p["pool"]: p for p in client.get("/api/pools").get_json()}
+    assert client.get("/api/pools", headers=people.headers("author")).status_code == 403
+    pools = {p["pool"]: p for p in client.get("/api/pools", headers=people.headers("chair")).get_json()}
     assert pools["gpu"]["waiting_runs"] == 1 and "no live worker" in pools["gpu"]["stuck"]
     assert pools["default"]["live_workers"] == 1 and pools["default"]["stuck"] is None
-    item = client.get(f"/api/artifacts/{gpu_artifact}").get_json()
+    item = client.get(f"/api/artifacts/{gpu_artifact}", headers=people.headers("chair")).get_json()
     assert "no live worker serves pool 'gpu'" in item["runs"][0]["waiting"]
 
     avx = fleet.start("avx512", "avx-1")
