@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from ae.errors import SourceError, UploadTooLarge
 from ae.files.trees import remove_tree
@@ -27,6 +27,9 @@ from ae.intake.dependencies import Fetched
 from ae.intake.members import Planned
 from ae.intake.policy import archive_digest, archive_source
 from ae.intake.snapshot import Caps
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +116,8 @@ def fetch_archive(source: str, *, store_root: Path, caps: Caps) -> Fetched:
             with formats.data(path, kind, where, caps) as files:
                 _write(partial, planned, files, mtime)
         except formats.BROKEN as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise  # the machine's trouble (a full disk), not the archive's
             log.info("archive %s cannot be read: %s", digest, exc)
             raise SourceError(f"{where}: the {kind} archive is truncated or corrupt") from exc
         tar_path = incoming / f"{digest}-{work.name}.tar"
@@ -123,7 +128,7 @@ def fetch_archive(source: str, *, store_root: Path, caps: Caps) -> Fetched:
     return Fetched(commit="", digest=snap.digest, tree=snap.tree)
 
 
-def _write(partial: Path, planned: list[Planned], files: Iterator[tuple[int, IO[bytes]]],
+def _write(partial: Path, planned: list[Planned], files: Iterator[tuple[int, SupportsRead[bytes]]],
            mtime: int) -> None:
     """Write the planned tree in archive order: file bytes stream from the archive, hard links copy."""
     copies: dict[bytes, int] = {}  # a hard link's file -> where its bytes start in our tar
@@ -149,8 +154,8 @@ def _write(partial: Path, planned: list[Planned], files: Iterator[tuple[int, IO[
                     again.seek(copies[item.link])
                     out.addfile(info, again)
                 continue
-            index, source = next(files)
-            if index != item.index:
+            index, source = next(files, (None, None))
+            if index != item.index or source is None:
                 raise tarfile.ReadError(f"member {index} read where member {item.index} was listed")
             out.addfile(info, source)
             copies[item.path] = handle.tell() - _padded(item.size)

@@ -19,7 +19,7 @@ import stat
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -200,7 +200,8 @@ def _zip_listing(path: Path, where: str, caps: Caps) -> list[Member]:
     return found
 
 
-def _zip_data(archive: zipfile.ZipFile, where: str) -> Iterator[tuple[int, SupportsRead[bytes]]]:
+def _zip_data(archive: zipfile.ZipFile,
+              where: str) -> Generator[tuple[int, SupportsRead[bytes]], None, None]:
     for index, info in enumerate(archive.infolist()):
         if _zip_kind(info) == members.FILE:
             with archive.open(info) as handle:
