@@ -47,10 +47,8 @@ class SourceError(AeError):
     """An artifact source (git URL, commit, archive) cannot be used."""
 
 
-class UploadTooLarge(SourceError):
-    """An uploaded archive is over the size cap (AE_MAX_UPLOAD_BYTES)."""
-
-    http_status = 413
+class UploadTooLarge(SourceError, TooLarge):
+    """An uploaded archive is over the size cap (AE_MAX_UPLOAD_BYTES): a refused source, and a 413."""
 
 
 class CkError(AeError):
