@@ -8,6 +8,7 @@ Rules (DESIGN §1, §3a):
 - a chair sees and manages everything of their conference: artifacts, people, assignments;
 - an organizer sees the artifacts of their conference (the tournament's entries), nothing else;
 - the workers' page is for chairs and administrators (it names machines);
+- anyone signed in may ask who they are (a token needs its read scope);
 - an API token acts for its user, narrowed to its scopes (read, submit, review), and never manages
   its user's account or tokens (a browser session does that);
 A person who may not see an artifact is told it does not exist (404), never that it is theirs not
@@ -39,6 +40,7 @@ class Permission(StrEnum):
     VIEW_WORKERS = "view-workers"        # the worker fleet
     ADMIN = "admin"                      # the site: users, every conference
     OWN_ACCOUNT = "own-account"          # one's own account and API tokens (a browser session only)
+    VIEW_SELF = "view-self"              # who one is: id, name, roles (`GET /api/me`)
 
 
 #: Permissions about seeing something: refused, they look like "not found".
@@ -50,7 +52,7 @@ _SCOPE = {
     Permission.VIEW_CONFERENCE: Scope.READ, Permission.VIEW_WORKERS: Scope.READ,
     Permission.SUBMIT: Scope.SUBMIT, Permission.RESUBMIT: Scope.SUBMIT,
     Permission.RERUN: Scope.REVIEW, Permission.MANAGE_CONFERENCE: Scope.REVIEW,
-    Permission.ADMIN: Scope.REVIEW, Permission.OWN_ACCOUNT: Scope.REVIEW,
+    Permission.ADMIN: Scope.REVIEW, Permission.OWN_ACCOUNT: Scope.REVIEW, Permission.VIEW_SELF: Scope.READ,
 }
 
 
@@ -99,7 +101,7 @@ def allows(who: Principal | None, permission: Permission, on: On | None = None) 
             return bool(who.conferences(Role.CHAIR))
         case Permission.ADMIN:
             return False
-        case Permission.OWN_ACCOUNT:
+        case Permission.OWN_ACCOUNT | Permission.VIEW_SELF:
             return True
     return False
 

@@ -47,6 +47,7 @@ TABLE = [
     (P.ADMIN, None, {"admin"}),
     (P.LIST_ARTIFACTS, None, set(PEOPLE) - {"anonymous"}),
     (P.OWN_ACCOUNT, None, set(PEOPLE) - {"anonymous", "owner, read token"}),
+    (P.VIEW_SELF, None, set(PEOPLE) - {"anonymous"}),
 ]
 
 
