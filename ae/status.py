@@ -9,7 +9,15 @@ from sqlmodel import Session
 
 from ae.evaluators.record import describe_time_sources
 from ae.intake.policy import redact
-from ae.storage.queries import get_artifact, latest_version, list_artifacts, runs_of, verdicts_of
+from ae.storage.models import Run
+from ae.storage.queries import (
+    get_artifact,
+    latest_version,
+    list_artifacts,
+    runs_of,
+    verdicts_of,
+    versions_of,
+)
 from ae.storage.states import RUN_WAITING
 from ae.workers.heartbeat import live_pools, waiting_reason
 
@@ -27,16 +35,29 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
         "snapshot": version.snapshot_digest, "status": version.status, "error": version.error,
         "report": version.report_path, "dependencies": list(version.dependencies),
         "badges": (version.recommended_badges or {}).get("badges", []),
-        "runs": [{"id": r.id, "program": r.program, "cmd_key": r.cmd_key,
-                  "dataset": r.dataset or r.record.get("dataset"), "repetitions": r.repetitions,
-                  "status": r.status, "failure_kind": r.failure_kind, "message": r.message,
-                  "time_source": describe_time_sources(r.record.get("time_sources")),
-                  "pool": r.pool, "attempt": r.attempt,
-                  "waiting": waiting_reason(r.pool, live) if r.status in RUN_WAITING else None}
-                 for r in runs],
+        "runs": [run_summary(r, live) for r in runs],
         "verdicts": [{"claim": v.claim_id, "outcome": v.outcome, "reason": v.reason}
                      for v in verdicts],
     }
+
+
+def run_summary(run: Run, live: dict[str, int]) -> dict[str, Any]:
+    """Return one run as plain data; `live` (live workers per pool) explains why a waiting run waits."""
+    return {"id": run.id, "program": run.program, "cmd_key": run.cmd_key,
+            "dataset": run.dataset or run.record.get("dataset"), "repetitions": run.repetitions,
+            "status": run.status, "failure_kind": run.failure_kind, "message": run.message,
+            "time_source": describe_time_sources(run.record.get("time_sources")),
+            "pool": run.pool, "attempt": run.attempt,
+            "waiting": waiting_reason(run.pool, live) if run.status in RUN_WAITING else None}
+
+
+def versions_status(*, session: Session, artifact_id: str) -> list[dict[str, Any]]:
+    """Return every version of an artifact, oldest first: ref, commit, state, check-list counts."""
+    return [{"id": v.id, "number": v.number, "ref": v.ref, "commit": v.commit,
+             "snapshot": v.snapshot_digest, "status": v.status, "error": v.error,
+             "appendix": v.appendix_name, "checklist": (v.checklist or {}).get("counts"),
+             "report": v.report_path, "created_at": v.created_at.isoformat()}
+            for v in versions_of(session=session, artifact_id=artifact_id)]
 
 
 def all_status(*, session: Session, conference: str | None = None, visible_to: str | None = None,
