@@ -18,8 +18,9 @@ PACKAGE = ROOT / "ae"
 #: Rooms from the ground floor up; a room may import its own floor's other rooms only if listed
 #: together, and any room below.
 FLOORS: list[set[str]] = [
-    {"ae", "ae.errors", "ae.markdown", "ae.config"},
+    {"ae", "ae.errors", "ae.markdown", "ae.config", "ae.mail"},
     {"ae.files", "ae.ck", "ae.storage", "ae.badges", "ae.reports", "ae.pools"},
+    {"ae.accounts"},
     {"ae.checklist"},
     {"ae.intake"},
     {"ae.evaluators.sandbox"},

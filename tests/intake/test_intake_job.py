@@ -96,8 +96,19 @@ def test_the_cli_submits_a_local_path_on_the_embedded_default(config: dict[str, 
     try:
         result = embedded.test_cli_runner().invoke(cli, ["submit", str(example_repo("pi-python"))])
         assert result.exit_code == 0 and "submitted artifact" in result.output, result.output
+        from ae.accounts import tokens, users
+        from ae.storage.db import session_scope
+        from ae.storage.states import Role
+
+        with embedded.app_context(), session_scope() as session:
+            author = users.create_user(session=session, email="a@ae.test", name="A",
+                                       password="correct horse battery staple")
+            session.flush()
+            users.grant(session=session, user=author, conference="ppopp-2019", role=Role.AUTHOR)
+            _, token = tokens.create(session=session, user=author, name="t", scopes=["submit"])
         response = embedded.test_client().post("/api/artifacts", json={
-            "conference": "ppopp-2019", "title": "x", "source": str(example_repo("matmul-c"))})
-        assert response.status_code == 400 and "is a path on the server" in response.get_json()["error"]
+            "conference": "ppopp-2019", "title": "x", "source": str(example_repo("matmul-c"))},
+            headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 400 and "is a path on the server" in response.get_json()["detail"]
     finally:
         get_engine(embedded).dispose()
