@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,15 +27,65 @@ if TYPE_CHECKING:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(1), help="gunicorn worker processes [default: one per "
+              "CPU core, 2 to 8]")
+@click.option("--threads", type=click.IntRange(1), help="Threads per worker process [default: 8]")
+@click.option("--dev", is_flag=True, help="Flask's development server (Werkzeug, one process) instead "
+              "of gunicorn: not for production.")
 @with_app
-def serve(host: str, port: int) -> None:
-    """Serve the web app and JSON API."""
+def serve(host: str, port: int, workers: int | None, threads: int | None, dev: bool) -> None:
+    """Serve the web app and JSON API with gunicorn (the access log goes to stderr)."""
+    from ae.storage.db import get_engine
+
     app = current()
     ready(app)
-    click.echo(f"ae serving on http://{host}:{port}/ (instance {app.instance_path})")
-    from werkzeug.serving import run_simple
+    get_engine(app).dispose()  # the server's processes open their own connections
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # gunicorn installs its own once it runs
+    with _embedded_redis(app) as overrides:
+        server = "Werkzeug (development)" if dev else "gunicorn"
+        click.echo(f"ae serving on http://{host}:{port}/ with {server} (instance {app.instance_path})")
+        from ae.web import serving
 
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+        if dev:  # one process: its rate limits may stay in memory
+            serving.run_dev(app, host=host, port=port)
+        else:
+            serving.run(functools.partial(_create_app, overrides), host=host, port=port,
+                        workers=workers or serving.default_workers(),
+                        threads=threads or serving.DEFAULT_THREADS)
+
+
+def _create_app(overrides: dict[str, Any]) -> Flask:
+    """Build the app gunicorn serves through the factory (settings, then the server's overrides)."""
+    from ae.app import create_app
+
+    return create_app(overrides or None)
+
+
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+@contextmanager
+def _embedded_redis(app: Flask) -> Iterator[dict[str, Any]]:
+    """Start the embedded redis-server unless AE_REDIS_URL names a server or it runs already, and
+    stop it on the way out (signal or not) only if this process started it; yield the settings
+    that make every server process count rate limits in it (gunicorn's workers do not share
+    memory)."""
+    if app.config.get("REDIS_URL"):
+        yield {}
+        return
+    from ae.workers import embedded_redis
+
+    instance, owner = Path(app.instance_path), os.getpid()
+    started = embedded_redis.ensure(instance)
+    overrides: dict[str, Any] = {}
+    if app.config.get("RATELIMIT_STORAGE_URI") == "memory://":
+        overrides["RATELIMIT_STORAGE_URI"] = f"redis+unix://{embedded_redis.socket_path(instance)}"
+    try:
+        yield overrides
+    finally:
+        if started and os.getpid() == owner:  # gunicorn's forked workers unwind through here too
+            embedded_redis.stop(instance)
 
 
 @click.command()
