@@ -29,7 +29,7 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-class SessionUser(UserMixin):
+class SessionUser(UserMixin):  # type: ignore[misc]  # Flask-Login ships no types: its mixin is Any
     """The signed-in user as Flask-Login keeps them: id and session epoch, nothing else."""
 
     def __init__(self, user_id: str, epoch: int) -> None:
@@ -105,7 +105,8 @@ def current_principal() -> Principal | None:
     """Return who is asking (a token's user narrowed to its scopes, or the session's), else None."""
     cache = request.environ  # per request (g would outlive the request where an app context is reused)
     if _CACHE in cache:
-        return cache[_CACHE]  # type: ignore[no-any-return]
+        cached: Principal | None = cache[_CACHE]
+        return cached
     found: Principal | None = None
     with session_scope() as db:
         token = bearer_token()
@@ -115,9 +116,9 @@ def current_principal() -> Principal | None:
                 user, row = resolved
                 found = users.principal(session=db, user=user, token_scopes=frozenset(row.scopes))
         elif current_user.is_authenticated:
-            user = db.get(User, current_user.user_id)
-            if user is not None:
-                found = users.principal(session=db, user=user)
+            signed_in = db.get(User, current_user.user_id)
+            if signed_in is not None:
+                found = users.principal(session=db, user=signed_in)
     cache[_CACHE] = found
     return found
 
