@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ae.accounts.secrets import hash_token, new_token
 from ae.errors import AeError, NotFound
@@ -59,4 +59,4 @@ def revoke(*, session: Session, user: User, token_id: str) -> ApiToken:
 def of(*, session: Session, user: User) -> list[ApiToken]:
     """Return the user's tokens, newest first."""
     return list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id)
-                             .order_by(ApiToken.created_at.desc())))  # type: ignore[attr-defined]
+                             .order_by(col(ApiToken.created_at).desc())))
