@@ -12,12 +12,17 @@ class PdfUnavailable(AeError):
 
 
 def write_pdf(html: str, path: Path) -> Path:
-    """Render HTML to a PDF file (written to a temp name, then renamed)."""
+    """Render HTML to a PDF file (written to a temp name, then renamed); nothing is fetched."""
     try:
         import weasyprint
     except OSError as exc:
         raise PdfUnavailable(f"PDF reports need the Pango library (libpango-1.0-0): {exc}") from exc
+    from weasyprint.urls import URLFetcher
+
+    # reports embed what they show (CSS, SVG): a URL in one comes from an author, and the worker
+    # rendering the PDF must neither contact it nor read a file:// path of its own disk
+    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
     tmp = path.with_suffix(".pdf.tmp")
-    weasyprint.HTML(string=html).write_pdf(tmp)
+    weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(tmp)
     tmp.rename(path)
     return path
