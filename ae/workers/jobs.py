@@ -157,9 +157,10 @@ def _plan_runs(targets: list[Any], claims: list[Claim], conference: conferences.
             if claim.program not in (None, program) or claim.cmd_key not in (None, cmd_key):
                 continue
             key = (program, cmd_key, claim.dataset or dataset)
+            kept = plan.get((program, cmd_key, dataset), base)  # a pool an earlier claim chose
             if claim.dataset and dataset is None:
                 plan.pop((program, cmd_key, None), None)
-            plan[key] = pool if claim.hardware else plan.get(key, base)
+            plan[key] = pool if claim.hardware else plan.get(key, kept)
     return [(p, k, d, pool) for (p, k, d), pool in sorted(plan.items(), key=lambda i: str(i[0]))]
 
 

@@ -158,9 +158,6 @@ def test_the_last_of_two_conflicting_hardware_claims_decides_the_pool() -> None:
     assert _plan_runs(PI, claims, conference()) == [("pi", "default", None, "avx512")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ae/workers/jobs.py _plan_runs: a later claim naming a dataset re-plans the tag-chosen run on the "
-    "base pool, dropping an earlier claim's hardware requirement (the other order keeps it)"))
 def test_a_hardware_requirement_survives_a_later_dataset_claim() -> None:
     claims = [claim("c1", program="pi", hardware="gpu"), claim("c2", program="pi", dataset="digits-10")]
     assert _plan_runs(PI, claims, conference()) == [("pi", "default", "digits-10", "gpu")]
