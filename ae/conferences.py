@@ -15,9 +15,10 @@ from flask import Flask, current_app
 from ae.badges import schemes
 from ae.checklist.profile import LintProfile, profile_from_mapping
 from ae.checklist.tolerance import Tolerance
-from ae.errors import ConferenceError, NotFound
+from ae.errors import ConferenceError, NotFound, TournamentError
 from ae.intake.dependencies import Pin
 from ae.pools import pool_from_mapping
+from ae.tournaments.definition import Tournament, parse_tournament
 
 _SECTIONS: dict[str, set[str]] = {
     "conference": {"slug", "name", "badge_scheme", "badges", "appendix_family", "url"},
@@ -28,6 +29,7 @@ _SECTIONS: dict[str, set[str]] = {
     "pool": {"name", "arch", "cpu_flags", "min_cores", "min_memory_bytes", "gpu_vendor", "gpu_model",
              "min_gpu_memory_bytes", "min_compute_capability", "os"},
     "dependency": {"repo", "url", "commit"},
+    "tournament": set(),  # validated by ae.tournaments.definition
 }
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 
@@ -59,6 +61,7 @@ class Conference:
     checklist: dict[str, Any] = field(default_factory=dict)
     appendix_family: str | None = None
     dependencies: tuple[Pin, ...] = ()
+    tournament: Tournament | None = None
 
     def lint_profile(self) -> LintProfile:
         """Return the check-list profile of this conference's `[checklist]` table."""
@@ -104,8 +107,6 @@ def parse(path: Path, text: str) -> Conference:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConferenceError(f"{path}: invalid TOML: {exc}") from exc
-    if "tournament" in data:  # accepted and ignored would be worse: organizers would believe it works
-        raise ConferenceError(f"{path}: [tournament] is not supported by this version of ae; remove it")
     top = set(data) - set(_SECTIONS) - {"checklist"}
     if top:
         hint = difflib.get_close_matches(sorted(top)[0], [*_SECTIONS, "checklist"], n=1)
@@ -151,6 +152,7 @@ def parse(path: Path, text: str) -> Conference:
             raise ConferenceError(f"{path}: every [[pool]] needs a name")
         pool_from_mapping(pool, source=str(path))  # types of every constraint
     dependencies = _dependency_pins(path, data.get("dependency", []))
+    tournament = _tournament(path, data.get("tournament"), [str(p["name"]) for p in pools])
     checklist = data.get("checklist", {})
     profile_from_mapping(checklist, name=slug, source=f"{path}: [checklist]")
     repetitions = _typed(path, "[evaluation] repetitions", evaluation.get("repetitions", 3), int)
@@ -164,8 +166,18 @@ def parse(path: Path, text: str) -> Conference:
         tolerance=_percent(path, evaluation.get("tolerance", "8%")),
         network=_typed(path, "[evaluation] network", evaluation.get("network", False), bool),
         limits=dict(limits), pools=tuple(pools), checklist=dict(checklist),
-        appendix_family=conf.get("appendix_family"), dependencies=dependencies,
+        appendix_family=conf.get("appendix_family"), dependencies=dependencies, tournament=tournament,
     )
+
+
+def _tournament(path: Path, table: Any, pools: list[str]) -> Tournament | None:
+    """Validate the `[tournament]` table (metrics, constraints, pools, repetitions, meta), if any."""
+    if table is None:
+        return None
+    try:
+        return parse_tournament(table, where="[tournament]", pools=pools)
+    except TournamentError as exc:
+        raise ConferenceError(f"{path}: {exc}") from None
 
 
 def _dependency_pins(path: Path, items: Any) -> tuple[Pin, ...]:

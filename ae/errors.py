@@ -85,3 +85,7 @@ class SandboxUnavailable(AeError):
 
 class VerdictError(AeError):
     """A verdict cannot be computed: the policy, the claim's relation or its metric is unusable."""
+
+
+class TournamentError(AeError):
+    """A tournament's rules, a point or an import cannot be used; the message names what and where."""

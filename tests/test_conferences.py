@@ -82,7 +82,25 @@ def test_a_dependency_pinned_twice_is_refused() -> None:
         parse(Path("conferences/ppopp-2019.toml"), GOOD + twice)
 
 
-def test_a_tournament_table_is_refused_not_dropped() -> None:
+def test_a_tournament_table_is_validated_not_dropped() -> None:
     text = GOOD + '\n[tournament]\nname = "ReQuEST"\nmetrics = ["accuracy"]\n'
-    with pytest.raises(ConferenceError, match=r"\[tournament\] is not supported by this version of ae"):
+    with pytest.raises(ConferenceError) as info:
+        parse(Path("conferences/ppopp-2019.toml"), text)
+    assert str(info.value) == ("conferences/ppopp-2019.toml: [tournament]: unknown key 'metrics' "
+                               "(did you mean 'metric'?)")
+
+
+def test_the_shipped_tournament_edition_loads() -> None:
+    conf = load_dir(ROOT / "conferences")["request-asplos18"]
+    assert conf.tournament is not None
+    assert conf.tournament.metric_names() == ["top1", "latency", "price", "power"]
+    assert [c.text for c in conf.tournament.constraints] == ["top1 >= 0.7"]
+    assert load_dir(ROOT / "conferences")["ppopp-2019"].tournament is None
+
+
+def test_a_tournament_pool_must_be_a_pool_of_the_conference() -> None:
+    text = GOOD + ('\n[tournament]\nname = "T"\npools = ["defualt"]\n[[tournament.metric]]\n'
+                   'name = "t"\nkey = "execution_time"\ndirection = "min"\n')
+    with pytest.raises(ConferenceError, match=r"'defualt' is not a \[\[pool\]\] of this conference "
+                                              r"\(did you mean 'default'\?\)"):
         parse(Path("conferences/ppopp-2019.toml"), text)

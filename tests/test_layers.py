@@ -26,6 +26,7 @@ FLOORS: list[set[str]] = [
     {"ae.evaluators.sandbox"},
     {"ae.evaluators"},
     {"ae.verdicts"},
+    {"ae.tournaments"},
     {"ae.conferences"},
     {"ae.evaluation"},
     {"ae.workers"},
@@ -35,7 +36,7 @@ FLOORS: list[set[str]] = [
     {"ae.cli"},
 ]
 DOMAIN = ("ae.files", "ae.ck", "ae.intake", "ae.checklist", "ae.evaluators", "ae.verdicts", "ae.badges",
-          "ae.reports")
+          "ae.reports", "ae.tournaments")
 SERVICE_LIBRARIES = ("flask", "werkzeug", "sqlalchemy", "sqlmodel", "rq", "redis", "alembic")
 SERVICE_ROOMS = ("ae.storage", "ae.workers", "ae.web", "ae.cli", "ae.app", "ae.submission", "ae.status")
 

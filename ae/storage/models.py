@@ -206,3 +206,41 @@ class Assignment(SQLModel, table=True):
     artifact_id: str = Field(foreign_key="artifact.id", index=True)
     user_id: str = Field(foreign_key="user.id", index=True)
     created_at: datetime = _time()
+
+
+class TournamentPoint(SQLModel, table=True):
+    """A point imported into a conference's tournament (one point of a CK experiment entry).
+
+    `flat` holds the numbers of its stored `ckp-*.flat.json` as recorded (never recomputed); `notes`
+    the quirks met while reading it (NUL characters removed, 0.0 read as not measured, …).
+    """
+
+    __tablename__ = "tournament_point"
+    __table_args__ = (UniqueConstraint("conference", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conference: str = Field(index=True)
+    key: str  # experiment alias / point UID
+    entry: str
+    configuration: str
+    provenance: str = "author-reported"
+    artifact_id: str | None = Field(default=None, foreign_key="artifact.id", index=True)
+    flat: dict[str, Any] = _json()
+    meta: dict[str, Any] = _json()
+    notes: list[str] = _json(list)
+    source: str = Field(default="", sa_column=Column(Text, nullable=False))
+    imported_at: datetime = _time()
+
+
+class TournamentState(SQLModel, table=True):
+    """An organizer's decisions on a conference's tournament: rules as edited, and whether it is public."""
+
+    __tablename__ = "tournament_state"
+
+    conference: str = Field(primary_key=True)
+    rules: str | None = Field(default=None, sa_column=Column(Text))  # TOML; None: the conference file's
+    published: bool = False
+    published_at: datetime | None = _time(nullable=True)
+    revision: int = 0  # raised by every change, so live boards know to redraw
+    updated_by: str | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = _time()
