@@ -8,7 +8,7 @@ sub-points).
 The interval is what ties are judged on. For statistics that place a value (`#min #max #mean
 #center #exp`) it is the distribution-free 95 % confidence interval of the median of the
 repetitions — order statistics x(j) and x(n+1-j), j the largest with P(Binomial(n, ½) < j) <= 2.5 %
-(all of them, [min, max], below 6 repetitions) — widened to hold the value itself. An imported
+([min, max] up to 8 repetitions, the widest there is) — widened to hold the value itself. An imported
 point without its `#all` list uses its stored [#min, #max]. Other statistics (`#range`,
 `#repeats` …) and meta values have no interval: it is the value.
 """
@@ -16,9 +16,12 @@ point without its `#all` list uses its stored [#min, #max]. Other statistics (`#
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
+from operator import attrgetter, methodcaller
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -62,38 +65,57 @@ def median_interval(values: Sequence[float]) -> tuple[float, float]:
     return ordered[j - 1], ordered[len(ordered) - j]
 
 
-def measure(metric: Metric, points: Sequence[Point]) -> Column:
+@dataclass(frozen=True)
+class Gathered:
+    """What every metric reads from the points, gathered once per board."""
+
+    points: Sequence[Point]
+    samples: list[Mapping[str, Sequence[float]]]
+    metas: list[Mapping[str, Any]]
+    stored: list[int]  # the points with stored CK statistics (imported)
+
+    @classmethod
+    def of(cls, points: Sequence[Point]) -> Gathered:
+        """Gather the samples, meta and stored statistics of `points`."""
+        return cls(points, list(map(attrgetter("samples"), points)), list(map(attrgetter("meta"), points)),
+                   [i for i, flat in enumerate(map(attrgetter("flat"), points)) if flat])
+
+
+def measure(metric: Metric, points: Sequence[Point] | Gathered) -> Column:
     """Return the metric's column over `points`."""
-    n = len(points)
+    gathered = points if isinstance(points, Gathered) else Gathered.of(points)
+    n = len(gathered.points)
     column = Column(np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, np.int64))
     if metric.from_meta:
-        _from_meta(metric, points, column)
+        _from_meta(metric, gathered.metas, column)
         return column
     sample_key = metric.sample_key
-    rows: list[int] = []
-    lists: list[Sequence[float]] = []
-    for i, point in enumerate(points):
-        values = point.samples.get(sample_key) if sample_key is not None else None
-        if values:
-            rows.append(i)
-            lists.append(values)
-        elif point.flat:
-            _from_flat(metric, point, i, column)
-        elif point.samples and sample_key is None:
-            column.notes[i] = f"{metric.key} is not measured by our runs"
-    if rows:
-        _from_samples(metric, np.asarray(rows), lists, column)
+    if sample_key is not None:
+        found = list(map(methodcaller("get", sample_key), gathered.samples))
+        rows = [i for i, values in enumerate(found) if values]
+        if rows:
+            _from_samples(metric, np.asarray(rows, dtype=np.int64), [found[i] or () for i in rows], column)
+    else:
+        column.notes.update((i, f"{metric.key} is not measured by our runs")
+                            for i, s in enumerate(gathered.samples) if s)
+    _from_stored(metric, gathered, column)
     return column
 
 
-def _from_meta(metric: Metric, points: Sequence[Point], column: Column) -> None:
-    for i, point in enumerate(points):
-        raw = point.meta.get(metric.key)
-        if raw is None or raw == "":
+def _from_meta(metric: Metric, metas: list[Mapping[str, Any]], column: Column) -> None:
+    raw = list(map(methodcaller("get", metric.key), metas))
+    if {type(v) for v in raw} <= {int, float, type(None)}:  # the common case, vectorised
+        values = np.array([np.nan if v is None else v for v in raw], dtype=np.float64)
+        values[~np.isfinite(values)] = np.nan
+        column.value[:] = column.low[:] = column.high[:] = values
+        column.count[:] = ~np.isnan(values)
+        return
+    for i, value in enumerate(raw):
+        if value is None or value == "":
             continue
-        number = _number(raw)
+        number = _number(value)
         if number is None:
-            column.notes[i] = f"{metric.key} is not a number ({raw!r})"
+            column.notes[i] = f"{metric.key} is not a number ({value!r})"
             continue
         column.value[i] = column.low[i] = column.high[i] = number
         column.count[i] = 1
@@ -113,53 +135,83 @@ def _number(raw: object) -> float | None:
     return None
 
 
-def _from_flat(metric: Metric, point: Point, i: int, column: Column) -> None:
-    flat = point.flat
-    raw = flat.get(metric.flat_key)
-    if raw is None:
-        column.notes[i] = f"{metric.flat_key} is not among the stored statistics"
-        return
-    value = _number(raw) if not isinstance(raw, str) else None
-    if value is None:
-        column.notes[i] = f"{metric.flat_key} holds {raw!r}, not a number"
-        return
-    if point.zero_is_missing and value == 0.0:
-        column.notes[i] = f"{metric.flat_key} recorded 0.0, read as not measured"
-        return
-    low = high = value
-    repeats = flat.get(f"{metric.key}#repeats")
-    count = int(repeats) if isinstance(repeats, int) and not isinstance(repeats, bool) else 1
-    if metric.statistic in LOCATION_STATISTICS:
-        every = flat.get(f"{metric.key}#all")
-        numbers = [v for v in every if _number(v) is not None and not isinstance(v, str)] \
-            if isinstance(every, list) else []
-        if numbers:
-            low, high = median_interval([float(v) for v in numbers])
-            count = len(numbers)
-        else:
-            bounds = [_number(flat.get(f"{metric.key}#{s}")) for s in ("min", "max")]
-            if bounds[0] is not None and bounds[1] is not None:
-                low, high = bounds[0], bounds[1]
-        low, high = min(low, value), max(high, value)
-    column.value[i], column.low[i], column.high[i], column.count[i] = value, low, high, count
+def _from_stored(metric: Metric, gathered: Gathered, column: Column) -> None:
+    """Read the stored statistic of each imported point; intervals from its `#all`, else [#min, #max]."""
+    flat_key, every_key = metric.flat_key, f"{metric.key}#all"
+    location = metric.statistic in LOCATION_STATISTICS
+    listed: list[int] = []
+    lists: list[Sequence[float]] = []
+    for i in gathered.stored:
+        if not np.isnan(column.value[i]):
+            continue  # measured by a run as well: the run's samples win
+        point = gathered.points[i]
+        flat = point.flat
+        raw = flat.get(flat_key)
+        if raw is None:
+            column.notes[i] = f"{flat_key} is not among the stored statistics"
+            continue
+        if type(raw) not in (float, int) or not math.isfinite(raw):
+            column.notes[i] = f"{flat_key} holds {raw!r}, not a number"
+            continue
+        value = float(raw)
+        if point.zero_is_missing and value == 0.0:
+            column.notes[i] = f"{flat_key} recorded 0.0, read as not measured"
+            continue
+        repeats = flat.get(f"{metric.key}#repeats")
+        column.value[i] = column.low[i] = column.high[i] = value
+        column.count[i] = repeats if type(repeats) is int and repeats > 0 else 1
+        if not location:
+            continue
+        every = flat.get(every_key)
+        if isinstance(every, list) and every and all(type(v) in (float, int) for v in every):
+            listed.append(i)
+            lists.append(every)
+            continue
+        low, high = (_number(flat.get(f"{metric.key}#{s}")) for s in ("min", "max"))
+        if low is not None and high is not None:
+            column.low[i], column.high[i] = min(low, value), max(high, value)
+    if listed:
+        rows = np.asarray(listed, dtype=np.int64)
+        data, n = _matrix(lists)
+        ok = n > 0
+        rows, data, n = rows[ok], data[ok], n[ok]
+        low, high = _median_intervals(data, n)
+        column.low[rows] = np.minimum(low, column.value[rows])
+        column.high[rows] = np.maximum(high, column.value[rows])
+        column.count[rows] = n
+
+
+def _matrix(lists: list[Sequence[float]]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Return the lists as rows sorted ascending (non-finite values dropped, NaN-padded) and their counts."""
+    counts = np.fromiter(map(len, lists), np.int64, len(lists))
+    values = np.fromiter(chain.from_iterable(lists), np.float64, int(counts.sum()))
+    width = int(counts.max())
+    if (counts == width).all():  # the common case: as many repetitions everywhere
+        data = values.reshape(len(lists), width)
+    else:
+        data = np.full((len(lists), width), np.nan)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        columns = np.arange(values.size) - np.repeat(starts, counts)
+        data[np.repeat(np.arange(len(lists)), counts), columns] = values
+    finite = np.isfinite(data)
+    data[~finite] = np.nan
+    data.sort(axis=1)  # NaN last
+    return data, finite.sum(axis=1)
+
+
+def _median_intervals(data: npt.NDArray[np.float64], n: npt.NDArray[np.int64]) -> tuple[Floats, Floats]:
+    """Return the order-statistic 95 % CI of the median of each sorted row (module docstring)."""
+    table = np.array([_lower_rank(k) for k in range(int(n.max()) + 1)], dtype=np.int64)
+    j, index = table[n], np.arange(len(n))
+    return data[index, j - 1], data[index, n - j]
 
 
 def _from_samples(metric: Metric, rows: npt.NDArray[np.int64], lists: list[Sequence[float]],
                   column: Column) -> None:
-    counts = np.fromiter((len(v) for v in lists), np.int64, len(lists))
-    width = int(counts.max())
-    data = np.full((len(lists), width), np.nan)
-    flat = np.fromiter((x for values in lists for x in values), np.float64, int(counts.sum()))
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    cols = np.arange(flat.size) - np.repeat(starts, counts)
-    data[np.repeat(np.arange(len(lists)), counts), cols] = flat
-    finite = np.isfinite(data)
-    bad = (finite.sum(axis=1) != counts).nonzero()[0]
-    for r in bad:
+    counts = np.fromiter(map(len, lists), np.int64, len(lists))
+    data, n = _matrix(lists)
+    for r in (n != counts).nonzero()[0]:
         column.notes[int(rows[r])] = f"{metric.sample_key}: a repetition is not a finite number"
-    data[~finite] = np.nan
-    data.sort(axis=1)  # NaN last
-    n = finite.sum(axis=1)
     ok = n > 0
     data, n, rows = data[ok], n[ok], rows[ok]
     if not len(rows):
@@ -180,9 +232,8 @@ def _from_samples(metric: Metric, rows: npt.NDArray[np.int64], lists: list[Seque
             "repeats": n.astype(np.float64),
         }[str(statistic)]
     if statistic in LOCATION_STATISTICS:
-        j = np.fromiter((_lower_rank(int(k)) for k in n), np.int64, len(n))
-        low = np.minimum(data[index, j - 1], values)
-        high = np.maximum(data[index, n - j], values)
+        low, high = _median_intervals(data, n)
+        low, high = np.minimum(low, values), np.maximum(high, values)
     else:
         low = high = values
     column.value[rows], column.low[rows], column.high[rows], column.count[rows] = values, low, high, n

@@ -10,7 +10,8 @@ Rules (DESIGN §10):
 - a ranked point's *place* on a metric is 1 + the number of ranked points whose interval lies
   entirely on the better side of its own; points whose intervals overlap are statistically tied
   (`ties` counts them), so tied points can share a place;
-- the board sorts by any column, best first by default, points without a value last;
+- the board sorts by any column, best first by default, points without a value last; equal values
+  keep the order the points came in (the service gives them by entry, then configuration);
 - nothing is stored: the board is computed from the points and the rules each time, so a change of
   rules re-ranks at once.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -27,7 +29,7 @@ import numpy.typing as npt
 
 from ae.tournaments import pareto
 from ae.tournaments.definition import Direction, Metric, Tournament
-from ae.tournaments.measures import Column, measure
+from ae.tournaments.measures import Column, Gathered, measure
 from ae.tournaments.points import Point, PointStatus
 
 Ints = npt.NDArray[np.int64]
@@ -93,7 +95,28 @@ class Scoreboard:
     place: dict[str, Ints] = field(default_factory=dict)
     ties: dict[str, Ints] = field(default_factory=dict)
     violated: dict[str, Bools] = field(default_factory=dict)
-    reasons: dict[int, list[str]] = field(default_factory=dict)
+    unranked_provenance: Bools = field(default_factory=lambda: np.zeros(0, bool))
+
+    def reasons(self, i: int) -> list[str]:
+        """Return why point `i` is not ranked (empty when it is)."""
+        point, out = self.points[i], []
+        if point.status is PointStatus.PENDING:
+            out.append("not measured yet")
+        elif point.status is PointStatus.FAILED:
+            out.append(f"failed: {point.message}" if point.message else "failed")
+        if self.unranked_provenance[i]:
+            out.append(f"{point.provenance} points are not ranked in this tournament")
+        for constraint in self.tournament.constraints:
+            metric = self.tournament.metric(constraint.metric)
+            value = self.columns[metric.name].value[i]
+            if self.violated[constraint.text][i]:
+                out.append(f"breaks {constraint.text} ({metric.format(float(value))})")
+            elif np.isnan(value) and point.status is PointStatus.MEASURED:
+                out.append(f"{constraint.metric} has no value, so {constraint.text} cannot be checked")
+        if point.status is PointStatus.MEASURED:
+            out += [f"no value for {m.name}" for m in self.front_metrics
+                    if np.isnan(self.columns[m.name].value[i])]
+        return out
 
     @property
     def front_count(self) -> int:
@@ -132,8 +155,9 @@ class Scoreboard:
                 violates=violates, note=column.notes.get(i))
         front = int(self.front[i]) or None
         meta = {key: point.meta.get(key) for key in self.tournament.entry_meta}
-        return Row(point=point, cells=cells, front=front, ranked=bool(self.ranked[i]),
-                   reasons=tuple(self.reasons.get(i, ())), meta=meta)
+        ranked = bool(self.ranked[i])
+        return Row(point=point, cells=cells, front=front, ranked=ranked,
+                   reasons=() if ranked else tuple(self.reasons(i)), meta=meta)
 
     def summary(self) -> dict[str, Any]:
         """Return the board's shape: counts, the sort and the metrics of the fronts."""
@@ -159,23 +183,15 @@ def build(tournament: Tournament, points: Sequence[Point], *, fronts: Sequence[s
     front_metrics = tournament.front_metrics(fronts)
     sort = tournament.check_column(sort or tournament.sort)
     n = len(points)
-    columns = {m.name: measure(m, points) for m in tournament.metrics}
-    reasons: dict[int, list[str]] = {}
-
-    def refuse(mask: Bools, why: str | Any) -> None:
-        for i in mask.nonzero()[0]:
-            reasons.setdefault(int(i), []).append(why(int(i)) if callable(why) else why)
-
-    status = np.array([p.status for p in points], dtype=object)
-    refuse(status == PointStatus.PENDING, "not measured yet")
-    failed = (status == PointStatus.FAILED).nonzero()[0]
-    for i in failed:
-        message = points[i].message
-        reasons.setdefault(int(i), []).append(f"failed: {message}" if message else "failed")
-    measured = status == PointStatus.MEASURED
-    provenance = np.array([p.provenance for p in points], dtype=object)
-    for kind in {p.provenance for p in points} - set(tournament.ranked):
-        refuse(measured & (provenance == kind), f"{kind} points are not ranked in this tournament")
+    gathered = Gathered.of(points)
+    columns = {m.name: measure(m, gathered) for m in tournament.metrics}
+    ranked = np.array(list(map(attrgetter("status"), points)), dtype=object) == PointStatus.MEASURED
+    ranked = ranked.astype(bool)
+    provenance = np.array(list(map(attrgetter("provenance"), points)), dtype=object)
+    unranked_provenance = np.zeros(n, bool)
+    for kind in set(provenance.tolist()) - set(tournament.ranked):
+        unranked_provenance |= (provenance == kind).astype(bool)
+    ranked &= ~unranked_provenance
     violated: dict[str, Bools] = {}
     for constraint in tournament.constraints:
         values = columns[constraint.metric].value
@@ -183,16 +199,9 @@ def build(tournament: Tournament, points: Sequence[Point], *, fronts: Sequence[s
         holds = np.zeros(n, bool)
         holds[present] = _vector_holds(values[present], constraint.op, constraint.value)
         violated[constraint.text] = present & ~holds
-        metric = tournament.metric(constraint.metric)
-        refuse(present & ~holds, lambda i, c=constraint, m=metric, v=values:
-               f"breaks {c.text} ({m.format(float(v[i]))})")
-        refuse(measured & ~present, f"{constraint.metric} has no value, so {constraint.text} cannot be "
-                                    "checked")
+        ranked &= holds
     for metric in front_metrics:
-        refuse(measured & np.isnan(columns[metric.name].value), f"no value for {metric.name}")
-    ranked = np.ones(n, bool)
-    if reasons:
-        ranked[list(reasons)] = False
+        ranked &= ~np.isnan(columns[metric.name].value)
     front = np.zeros(n, np.int64)
     chosen = ranked.nonzero()[0]
     if len(chosen):
@@ -203,7 +212,8 @@ def build(tournament: Tournament, points: Sequence[Point], *, fronts: Sequence[s
         place[metric.name], ties[metric.name] = _places(columns[metric.name], ranked, metric.direction)
     board = Scoreboard(tournament=tournament, points=points, front_metrics=front_metrics, sort=sort,
                        descending=False, columns=columns, front=front, ranked=ranked,
-                       order=np.arange(n), place=place, ties=ties, violated=violated, reasons=reasons)
+                       order=np.arange(n), place=place, ties=ties, violated=violated,
+                       unranked_provenance=unranked_provenance)
     board.descending, board.order = _order(board, sort, descending)
     return board
 
@@ -234,8 +244,7 @@ def _places(column: Column, ranked: Bools, direction: Direction) -> tuple[Ints, 
 def _order(board: Scoreboard, sort: str, descending: bool | None) -> tuple[bool, Ints]:
     """Return (descending, point indices in board order) for a sort column."""
     points = board.points
-    base = np.array(sorted(range(len(points)), key=lambda i: (points[i].entry, points[i].configuration,
-                                                              points[i].id)), dtype=np.int64)
+    base = np.arange(len(points))  # ties keep the order the points came in (entry, configuration)
     names = board.tournament.metric_names()
     if sort == "front" or sort in names:
         metric = board.front_metrics[0] if sort == "front" else board.tournament.metric(sort)
