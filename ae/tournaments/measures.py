@@ -175,9 +175,9 @@ def _from_stored(metric: Metric, gathered: Gathered, column: Column) -> None:
         data, n = _matrix(lists)
         ok = n > 0
         rows, data, n = rows[ok], data[ok], n[ok]
-        low, high = _median_intervals(data, n)
-        column.low[rows] = np.minimum(low, column.value[rows])
-        column.high[rows] = np.maximum(high, column.value[rows])
+        lows, highs = _median_intervals(data, n)
+        column.low[rows] = np.minimum(lows, column.value[rows])
+        column.high[rows] = np.maximum(highs, column.value[rows])
         column.count[rows] = n
 
 
