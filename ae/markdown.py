@@ -1,15 +1,51 @@
-"""The only Markdown user: render trusted Markdown to HTML."""
+"""The only Markdown user: render Markdown to sanitised HTML, and escape values put into Markdown.
+
+Rule: whatever `render` returns is safe to put in a page, whoever wrote the Markdown (an author's
+appendix, a finding quoting it, a report made from a trusted template with user values in it).
+Python-Markdown passes raw HTML through, so its output goes through nh3 with a short allow-list:
+text structure, tables, code and links (http, https, mailto, or relative). No images: an image
+from an author's host would tell the author who reads the appendix (evaluators are anonymous)
+and would be fetched by the PDF renderer on the worker. No style, no classes, no scripts, no
+comments; links get `rel="noopener noreferrer nofollow"`.
+"""
 
 from __future__ import annotations
 
 import html
+import re
 
 import markdown as _markdown
+import nh3
+
+TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "dl", "dt", "em", "h1",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "samp", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+})
+ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}, "td": {"align"},
+              "th": {"align"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.DOTALL)
 
 
 def render(text: str) -> str:
-    """Render Markdown (with tables and fenced code) to HTML."""
-    return _markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
+    """Render Markdown (with tables and fenced code) to sanitised HTML."""
+    raw = _markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
+    return sanitize(raw)
+
+
+def render_inline(text: str) -> str:
+    """Render one line of Markdown (a finding's message, say) without its enclosing paragraph."""
+    rendered = render(text).strip()
+    found = _PARAGRAPH.match(rendered)
+    return found.group(1) if found and "<p>" not in found.group(1) else rendered
+
+
+def sanitize(fragment: str) -> str:
+    """Return an HTML fragment with every tag, attribute and URL scheme not allowed removed."""
+    return nh3.clean(fragment, tags=set(TAGS), attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+                     url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer nofollow",
+                     clean_content_tags={"script", "style"}, strip_comments=True)
 
 
 def escape(value: object) -> str:

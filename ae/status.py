@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from redis import Redis
+from sqlmodel import Session, col, select
 
+from ae.accounts.roster import evaluators_of, shown_evaluators
+from ae.checklist.claims import Claim
+from ae.errors import NotFound
 from ae.evaluators.record import describe_time_sources
-from ae.intake.policy import redact
-from ae.storage.models import Run
+from ae.intake.policy import archive_digest, redact
+from ae.storage.models import ArtifactVersion, Run, User
 from ae.storage.queries import (
+    claims_of,
     get_artifact,
     latest_version,
     list_artifacts,
@@ -18,7 +24,9 @@ from ae.storage.queries import (
     verdicts_of,
     versions_of,
 )
-from ae.storage.states import RUN_WAITING
+from ae.storage.states import RUN_FINISHED, RUN_WAITING, VERSION_SETTLED, RunState
+from ae.verdicts.rule import Verdict
+from ae.workers import logs, progress
 from ae.workers.heartbeat import live_pools, waiting_reason
 
 
@@ -66,3 +74,121 @@ def all_status(*, session: Session, conference: str | None = None, visible_to: s
     return [artifact_status(session=session, artifact_id=a.id)
             for a in list_artifacts(session=session, conference=conference, visible_to=visible_to,
                                     conferences=conferences)]
+
+
+def artifact_history(*, session: Session, artifact_id: str, redis: Redis | None = None,
+                     viewer: str | None = None, evaluator_names: bool = False) -> dict[str, Any]:
+    """Return an artifact with every version, newest first: check-list, runs (with live progress
+    read from `redis`), claims with their verdicts, badges and which reports exist.
+
+    Evaluators are pseudonyms ("Evaluator A") unless `evaluator_names` (a chair looks).
+    """
+    from ae.evaluation import build_report
+
+    artifact = get_artifact(session=session, artifact_id=artifact_id)
+    assigned = evaluators_of(session=session, artifact_ids=[artifact.id]).get(artifact.id, [])
+    names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(assigned))).all()) \
+        if evaluator_names and assigned else {}
+    versions = []
+    for version in reversed(versions_of(session=session, artifact_id=artifact.id)):
+        runs = runs_of(session=session, version_id=version.id)
+        claims = [Claim.from_dict(c.data) for c in claims_of(session=session, version_id=version.id)]
+        judged = {v.claim_id: Verdict.from_dict(v.data)
+                  for v in verdicts_of(session=session, version_id=version.id)}
+        verdicts = [judged.get(c.id) or _pending(c) for c in claims]
+        report = build_report(artifact, version, runs, claims, verdicts)
+        versions.append(_version_view(version, runs, redis, report.claims, report.runs))
+    return {
+        "id": artifact.id, "title": artifact.title, "conference": artifact.conference,
+        "source": redact(artifact.source), "archive": archive_digest(artifact.source) is not None,
+        "requested_badges": list(artifact.requested_badges), "owner_id": artifact.owner_id,
+        "created_at": artifact.created_at, "versions": versions,
+        "evaluators": shown_evaluators(assigned, names, viewer=viewer, real_names=evaluator_names),
+    }
+
+
+def _pending(claim: Claim) -> Verdict:
+    return Verdict(claim_id=claim.id, outcome="pending", reason="waiting for its runs", n=0,
+                   measured_median=None, ratio_median=None, ratio_ci=None, band=None, noise=(),
+                   more_repetitions=0)
+
+
+def _version_view(version: ArtifactVersion, runs: list[Run], redis: Redis | None,
+                  claim_rows: list[dict[str, Any]], run_rows: list[dict[str, Any]]) -> dict[str, Any]:
+    report = version.report_path or ""
+    return {
+        "id": version.id, "number": version.number, "ref": version.ref, "commit": version.commit,
+        "archive": archive_digest(version.ref or ""), "snapshot": version.snapshot_digest,
+        "status": version.status, "error": version.error, "created_at": version.created_at,
+        "dependencies": list(version.dependencies), "checklist": version.checklist or {},
+        "appendix_name": version.appendix_name, "appendix_text": version.appendix_text,
+        "badges": (version.recommended_badges or {}).get("badges", []),
+        "reports": (["html", "pdf"] if report.endswith(".pdf") else ["html"]) if report else [],
+        "claims": claim_rows,
+        "runs": [_run_view(run, row, redis) for run, row in zip(runs, run_rows, strict=True)],
+    }
+
+
+def _run_view(run: Run, row: dict[str, Any], redis: Redis | None) -> dict[str, Any]:
+    live = progress.read(redis, run.id) if redis is not None and run.status == RunState.RUNNING else None
+    return {
+        **row, "id": run.id, "pool": run.pool, "attempt": run.attempt, "message": run.message,
+        "failure_kind": run.failure_kind, "started_at": run.started_at, "finished_at": run.finished_at,
+        "finished": run.status in RUN_FINISHED, "samples": len(run.samples),
+        "progress": live.to_dict() if live else None,
+        "logs": sorted(logs.log_names(run.record, live.logs if live else None)),
+        "outputs": logs.output_names(run.record),
+    }
+
+
+def run_logs(*, session: Session, artifact_id: str, run_id: str,
+             redis: Redis | None = None) -> dict[str, Any]:
+    """Return a run of an artifact (NotFound if it is another's): status, log and output names."""
+    run = session.get(Run, run_id)
+    version = session.get(ArtifactVersion, run.version_id) if run is not None else None
+    if run is None or version is None or version.artifact_id != artifact_id:
+        raise NotFound(f"no run {run_id!r} of artifact {artifact_id!r}")
+    live = progress.read(redis, run.id) if redis is not None else None
+    return {"id": run.id, "status": run.status, "finished": run.status in RUN_FINISHED,
+            "logs": logs.log_names(run.record, live.logs if live else None),
+            "outputs": logs.output_names(run.record),
+            "progress": live.to_dict() if live else None}
+
+
+def run_finished(*, session: Session, run_id: str) -> str | None:
+    """Return a run's status once it has finished, else None."""
+    status = session.exec(select(Run.status).where(Run.id == run_id)).first()
+    return status if status in RUN_FINISHED else None
+
+
+def report_file(*, session: Session, artifact_id: str, number: int, kind: str, data_dir: Path) -> Path:
+    """Return the file of version `number`'s report in `kind` (html, pdf); NotFound until there is one."""
+    version = session.exec(select(ArtifactVersion).where(
+        ArtifactVersion.artifact_id == artifact_id, ArtifactVersion.number == number)).first()
+    if version is None:
+        raise NotFound(f"artifact {artifact_id!r} has no version {number}")
+    if not version.report_path:
+        raise NotFound(f"version {number} has no report yet")
+    path = Path(version.report_path).with_name(f"report.{kind}")
+    if not path.resolve().is_relative_to((data_dir / "reports").resolve()) or not path.is_file():
+        raise NotFound(f"version {number} has no {kind.upper()} report")
+    return path
+
+
+def live_status(*, session: Session, artifact_id: str, redis: Redis | None = None) -> dict[str, Any]:
+    """Return what an open artifact page polls: the latest version's status and each unsettled
+    version's runs with their live progress."""
+    versions = versions_of(session=session, artifact_id=artifact_id)
+    if not versions:
+        raise NotFound(f"artifact {artifact_id!r} has no version")
+    open_ids = [v.id for v in versions if v.status not in VERSION_SETTLED]
+    runs = session.exec(select(Run).where(col(Run.version_id).in_(open_ids))).all() if open_ids else []
+    return {"status": versions[-1].status, "settled": not open_ids,
+            "runs": [{"id": r.id, "status": r.status, "progress": _live(redis, r)} for r in runs]}
+
+
+def _live(redis: Redis | None, run: Run) -> dict[str, Any] | None:
+    if redis is None or run.status != RunState.RUNNING:
+        return None
+    found = progress.read(redis, run.id)
+    return found.to_dict() if found else None

@@ -42,6 +42,7 @@ from ae.evaluators.validate import check_outputs, reference_key, shipped_referen
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
             "TMPDIR": "/tmp"}
 Progress = Callable[[str], None]
+Streams = Callable[[Path, Path, Path], None]  # (stdout file, stderr file, work dir), once planned
 
 
 log = logging.getLogger(__name__)
@@ -193,8 +194,13 @@ def _deps_view(deps: dict[str, Software]) -> dict[str, Any]:
                 "origin": s.origin, "env": s.env} for k, s in deps.items()}
 
 
-def run_program(spec: RunSpec, *, progress: Progress | None = None) -> RunRecord:
-    """Build and run one program command through the whole pipeline; return its record."""
+def run_program(spec: RunSpec, *, progress: Progress | None = None,
+                streams: Streams | None = None) -> RunRecord:
+    """Build and run one program command through the whole pipeline; return its record.
+
+    `progress` hears each stage (`running i/n` for repetition i of n); `streams` hears where the
+    command's stdout and stderr will be written, before the first repetition (live log views).
+    """
     say = progress or (lambda _msg: None)
     _check_spec(spec)
     spec = dataclasses.replace(spec, work_dir=spec.work_dir.resolve())
@@ -211,7 +217,7 @@ def run_program(spec: RunSpec, *, progress: Progress | None = None) -> RunRecord
     say("detecting platform")
     record.platform = detect_platform().to_dict()
     try:
-        _pipeline(spec, index, entry, cmd_key, record, say)
+        _pipeline(spec, index, entry, cmd_key, record, say, streams)
     except PipelineError as exc:
         record.fail(exc.kind, str(exc))
     except OSError as exc:  # the worker's own machinery: the artifact's doings never raise here
@@ -224,7 +230,7 @@ def run_program(spec: RunSpec, *, progress: Progress | None = None) -> RunRecord
 
 
 def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, record: RunRecord,
-              say: Progress) -> None:
+              say: Progress, streams: Streams | None = None) -> None:
     meta, entry_path = _resolve_meta(index, entry)
     cache = spec.cache_dir or (spec.work_dir / ".ae" / "cache")
     run_cmd = meta["run_cmds"][cmd_key]
@@ -249,6 +255,8 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
     record.env = dict(plan.env)
     record.notes.extend(plan.notes)
     record.commands.extend([*plan.pre_commands, plan.command, *plan.post_commands])
+    if streams is not None:
+        streams(plan.stdout_file, plan.stderr_file, spec.work_dir)
     _repeat(spec, plan, ro_binds, record, say)
     if plan.correctness_files:
         say("validating outputs")

@@ -11,10 +11,15 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Bind identity, register blueprints and error handlers."""
-    from ae.web import api, auth, errors, identity, pages, workers
+    from ae.web import api, artifacts, auth, conference, errors, identity, pages, submit, workers
 
     identity.init_app(app)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # a larger body is refused before it is read
+        app.config["MAX_CONTENT_LENGTH"] = submit.body_cap(app.config)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(submit.bp)
+    app.register_blueprint(artifacts.bp)
+    app.register_blueprint(conference.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(workers.bp)

@@ -28,7 +28,7 @@ from ae.storage.queries import (
     runs_of,
 )
 from ae.storage.states import RUN_FINISHED, RunState, VersionState
-from ae.workers import queue
+from ae.workers import progress, queue
 
 log = logging.getLogger(__name__)
 
@@ -211,18 +211,22 @@ def reproduce_run(run_id: str) -> None:
         sandbox_mode=str(current_app.config["SANDBOX"]), program=program, cmd_key=cmd_key,
         dataset=dataset, repetitions=repetitions,
     )
+    reporter = progress.Reporter(queue.get_redis(), run_id, total=repetitions)
+    reporter.start()
     try:
-        record = run_program(spec)
+        record = run_program(spec, progress=reporter.say, streams=reporter.streams)
     except Exception as exc:
+        reporter.finish(RunState.FAILED)
         _fail_run(run_id, exc)
         evaluate_version(version_id)
         raise
     with session_scope() as session:
         run = get_run(session=session, run_id=run_id)
-        run.status = RunState.SUCCEEDED if record.ok else RunState.FAILED
+        status = run.status = RunState.SUCCEEDED if record.ok else RunState.FAILED
         run.failure_kind, run.message = record.failure_kind, record.message
-        run.samples, run.record = list(record.samples), record.to_dict()
+        run.samples, run.record = list(record.samples), {**record.to_dict(), "logs": reporter.logs}
         run.finished_at = utcnow()
+    reporter.finish(status)
     evaluate_version(version_id)
 
 
