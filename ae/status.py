@@ -155,12 +155,6 @@ def run_logs(*, session: Session, artifact_id: str, run_id: str,
             "progress": live.to_dict() if live else None}
 
 
-def run_finished(*, session: Session, run_id: str) -> str | None:
-    """Return a run's status once it has finished, else None."""
-    status = session.exec(select(Run.status).where(Run.id == run_id)).first()
-    return status if status in RUN_FINISHED else None
-
-
 def report_file(*, session: Session, artifact_id: str, number: int, kind: str, data_dir: Path) -> Path:
     """Return the file of version `number`'s report in `kind` (html, pdf); NotFound until there is one."""
     version = session.exec(select(ArtifactVersion).where(

@@ -89,9 +89,9 @@ def form() -> Any:
     choices = _choices(who)
     if not choices:
         raise Forbidden("you may not submit to any conference: a chair invites authors")
-    values = request.form if request.method == "POST" else request.args
-    if request.method == "GET":
-        return render_template("submit/form.html", choices=choices, values=values)
+    if request.method != "POST":  # GET and HEAD show the form (a query string may fill it in)
+        return render_template("submit/form.html", choices=choices, values=request.args)
+    values = request.form
     conference = values.get("conference", "")
     require(Permission.SUBMIT, On(conference=conference))
     try:
