@@ -30,7 +30,7 @@ FLOORS: list[set[str]] = [
     {"ae.conferences"},
     {"ae.evaluation"},
     {"ae.workers"},
-    {"ae.status", "ae.submission", "ae.demo"},
+    {"ae.status", "ae.submission", "ae.demo", "ae.standings"},
     {"ae.web"},
     {"ae.app"},
     {"ae.cli"},
@@ -38,7 +38,8 @@ FLOORS: list[set[str]] = [
 DOMAIN = ("ae.files", "ae.ck", "ae.intake", "ae.checklist", "ae.evaluators", "ae.verdicts", "ae.badges",
           "ae.reports", "ae.tournaments")
 SERVICE_LIBRARIES = ("flask", "werkzeug", "sqlalchemy", "sqlmodel", "rq", "redis", "alembic")
-SERVICE_ROOMS = ("ae.storage", "ae.workers", "ae.web", "ae.cli", "ae.app", "ae.submission", "ae.status")
+SERVICE_ROOMS = ("ae.storage", "ae.workers", "ae.web", "ae.cli", "ae.app", "ae.submission", "ae.status",
+                 "ae.standings")
 
 
 def _modules() -> dict[str, Path]:

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "conference": "ae.cli.conferences:conferences", "ck": "ae.cli.ck:ck",
     "users": "ae.cli.users:users", "tokens": "ae.cli.users:tokens",
     "lint": "ae.cli.checklist:lint_cmd", "appendix": "ae.cli.checklist:appendix", "run": "ae.cli.run:run_cmd",
+    "tournament": "ae.cli.tournaments:tournament", "tournaments": "ae.cli.tournaments:tournament",
 }
 
 

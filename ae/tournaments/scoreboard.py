@@ -114,8 +114,9 @@ class Scoreboard:
             elif np.isnan(value) and point.status is PointStatus.MEASURED:
                 out.append(f"{constraint.metric} has no value, so {constraint.text} cannot be checked")
         if point.status is PointStatus.MEASURED:
+            checked = {c.metric for c in self.tournament.constraints}
             out += [f"no value for {m.name}" for m in self.front_metrics
-                    if np.isnan(self.columns[m.name].value[i])]
+                    if np.isnan(self.columns[m.name].value[i]) and m.name not in checked]
         return out
 
     @property
