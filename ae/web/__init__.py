@@ -11,7 +11,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Bind identity, register blueprints and error handlers."""
-    from ae.web import api, artifacts, auth, conference, errors, identity, pages, submit, workers
+    from ae.web import api, artifacts, auth, conference, errors, identity, pages, submit, tournaments, workers
 
     identity.init_app(app)
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # a larger body is refused before it is read
@@ -23,6 +23,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(workers.bp)
+    app.register_blueprint(tournaments.bp)
+    app.register_blueprint(tournaments.api_bp)
     identity.csrf.exempt(api.bp)  # the API changes nothing without a bearer token: no cookie, no CSRF
     identity.csrf.exempt(workers.bp)
     errors.register_error_handlers(app)

@@ -8,6 +8,8 @@ Rules (DESIGN §1, §3a):
 - a chair sees and manages everything of their conference: artifacts, people, assignments;
 - an organizer sees the artifacts of their conference (the tournament's entries), nothing else;
 - the workers' page is for chairs and administrators (it names machines);
+- a tournament's scoreboard is for its conference's organizers and chairs, and for everyone (signed
+  in or not) once it is published; its organizers and chairs define its rules and publish it;
 - anyone signed in may ask who they are (a token needs its read scope);
 - an API token acts for its user, narrowed to its scopes (read, submit, review), and never manages
   its user's account or tokens (a browser session does that);
@@ -41,10 +43,13 @@ class Permission(StrEnum):
     ADMIN = "admin"                      # the site: users, every conference
     OWN_ACCOUNT = "own-account"          # one's own account and API tokens (a browser session only)
     VIEW_SELF = "view-self"              # who one is: id, name, roles (`GET /api/me`)
+    VIEW_TOURNAMENT = "view-tournament"  # a tournament's scoreboard, plots, exports, live updates
+    MANAGE_TOURNAMENT = "manage-tournament"  # its rules, its publication
 
 
 #: Permissions about seeing something: refused, they look like "not found".
-SEEING = frozenset({Permission.VIEW_ARTIFACT, Permission.VIEW_LOGS, Permission.VIEW_CONFERENCE})
+SEEING = frozenset({Permission.VIEW_ARTIFACT, Permission.VIEW_LOGS, Permission.VIEW_CONFERENCE,
+                    Permission.VIEW_TOURNAMENT})
 
 _SCOPE = {
     Permission.LIST_ARTIFACTS: Scope.READ, Permission.VIEW_ARTIFACT: Scope.READ,
@@ -53,6 +58,7 @@ _SCOPE = {
     Permission.SUBMIT: Scope.SUBMIT, Permission.RESUBMIT: Scope.SUBMIT,
     Permission.RERUN: Scope.REVIEW, Permission.MANAGE_CONFERENCE: Scope.REVIEW,
     Permission.ADMIN: Scope.REVIEW, Permission.OWN_ACCOUNT: Scope.REVIEW, Permission.VIEW_SELF: Scope.READ,
+    Permission.VIEW_TOURNAMENT: Scope.READ, Permission.MANAGE_TOURNAMENT: Scope.REVIEW,
 }
 
 
@@ -64,10 +70,13 @@ class On:
     owner_id: str | None = None
     evaluators: frozenset[str] = field(default_factory=frozenset)
     artifact: bool = False
+    public: bool = False  # a published tournament: its board is for everyone
 
 
 def allows(who: Principal | None, permission: Permission, on: On | None = None) -> bool:
     """Tell whether `who` (None: anonymous) may do `permission` on `on`."""
+    if permission is Permission.VIEW_TOURNAMENT and on is not None and on.public:
+        return who is None or who.token_scopes is None or Scope.READ in who.token_scopes
     if who is None:
         return False
     if who.token_scopes is not None and (_SCOPE[permission] not in who.token_scopes
@@ -103,6 +112,8 @@ def allows(who: Principal | None, permission: Permission, on: On | None = None) 
             return False
         case Permission.OWN_ACCOUNT | Permission.VIEW_SELF:
             return True
+        case Permission.VIEW_TOURNAMENT | Permission.MANAGE_TOURNAMENT:
+            return chair or who.has_role(conference, Role.ORGANIZER)
     return False
 
 

@@ -118,6 +118,23 @@ EXPECTED: dict[str, dict[str, Grid]] = {
                               "POST": ("401 302 302 403 403 302 403 403 302 403",
                                        "400 400 400 400 400 400 400 400 400 400")},
     #                              anon own  B   ev+ ev- chr chr2 org adm out
+    # C's tournament is not published: its organizers and chairs see it (published: everyone)
+    "tournaments.events":    {"GET":   "302 404 404 404 404 200 404 200 200 404"},
+    "tournaments.export":    {"GET":   "302 404 404 404 404 200 404 200 200 404"},
+    "tournaments.fragment":  {"GET":   "302 404 404 404 404 200 404 200 200 404"},
+    "tournaments.index":     {"GET":   "200 200 200 200 200 200 200 200 200 200"},
+    "tournaments.manage":    {"GET":   "302 403 403 403 403 200 403 200 200 403"},
+    #                              anon own  B   ev+ ev- chr chr2 org adm out
+    "tournaments.page":      {"GET":   "302 404 404 404 404 200 404 200 200 404"},
+    "tournaments.plot":      {"GET":   "302 404 404 404 404 200 404 200 200 404"},
+    "tournaments.publish":   {"POST": ("401 403 403 403 403 303 403 303 303 403",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "tournaments.save_rules": {"POST": ("401 403 403 403 403 303 403 303 303 403",
+                                        "400 400 400 400 400 400 400 400 400 400")},
+    "tournaments_api.api_board": {"GET": "401 404 404 404 404 200 404 200 200 404"},
+    "tournaments_api.api_list":  {"GET": "200 200 200 200 200 200 200 200 200 200"},
+    "tournaments_api.api_rules": {"GET": "401 404 404 404 404 200 404 200 200 404"},
+    #                              anon own  B   ev+ ev- chr chr2 org adm out
     "workers.pools":         {"GET":   "401 403 403 403 403 200 200 403 200 403"},
     "workers.snapshot":      {"GET":   "401 401 401 401 401 401 401 401 401 401"},
     "workers.workers":       {"GET":   "401 403 403 403 403 200 200 403 200 403"},
@@ -198,6 +215,7 @@ ROUTE_ARGS: dict[str, dict[str, Arg]] = {
     "artifacts.output_file": {"name": lambda w, o: "result.txt"},
     "auth.invite": {"token": lambda w, o: w.invitation()},
     "auth.reset": {"token": lambda w, o: w.reset_link()},
+    "tournaments.export": {"fmt": lambda w, o: "csv"},
 }
 #: Per endpoint and method: the request body (keyword arguments of the test client's `open`).
 BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
@@ -213,6 +231,9 @@ BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
                                                       "evaluator": w.ids["assigned"]}}},
     "conference.invite": {"POST": lambda w: {"data": {"email": "invited@new.ae.test", "role": "author"}}},
     "submit.again": {"POST": lambda w: {"data": {"ref": "main"}}},
+    # both leave C's tournament as it is (private, the file's rules): the GET rows hold for every order
+    "tournaments.publish": {"POST": lambda w: {"data": {"published": "0"}}},
+    "tournaments.save_rules": {"POST": lambda w: {"data": {"action": "reset"}}},
     "submit.form": {"POST": lambda w: {"data": {"conference": C, "title": "Matrix form submission",
                                                 "source": "https://git.ae.test/form.git",
                                                 "badges": ["reproduced"]}}},
@@ -221,10 +242,22 @@ BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
 
 # --- the world --------------------------------------------------------------------------------
 
+#: C runs a (private) tournament, so its routes answer for real; OTHER runs none.
+TOURNAMENT = """
+[tournament]
+name = "Matrix tournament"
+[[tournament.metric]]
+name = "time"
+key = "execution_time"
+statistic = "min"
+direction = "min"
+"""
+
+
 def _conferences(directory: Path) -> Path:
     directory.mkdir()
     text = (ROOT / "conferences" / f"{C}.toml").read_text()
-    (directory / f"{C}.toml").write_text(text)
+    (directory / f"{C}.toml").write_text(text + TOURNAMENT)
     (directory / f"{OTHER}.toml").write_text(text.replace(f'slug = "{C}"', f'slug = "{OTHER}"')
                                              .replace("PPoPP 2019", "Other 2024"))
     return directory

@@ -48,6 +48,10 @@ TABLE = [
     (P.LIST_ARTIFACTS, None, set(PEOPLE) - {"anonymous"}),
     (P.OWN_ACCOUNT, None, set(PEOPLE) - {"anonymous", "owner, read token"}),
     (P.VIEW_SELF, None, set(PEOPLE) - {"anonymous"}),
+    (P.VIEW_TOURNAMENT, On(conference=C), {"chair", "organizer", "admin"}),
+    (P.VIEW_TOURNAMENT, On(conference=C, public=True), set(PEOPLE)),
+    (P.MANAGE_TOURNAMENT, On(conference=C), {"chair", "organizer", "admin"}),
+    (P.MANAGE_TOURNAMENT, On(conference=C, public=True), {"chair", "organizer", "admin"}),
 ]
 
 
