@@ -1,5 +1,4 @@
-"""One evaluation pass in-process on the real test database: verdicts stored, more repetitions asked
-for, or badges and the report; verdicts recomputed from stored samples; two versions compared."""
+"""Evaluation passes in-process on the test database: verdicts, more repetitions, badges, report, diffs."""
 
 from __future__ import annotations
 

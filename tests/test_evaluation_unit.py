@@ -1,5 +1,4 @@
-"""A version's evaluation helpers on plain rows (no worker, no database): which runs measure a claim,
-judging a claim from stored samples, badge evidence, the report's data and the per-target run view."""
+"""Evaluation helpers on plain rows: matching runs, judging claims, evidence, report data, run views."""
 
 from __future__ import annotations
 
