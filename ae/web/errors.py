@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from ae.errors import AeError, Unauthorized
 from ae.web.guard import wants_json
@@ -31,8 +32,8 @@ def register_error_handlers(app: Flask) -> None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return render_template("error.html", status=exc.http_status, message=str(exc)), exc.http_status
 
-    for code in (400, 401, 403, 404, 405, 413, 429, 500):
-        app.register_error_handler(code, _http_error)
+    app.register_error_handler(HTTPException, _http_error)  # every Werkzeug/Flask-Limiter error
+    app.register_error_handler(500, _http_error)  # and an unhandled exception, as a 500
 
 
 def _http_error(exc: Any) -> Any:
@@ -42,5 +43,9 @@ def _http_error(exc: Any) -> Any:
     if status == 429:
         detail = f"too many requests: {detail}; try again later"
     if wants_json():
-        return problem(status, title, str(detail))
-    return render_template("error.html", status=status, message=str(detail)), status
+        response = problem(status, title, str(detail))
+    else:
+        response = make_response(render_template("error.html", status=status, message=str(detail)), status)
+    if isinstance(exc, HTTPException):  # keep what the error says beyond its body: Allow, Retry-After
+        response.headers.extend((k, v) for k, v in exc.get_headers() if k.lower() != "content-type")
+    return response
