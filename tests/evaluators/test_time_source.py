@@ -82,12 +82,18 @@ def test_the_report_shows_each_runs_time_source() -> None:
     assert "| 0.5 | wall clock |  |" in text
 
 
-def test_the_artifact_page_shows_each_runs_time_source(app) -> None:  # type: ignore[no-untyped-def]
-    run = {"program": "p", "cmd_key": "default", "dataset": None, "repetitions": 3,
-           "status": "succeeded", "failure_kind": None, "message": "", "time_source": "program timer"}
-    page = {"title": "t", "conference": "c", "version": 1, "commit": None, "status": "done",
-            "error": None, "verdicts": [], "runs": [run], "badges": [], "dependencies": []}
-    with app.test_request_context():
-        html = app.jinja_env.get_template("pages/artifact.html").render(a=page)
+def test_the_artifact_page_shows_each_runs_time_source(app, client, people) -> None:  # type: ignore[no-untyped-def]
+    from ae.storage.db import session_scope
+    from ae.storage.models import Run
+    from ae.storage.queries import create_artifact
+
+    with session_scope() as session:
+        artifact, version = create_artifact(session=session, conference="ppopp-2019", title="t",
+                                            source="https://example.org/t.git", ref=None)
+        session.add(Run(version_id=version.id, program="p", cmd_key="default", status="succeeded",
+                        record={"time_sources": ["timer", "timer", "timer"]}))
+        artifact_id = artifact.id
+    people.sign_in(client, "chair")
+    html = client.get(f"/artifacts/{artifact_id}").get_data(as_text=True)
     assert "<th title=\"where each repetition's execution time came from\">Time from</th>" in html
     assert "<td>program timer</td>" in html
