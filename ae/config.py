@@ -43,6 +43,9 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SNAPSHOT_MAX_BYTES": (2 << 30, "bytes of file content a source's commit may hold"),
     "SNAPSHOT_MAX_DEPTH": (64, "directory levels a source's commit may nest"),
     "BASE_URL": ("http://127.0.0.1:5000", "the service's public address, for links in mail and the CLI"),
+    "REMOTE_URL": (None, "the CLI on another machine: `ae submit`, `ae resubmit` and `ae status` call the "
+                   "API of the service at this URL (with AE_TOKEN) instead of the local instance"),
+    "TOKEN": (None, "the API token the CLI sends to AE_REMOTE_URL (scopes read and submit)"),
     "MAIL_URL": (None, "SMTP server for invitations and password resets: smtp://user:pass@host:587 or "
                  "smtps://…:465; unset: invitation links are shown to the chair, reset links logged"),
     "MAIL_FROM": (None, "sender address of the service's mail (default: ae@<mail host>)"),
@@ -66,6 +69,19 @@ def defaults(instance_path: Path) -> dict[str, Any]:
 def instance_path_from_env() -> str | None:
     """Return the instance directory named by AE_INSTANCE_PATH, if any."""
     return os.environ.get("AE_INSTANCE_PATH")
+
+
+def remote_from_env() -> tuple[str, str] | None:
+    """Return the remote service's URL and API token when AE_REMOTE_URL is set, else None (the CLI
+    then acts on the local instance, as its operator)."""
+    url = os.environ.get("AE_REMOTE_URL", "").strip().rstrip("/")
+    if not url:
+        return None
+    token = os.environ.get("AE_TOKEN", "").strip()
+    if not token:
+        raise ConfigError(f"AE_REMOTE_URL is {url} but AE_TOKEN is not set: create an API token on the "
+                          "service (your account page) and export it as AE_TOKEN")
+    return url, token
 
 
 def is_embedded(config: Mapping[str, Any]) -> bool:

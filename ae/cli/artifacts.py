@@ -1,4 +1,5 @@
-"""`ae submit` and `ae status`."""
+"""`ae submit`, `ae resubmit` and `ae status`: on the instance's machine as its operator, or on
+any machine through a remote service's API (AE_REMOTE_URL and AE_TOKEN, `ae.cli.remote`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 
 import click
 
+from ae.cli import remote
 from ae.cli.app import current, ready, with_app
+from ae.config import remote_from_env
 from ae.storage.states import RunState
 
 
@@ -16,14 +19,36 @@ from ae.storage.states import RunState
 @click.argument("source")
 @click.option("--ref", help="Branch, tag or commit to pin (default: HEAD).")
 @click.option("--title", help="Paper title (default: the source's name).")
-@click.option("--conference", help="Conference slug (default: AE_CONFERENCE).")
+@click.option("--conference", help="Conference slug (default: AE_CONFERENCE; with AE_REMOTE_URL: the one you "
+              "submit to).")
 @click.option("--badge", "badges", multiple=True, help="Requested badge (repeatable).")
 @click.option("--appendix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Artifact Appendix file (default: found in the repository).")
-@with_app
 def submit(source: str, ref: str | None, title: str | None, conference: str | None,
            badges: tuple[str, ...], appendix: Path | None) -> None:
     """Submit SOURCE for evaluation: a git URL or directory, or an archive file (.tar[.gz|.xz|.bz2], .zip)."""
+    service = _remote()
+    if service is not None:
+        ids = remote.submit(service, source=source, ref=ref, title=title or _name(source),
+                            conference=conference, badges=badges, appendix=appendix)
+    else:
+        ids = _submit_here(source, ref, title, conference, badges, appendix)
+    click.echo(f"submitted artifact {ids['artifact']} (version {ids['version']}); "
+               "a worker (`ae worker`) will reproduce it; follow it with `ae status`")
+    if ids["checklist"] is not None:
+        counts = ids["checklist"]["counts"]
+        click.echo(f"check-list of {appendix}: {counts.get('error', 0)} errors, "
+                   f"{counts.get('warning', 0)} warnings (details: `ae lint {appendix}`)")
+        for finding in ids["checklist"]["findings"]:
+            if finding["severity"] == "error":
+                where = f" line {finding['line']}" if finding.get("line") else ""
+                click.echo(f"  error{where}: {finding['message']}")
+
+
+@with_app
+def _submit_here(source: str, ref: str | None, title: str | None, conference: str | None,
+                 badges: tuple[str, ...], appendix: Path | None) -> dict[str, Any]:
+    """Submit on this machine, as the instance's operator."""
     from ae.intake import appendix as appendix_file
     from ae.submission import submit as submit_artifact
 
@@ -35,16 +60,13 @@ def submit(source: str, ref: str | None, title: str | None, conference: str | No
         conference=conference or app.config["CONFERENCE"], title=title or _name(source),
         source="" if archive else source, ref=ref, archive=archive, badges=badges,
         appendix_name=appendix.name if appendix else None, appendix_text=text)
-    click.echo(f"submitted artifact {ids.artifact_id} (version {ids.version_id}); "
-               "a worker (`ae worker`) will reproduce it; follow it with `ae status`")
-    if ids.checklist is not None:
-        counts = ids.checklist["counts"]
-        click.echo(f"check-list of {appendix}: {counts.get('error', 0)} errors, "
-                   f"{counts.get('warning', 0)} warnings (details: `ae lint {appendix}`)")
-        for finding in ids.checklist["findings"]:
-            if finding["severity"] == "error":
-                where = f" line {finding['line']}" if finding.get("line") else ""
-                click.echo(f"  error{where}: {finding['message']}")
+    return {"artifact": ids.artifact_id, "version": ids.version_id, "checklist": ids.checklist}
+
+
+def _remote() -> remote.Remote | None:
+    """Return the remote service the CLI talks to (AE_REMOTE_URL and AE_TOKEN), or None: this machine."""
+    found = remote_from_env()
+    return None if found is None else remote.Remote(*found)
 
 
 def _name(source: str) -> str:
@@ -63,9 +85,21 @@ def _name(source: str) -> str:
               help="A new archive of an artifact submitted as an archive.")
 @click.option("--appendix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Artifact Appendix file (default: found in the repository).")
-@with_app
 def resubmit(artifact: str, ref: str | None, archive: Path | None, appendix: Path | None) -> None:
     """Submit a new version of ARTIFACT (id prefix): its source again, at REF."""
+    service = _remote()
+    if service is not None:
+        ids = remote.resubmit(service, artifact=artifact, ref=ref, archive=archive, appendix=appendix)
+    else:
+        ids = _resubmit_here(artifact, ref, archive, appendix)
+    click.echo(f"submitted version {ids['version']} of artifact {ids['artifact']}; "
+               "compare versions with `ae diff-versions`")
+
+
+@with_app
+def _resubmit_here(artifact: str, ref: str | None, archive: Path | None,
+                   appendix: Path | None) -> dict[str, Any]:
+    """Add a version on this machine, as the instance's operator."""
     from ae.intake import appendix as appendix_file
     from ae.storage.db import session_scope
     from ae.storage.queries import find_artifact
@@ -77,8 +111,7 @@ def resubmit(artifact: str, ref: str | None, archive: Path | None, appendix: Pat
     text = appendix_file.decode(appendix.read_bytes(), appendix.name) if appendix else None
     ids = resubmit_artifact(artifact_id=artifact_id, ref=ref, archive=archive,
                             appendix_name=appendix.name if appendix else None, appendix_text=text)
-    click.echo(f"submitted version {ids.version_id} of artifact {ids.artifact_id}; "
-               "compare versions with `ae diff-versions`")
+    return {"artifact": ids.artifact_id, "version": ids.version_id}
 
 
 def echo_status(item: dict[str, Any]) -> None:
@@ -104,20 +137,10 @@ def echo_status(item: dict[str, Any]) -> None:
 @click.command()
 @click.argument("artifact", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_app
 def status(artifact: str | None, as_json: bool) -> None:
     """Show artifacts (or one, by id prefix) with runs, verdicts and badges."""
-    from ae.status import all_status, artifact_status
-    from ae.storage.db import session_scope
-    from ae.storage.queries import find_artifact
-
-    ready(current())
-    with session_scope() as session:
-        if artifact:
-            items = [artifact_status(session=session,
-                                     artifact_id=find_artifact(session=session, prefix=artifact).id)]
-        else:
-            items = all_status(session=session)
+    service = _remote()
+    items = remote.status(service, artifact) if service is not None else _status_here(artifact)
     if as_json:
         click.echo(json.dumps(items, indent=2, default=str))
         return
@@ -125,3 +148,18 @@ def status(artifact: str | None, as_json: bool) -> None:
         click.echo("no artifacts yet: submit one with `ae submit <git-url-or-path>`")
     for item in items:
         echo_status(item)
+
+
+@with_app
+def _status_here(artifact: str | None) -> list[dict[str, Any]]:
+    """Return the status of this instance's artifacts (or of one, by id prefix)."""
+    from ae.status import all_status, artifact_status
+    from ae.storage.db import session_scope
+    from ae.storage.queries import find_artifact
+
+    ready(current())
+    with session_scope() as session:
+        if artifact:
+            return [artifact_status(session=session,
+                                    artifact_id=find_artifact(session=session, prefix=artifact).id)]
+        return all_status(session=session)
