@@ -26,12 +26,19 @@ ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}, "td": 
               "th": {"align"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.DOTALL)
+_HEADING = re.compile(r"<(/?)h([1-6])>")  # as nh3 writes them: headings keep no attributes
 
 
-def render(text: str) -> str:
-    """Render Markdown (with tables and fenced code) to sanitised HTML."""
-    raw = _markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
-    return sanitize(raw)
+def render(text: str, *, heading_offset: int = 0) -> str:
+    """Render Markdown (with tables and fenced code) to sanitised HTML.
+
+    `heading_offset` moves headings down (1: `#` becomes <h2>, never below <h6>), for Markdown
+    shown inside a page that has its own headings.
+    """
+    html = sanitize(_markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"]))
+    if heading_offset:
+        html = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + heading_offset)}>", html)
+    return html
 
 
 def render_inline(text: str) -> str:

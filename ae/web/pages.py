@@ -21,9 +21,9 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.app_template_filter("markdown")
-def _markdown(text: str | None) -> Markup:
-    """Render user Markdown (an appendix) to sanitised HTML."""
-    return Markup(markdown.render(text or ""))  # sanitised by nh3 in ae.markdown
+def _markdown(text: str | None, heading_offset: int = 0) -> Markup:
+    """Render user Markdown (an appendix) to sanitised HTML, its headings moved down by the offset."""
+    return Markup(markdown.render(text or "", heading_offset=heading_offset))  # sanitised (nh3)
 
 
 @bp.app_template_filter("markdown_inline")

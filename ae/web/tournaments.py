@@ -55,12 +55,18 @@ def _query() -> dict[str, Any]:
             "fronts": fronts or None}
 
 
-def _board(slug: str, permission: Permission = Permission.VIEW_TOURNAMENT) -> tuple[standings.Standing,
-                                                                                      Scoreboard]:
+def _see(now: standings.Standing) -> None:
+    """Ask the policy whether the caller (perhaps anonymous) may see the board; raise the refusal."""
+    on = On(conference=now.conference, public=now.published)
+    if not allows(current_principal(), Permission.VIEW_TOURNAMENT, on):
+        require(Permission.VIEW_TOURNAMENT, on)
+
+
+def _board(slug: str) -> tuple[standings.Standing, Scoreboard]:
     """Return the standing and board of `slug` for a caller the policy allows to see it."""
     with session_scope() as session:
         now = standings.standing(session=session, conference=slug)
-        require(permission, On(conference=slug, public=now.published))
+        _see(now)
         return standings.board(session=session, conference=slug, **_query())
 
 
@@ -148,7 +154,7 @@ def events(slug: str) -> Response:
     """Stream `board` events whenever the board may have changed (server-sent events)."""
     with session_scope() as session:
         now = standings.standing(session=session, conference=slug)
-        require(Permission.VIEW_TOURNAMENT, On(conference=slug, public=now.published))
+        _see(now)
     seen = request.headers.get("Last-Event-ID") or request.args.get("since")
 
     def stream() -> Iterator[str]:
@@ -164,6 +170,8 @@ def events(slug: str) -> Response:
                 else:
                     yield f"id: {mark}\ndata: hello\n\n"
                 last = mark
+            else:
+                yield ": still here\n\n"  # a closed connection is noticed at the next poll
             time.sleep(POLL_S)
 
     response = Response(stream_with_context(stream()), mimetype="text/event-stream")
@@ -236,7 +244,7 @@ def api_rules(slug: str) -> Response:
     """Return the tournament's current rules, as data and as the TOML table an organizer edits."""
     with session_scope() as session:
         now = standings.standing(session=session, conference=slug)
-        require(Permission.VIEW_TOURNAMENT, On(conference=slug, public=now.published))
+        _see(now)
     return jsonify(conference=slug, published=now.published, edited=now.edited, revision=now.revision,
                    rules=now.rules.to_dict(), toml=now.rules.to_toml())
 

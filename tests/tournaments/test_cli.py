@@ -30,7 +30,8 @@ def test_import_show_export_publish(runner: Any, tmp_path: Path) -> None:
     lines = shown.output.splitlines()
     assert "Latency (s) ↓" in lines[1] and "Top-1 accuracy ↑" in lines[1]
     first = lines[3]
-    assert "hikey960-224-1.0 · e1f2a3b4" in first and "breaks top1 >= 0.7 (0.5720)" in first  # shown, not hidden
+    assert "hikey960-224-1.0 · e1f2a3b4" in first
+    assert "breaks top1 >= 0.7 (0.5720)" in first  # shown, not hidden
 
     exported = runner.invoke(["tournament", "export", SLUG, "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(exported.output)))
@@ -39,14 +40,16 @@ def test_import_show_export_publish(runner: Any, tmp_path: Path) -> None:
     assert iot["top1"] == "" and "read as not measured" in iot["top1_note"] and iot["platform_price"] == "35"
     data = json.loads(runner.invoke(["tournament", "export", SLUG, "--format", "json"]).output)
     assert data["frontier"] == 2 and data["front_metrics"] == ["top1", "latency", "price", "power"]
-    svg = runner.invoke(["tournament", "export", SLUG, "--format", "svg", "--x", "latency", "--y", "top1"]).output
+    svg = runner.invoke(["tournament", "export", SLUG, "--format", "svg", "--x", "latency",
+                         "--y", "top1"]).output
     assert svg.startswith("<?xml") and "Pareto front" in svg
     out = tmp_path / "report.html"
     assert runner.invoke(["tournament", "export", SLUG, "--format", "html", "-o", str(out)]).exit_code == 0
     page = out.read_text()
     assert "<h2>Pareto frontier</h2>" in page and "data:image/svg+xml;base64," in page
     markdown = runner.invoke(["tournament", "export", SLUG, "--format", "md"]).output
-    assert "| Top-1 accuracy (top1) | `##characteristics#run#accuracy_top1#mean` | ↑ higher is better |" in markdown
+    assert ("| Top-1 accuracy (top1) | `##characteristics#run#accuracy_top1#mean` | ↑ higher is better |"
+            in markdown)
 
     bad = runner.invoke(["tournament", "show", SLUG, "--sort", "latncy"])
     assert bad.exit_code == 2 and "unknown column 'latncy' (did you mean 'latency'?)" in bad.output

@@ -98,7 +98,8 @@ def test_lint_errors_show_with_their_lines_and_markdown_is_sanitised(client: Any
     rows = table_rows(page, "checklist")
     assert ["7", "error"] == rows[0][:2] and 'section "How to access" is missing' in rows[0][2]
     appendix = page[page.index('<div class="markdown">'):]
-    assert "<h2>Abstract</h2>" in appendix, "the appendix is rendered as Markdown"
+    assert "<h4>Artifact Appendix</h4>" in appendix and "<h5>Abstract</h5>" in appendix, \
+        "the appendix is rendered as Markdown, its headings below the page's"
     assert "<script>alert(1)" not in page and "javascript:" not in page and "192.0.2.1" not in page
     assert "ref <code>main</code>" in page
 
@@ -154,23 +155,23 @@ def test_who_may_submit_and_the_form_needs_its_token(client: Any, people: Any, m
 
 # --- a finished run, made by hand: logs, outputs, stream, reports -------------------------------
 
-def finished_run(app: Any, people: Any, *, status: str = "succeeded") -> dict[str, Any]:
-    """Make an artifact of `author` with one finished run whose files lie in the data dir."""
+def finished_run(app: Any, people: Any, *, status: str = "succeeded", version_status: str = "done",
+                 record: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Make an artifact of `author` with one run (finished by default) whose files lie in the data dir."""
     from ae.storage.db import session_scope
-    from ae.storage.models import Run
-    from ae.storage.queries import create_artifact
+    from ae.storage.models import Artifact, ArtifactVersion, Run
 
+    if record is None:
+        record = {"logs": {"stdout": "tmp/stdout.log", "stderr": ".ae/stderr.log"},
+                  "outputs": {"stdout.log": "0" * 64, "result.txt": "1" * 64, "linked.txt": "2" * 64},
+                  "time_sources": ["timer"] * 3}
     with app.app_context(), session_scope() as session:
-        artifact, version = create_artifact(session=session, conference="ppopp-2019", title="Made",
-                                            source="https://example.org/made.git", ref=None,
-                                            owner_id=people.ids["author"])
-        version.status, version.commit = "done", "a" * 40
+        artifact = Artifact(conference="ppopp-2019", title="Made", source="https://example.org/made.git",
+                            owner_id=people.ids["author"])
+        version = ArtifactVersion(artifact_id=artifact.id, status=version_status, commit="a" * 40)
         run = Run(version_id=version.id, program="pi-python", cmd_key="default", status=status,
-                  repetitions=3, samples=[{"execution_time": 1.0}] * 3,
-                  record={"logs": {"stdout": "tmp/stdout.log", "stderr": ".ae/stderr.log"},
-                          "outputs": {"stdout.log": "0" * 64, "result.txt": "1" * 64,
-                                      "linked.txt": "2" * 64}, "time_sources": ["timer"] * 3})
-        session.add(run)
+                  repetitions=3, samples=[{"execution_time": 1.0}] * 3, record=record)
+        session.add_all([artifact, version, run])
         ids = {"artifact": artifact.id, "version": version.id, "run": run.id}
     work = Path(app.config["DATA_DIR"]) / "runs" / ids["run"]
     (work / "tmp").mkdir(parents=True)
@@ -241,19 +242,10 @@ def test_follower_reads_new_lines_and_starts_over_on_a_new_file(tmp_path: Path) 
 
 
 def test_live_progress_from_the_worker_reaches_the_page(app: Any, client: Any, people: Any) -> None:
-    from ae.storage.db import session_scope
-    from ae.storage.models import ArtifactVersion, Run
     from ae.workers import progress
     from ae.workers.queue import get_redis
 
-    made = finished_run(app, people, status="running")
-    with session_scope() as session:
-        version = session.get(ArtifactVersion, made["version"])
-        assert version is not None
-        version.status = "running"
-        run = session.get(Run, made["run"])
-        assert run is not None
-        run.record = {}
+    made = finished_run(app, people, status="running", version_status="running", record={})
     clock = iter([100.0, 101.0, 110.0, 113.0]).__next__
     reporter = progress.Reporter(get_redis(), made["run"], total=3, clock=clock)
     reporter.start()                       # t=100

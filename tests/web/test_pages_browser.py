@@ -53,5 +53,5 @@ def test_artifact_list_and_page_after_a_real_evaluation(browser, ae_server, exam
     assert page.locator("h1").inner_text() == "Pi in the browser"
     verdicts = page.locator("table").first.inner_text()
     assert "not-reproduced" in verdicts and "reproduced" in verdicts
-    assert "Results Reproduced" in page.locator("ul").last.inner_text()
+    assert "Results Reproduced" in page.locator("#badges-1").inner_text()
     page.screenshot(path=str(app.instance_path) + "/artifact.png")
