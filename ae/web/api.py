@@ -25,7 +25,9 @@ from ae.web import api_input, openapi
 from ae.web.guard import artifact_on, require
 from ae.web.identity import bearer_token, limit_key, limiter
 from ae.web.policy import On, Permission, visible_conferences
+from ae.workers import logs, progress
 from ae.workers.heartbeat import live_pools
+from ae.workers.queue import get_redis
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -142,12 +144,10 @@ def report(artifact_id: str) -> Response:
 @bp.get("/runs/<run_id>")
 def show_run(run_id: str) -> Response:
     """Show one run: its status, failure, why it waits, and its progress (repetition i of n)."""
-    from ae.workers import progress, queue
-
     with session_scope() as session:
         run, artifact_id, number = _run(session, run_id, Permission.VIEW_ARTIFACT)
         pools = live_pools(session=session) if run.status in RUN_WAITING else {}
-        now = progress.read(queue.get_redis(), run.id) if run.status == RunState.RUNNING else None
+        now = progress.read(get_redis(), run.id) if run.status == RunState.RUNNING else None
         return jsonify({**run_summary(run, pools), "artifact": artifact_id, "version": number,
                         "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
                         "progress": None if now is None else now.to_dict()})
@@ -156,8 +156,6 @@ def show_run(run_id: str) -> Response:
 @bp.get("/runs/<run_id>/logs/<stream>")
 def run_log(run_id: str, stream: str) -> Response:
     """Send the end of a run's `stdout` or `stderr` as text: at most `bytes` (1 MiB) of it."""
-    from ae.workers import logs, progress, queue
-
     if stream not in logs.STREAMS:
         raise NotFound(f"a run's logs are {' and '.join(logs.STREAMS)}, not {stream!r}")
     size = request.args.get("bytes", str(MAX_LOG_BYTES))
@@ -166,7 +164,7 @@ def run_log(run_id: str, stream: str) -> Response:
     with session_scope() as session:
         run, _, _ = _run(session, run_id, Permission.VIEW_LOGS)
         record = dict(run.record)
-    live = progress.read(queue.get_redis(), run_id)
+    live = None if record.get("logs") else progress.read(get_redis(), run_id)  # a running run's
     name = logs.log_names(record, live.logs if live else None).get(stream)
     if name is None:
         raise NotFound(f"run {run_id[:12]} has no {stream} log (yet)")
@@ -198,7 +196,7 @@ def docs() -> str:
     return render_template("api/docs.html", doc=openapi.document(), operations=openapi.operations())
 
 
-def _may(permission: Permission, session: Any, artifact_id: str) -> None:
+def _may(permission: Permission, session: Session, artifact_id: str) -> None:
     """Require `permission` on an artifact (404 for one that does not exist)."""
     require(permission, artifact_on(session=session, artifact=get_artifact(session=session,
                                                                            artifact_id=artifact_id)))

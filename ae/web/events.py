@@ -20,6 +20,7 @@ from ae.workers.logs import Follower
 POLL_S = 0.5
 MAX_S = 55.0
 RETRY_MS = 500
+KEEPALIVE_S = 5.0  # a comment line this often: a closed connection is noticed, its thread freed
 
 
 @dataclass(frozen=True)
@@ -48,21 +49,29 @@ def run_events(look: Callable[[], RunState], root: Path, *, position: str | None
     follower = Follower.resume(root, {}, position)
     deadline = time.monotonic() + max_s
     shown: dict[str, Any] | None = None
+    quiet_since = time.monotonic()
     while True:
         state = look()
         follower.names = state.logs
+        sent = []
         if state.progress is not None and state.progress != shown:
             shown = state.progress
-            yield event("progress", json.dumps(state.progress))
+            sent.append(event("progress", json.dumps(state.progress)))
         while True:  # a finished run's logs are read to their end, a chunk at a time
             batch = list(follower.poll(final=state.finished is not None, generation=_repetition(state)))
-            for stream, lines in batch:
-                yield event(stream, "\n".join(lines), follower.position)
+            sent.extend(event(stream, "\n".join(lines), follower.position) for stream, lines in batch)
             if not batch or state.finished is None:
                 break
         if state.finished is not None:
+            yield from sent
             yield event("end", state.finished)
             return
-        if time.monotonic() >= deadline:
+        now = time.monotonic()
+        if not sent and now - quiet_since >= KEEPALIVE_S:
+            sent.append(":\n\n")
+        if sent:
+            quiet_since = now
+        yield from sent
+        if now >= deadline:
             return
         time.sleep(poll_s)
