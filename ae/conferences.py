@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from ae.badges import schemes
 from ae.checklist.profile import LintProfile, profile_from_mapping
 from ae.checklist.tolerance import Tolerance
+from ae.clusters import settings_from_mapping
 from ae.errors import ConferenceError, NotFound, TournamentError
 from ae.intake.dependencies import Pin
 from ae.pools import pool_from_mapping
@@ -27,7 +28,7 @@ _SECTIONS: dict[str, set[str]] = {
     "limits": {"wall_s", "cpu_s", "memory_bytes", "processes", "file_size_bytes", "open_files",
                "output_bytes"},
     "pool": {"name", "arch", "cpu_flags", "min_cores", "min_memory_bytes", "gpu_vendor", "gpu_model",
-             "min_gpu_memory_bytes", "min_compute_capability", "os"},
+             "min_gpu_memory_bytes", "min_compute_capability", "os", "slurm"},
     "dependency": {"repo", "url", "commit"},
     "tournament": set(),  # validated by ae.tournaments.definition
 }
@@ -151,6 +152,8 @@ def parse(path: Path, text: str) -> Conference:
         if "name" not in pool:
             raise ConferenceError(f"{path}: every [[pool]] needs a name")
         pool_from_mapping(pool, source=str(path))  # types of every constraint
+        if "slurm" in pool:  # a Slurm pool: its runs are batch jobs (ae.workers.slurm)
+            settings_from_mapping(pool["name"], pool["slurm"], source=str(path))
     dependencies = _dependency_pins(path, data.get("dependency", []))
     tournament = _tournament(path, data.get("tournament"), [str(p["name"]) for p in pools])
     checklist = data.get("checklist", {})

@@ -9,6 +9,7 @@ name a worker serves it only if it satisfies every definition.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -218,13 +219,44 @@ def parse_requirement(text: str, *, source: str) -> Pool:
     return pool_from_mapping(data, source=source)
 
 
+#: Requirement terms that size a batch job (a Slurm pool's runs), not choose a pool.
+RESOURCE_KEYS = {
+    "nodes": re.compile(r"[1-9][0-9]*"), "ntasks": re.compile(r"[1-9][0-9]*"),
+    "cpus_per_task": re.compile(r"[1-9][0-9]*"), "mem": re.compile(r"[1-9][0-9]*[KMGT]?"),
+    "time": re.compile(r"([0-9]+-)?[0-9]+(:[0-9]+){0,2}"),
+}
+
+
+def split_requirement(text: str | None, *, source: str) -> tuple[str | None, dict[str, str]]:
+    """Split a hardware requirement into its pool part and its job resources.
+
+    `"cluster nodes=2 ntasks=8 mem=16G time=1:00:00"` is pool `cluster` with those Slurm resources
+    (nodes, tasks, CPUs per task, memory per node, time limit in Slurm's formats).
+    """
+    if not text:
+        return None, {}
+    keep, resources = [], {}
+    for term in text.replace(",", " ").split():
+        key, sep, value = term.partition("=")
+        if not sep or key not in RESOURCE_KEYS:
+            keep.append(term)
+        elif RESOURCE_KEYS[key].fullmatch(value):
+            resources[key] = value
+        else:
+            raise ConferenceError(f"{source}: job resource {term!r} is not valid (nodes, ntasks and "
+                                  "cpus_per_task are counts, mem like 16G, time like 30 or 1:00:00)")
+    return " ".join(keep) or None, resources
+
+
 def pool_for_requirement(requirement: str | None, pools: Iterable[Pool], *, source: str) -> str:
     """Map a claim's or artifact's hardware requirement to the pool its runs go to.
 
     No requirement goes to `default` (or the least constrained pool). A pool name is taken as is.
     Otherwise the requirement is `key=value` terms and the answer is the least constrained pool whose
-    every machine meets them, so that as many workers as possible can serve it.
+    every machine meets them, so that as many workers as possible can serve it. Job resources
+    (`split_requirement`) choose no pool.
     """
+    requirement, _ = split_requirement(requirement, source=source)
     merged = merge_pools(pools)
     if not merged:
         raise ConferenceError(f"{source}: the conference defines no pool")

@@ -19,7 +19,7 @@ PACKAGE = ROOT / "ae"
 #: together, and any room below.
 FLOORS: list[set[str]] = [
     {"ae", "ae.errors", "ae.markdown", "ae.config", "ae.mail"},
-    {"ae.files", "ae.ck", "ae.storage", "ae.badges", "ae.reports", "ae.pools"},
+    {"ae.files", "ae.ck", "ae.storage", "ae.badges", "ae.reports", "ae.pools", "ae.clusters"},
     {"ae.accounts"},
     {"ae.checklist"},
     {"ae.intake"},

@@ -81,8 +81,9 @@ def _summary(records: list[RunRecord]) -> str:
               help="Where reference outputs are recorded on the first run (default: in the cache).")
 @click.option("--work-dir", type=click.Path(path_type=Path),
               help="Parent of the per-run work dirs (default: a new temporary directory).")
-@click.option("--sandbox", "sandbox_mode", type=click.Choice(["auto", "bwrap", "none"]),
-              default="auto", show_default=True, help="'none' runs unsandboxed (unsafe).")
+@click.option("--sandbox", "sandbox_mode", type=click.Choice(["auto", "bwrap", "podman", "none"]),
+              default="auto", show_default=True,
+              help="'podman': the whole pipeline in a container; 'none' runs unsandboxed (unsafe).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run records as JSON lines.")
 def run_cmd(source: str, program: str | None, cmd_key: str | None, dataset: str | None,
             dataset_file: str | None, repetitions: int, extra_repos: tuple[Path, ...], ref: str | None,
@@ -121,7 +122,12 @@ def run_cmd(source: str, program: str | None, cmd_key: str | None, dataset: str 
                 dataset=target.dataset or dataset, work_dir=runs_root / f"run-{n:03d}",
                 dataset_file=dataset_file, repetitions=repetitions, cache_dir=cache,
                 references_dir=references_dir or cache / "references", sandbox_mode=sandbox_mode)
-            records.append(run_program(spec, progress=progress))
+            if sandbox_mode == "podman":  # the whole pipeline in a container
+                from ae.evaluators.container import runner
+
+                records.append(runner.run_program(spec, progress=progress))
+            else:
+                records.append(run_program(spec, progress=progress))
             bar.update(1)
     if as_json:
         for record in records:

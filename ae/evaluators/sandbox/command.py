@@ -79,9 +79,22 @@ class SandboxResult:
     stderr_truncated: bool
 
 
+#: Files the container engines create in every container (podman, Docker).
+CONTAINER_MARKERS = ("/run/.containerenv", "/.dockerenv")
+
+
 def backend(mode: str = "auto") -> str:
-    """Return the sandbox backend for `mode`: "bwrap", or "none" only when asked for (unsafe)."""
+    """Return the sandbox backend for `mode`: "bwrap", or "none" only when asked for (unsafe).
+
+    Mode "container" is ae's own container (`ae.evaluators.container`): the container is the
+    sandbox, so commands run as with "none" (rlimits, the whole process tree killed at the end),
+    and only where a container engine says this is a container.
+    """
     if mode == "none":
+        return "none"
+    if mode == "container":
+        if not any(os.path.exists(marker) for marker in CONTAINER_MARKERS):
+            raise SandboxUnavailable("sandbox mode 'container' runs only inside a container")
         return "none"
     if mode not in ("auto", "bwrap"):
         raise SandboxUnavailable(f"unknown sandbox mode {mode!r}; expected auto, bwrap or none")
