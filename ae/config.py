@@ -19,12 +19,22 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "DATA_DIR": (None, "artifact store (snapshots, run dirs, reports); default: instance/data"),
     "CONFERENCES_DIR": (None, "directory of conference TOML files; default: ./conferences"),
     "SECRET_KEY": (DEFAULT_SECRET, "session signing key; required outside embedded/debug mode"),
-    "SANDBOX": ("auto", "auto | bwrap | none (none runs artifacts unsandboxed: unsafe)"),
+    "SANDBOX": ("auto", "auto | bwrap | podman (the whole pipeline in a container, from the "
+                "artifact's own Containerfile if it ships one) | none (unsandboxed: unsafe)"),
     "CONFERENCE": ("ppopp-2019", "conference used by `ae demo` and `ae submit` by default"),
     "JOB_TIMEOUT": (3600, "seconds an RQ job may run before the worker kills it"),
     "HEARTBEAT_INTERVAL": (10, "seconds between a worker's heartbeats (DB row and Redis)"),
     "HEARTBEAT_TTL": (60, "seconds without a heartbeat after which a worker is lost and its run retried"),
-    "MAX_ATTEMPTS": (3, "times a run is started before a lost worker makes it fail for good"),
+    "MAX_ATTEMPTS": (3, "times a run (or an intake) is started before a lost worker or a passing fault "
+                     "(database, Redis, full disk) makes it fail for good"),
+    "RETRY_BACKOFF": (10, "seconds before the second attempt after a passing fault; doubles with each "
+                      "attempt (at most 600)"),
+    "RECONCILE_INTERVAL": (30, "seconds between the workers' reconcile passes (jobs Redis lost, lost "
+                           "workers, retries due, evaluations cut short); 0: never"),
+    "SHUTDOWN_GRACE": (120, "seconds a worker stopped with SIGTERM lets its job run before handing it "
+                       "back to the queue"),
+    "MAX_WAITING_INTAKE": (1000, "submissions waiting for intake, all conferences, beyond which new "
+                           "ones are refused (HTTP 429)"),
     "WORKER_PROFILE": (None, "JSON file declaring the worker's hardware instead of detecting it"),
     "SERVICE_URL": (None, "remote worker: the service's URL, to fetch snapshots from"),
     "WORKER_TOKEN": (None, "shared token for /api/snapshots (service and remote workers)"),
@@ -53,6 +63,8 @@ SETTINGS: dict[str, tuple[Any, str]] = {
                                     "on the embedded default"),
     "RATELIMIT_LOGIN": ("10 per minute", "sign-in attempts per client address"),
     "RATELIMIT_SUBMIT": ("30 per hour", "submissions and resubmissions per user"),
+    "RATELIMIT_SUBMIT_CONFERENCE": ("300 per hour", "submissions and resubmissions per conference, from "
+                                    "the web and the API (HTTP 429 beyond)"),
 }
 
 
@@ -98,5 +110,5 @@ def check(config: dict[str, Any], *, debug: bool) -> None:
             "AE_SECRET_KEY must be set to a private value when AE_DATABASE_URL points to a "
             "production database"
         )
-    if config.get("SANDBOX") not in ("auto", "bwrap", "none"):
-        raise ConfigError(f"AE_SANDBOX must be auto, bwrap or none (got {config['SANDBOX']!r})")
+    if config.get("SANDBOX") not in ("auto", "bwrap", "podman", "none"):
+        raise ConfigError(f"AE_SANDBOX must be auto, bwrap, podman or none (got {config['SANDBOX']!r})")

@@ -11,6 +11,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel import Session
+
 from ae.ck.repository import read_repo, repo_dependencies
 from ae.config import PROJECT_ROOT
 from ae.intake.git import init_repository
@@ -52,10 +54,30 @@ def mirror_env(mirrors: dict[str, Path]) -> dict[str, str]:
     return env
 
 
-def as_git_repository(example: Example, dest_root: Path) -> Path:
-    """Copy an example into a fresh git repository with one commit; return its path."""
+#: The demo's commits carry this date, so an unchanged example is the same commit every time.
+COMMIT_DATE = "2026-01-01T00:00:00+00:00"
+
+
+def as_git_repository(example: Example, dest_root: Path) -> tuple[Path, str]:
+    """Copy an example into a fresh git repository with one reproducible commit; return path and SHA."""
     dest = dest_root / example.name
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(example.path, dest, ignore=shutil.ignore_patterns("tmp", "__pycache__"))
-    init_repository(dest, message=f"Sample artifact {example.name}")
-    return dest
+    return dest, init_repository(dest, message=f"Sample artifact {example.name}", date=COMMIT_DATE)
+
+
+def earlier_submission(*, session: Session, conference: str, source: str, commit: str) -> str | None:
+    """Return the artifact an earlier demo submitted from `source` whose latest version is (or may
+    become, once taken in) this very commit and has not failed; None when it must be submitted."""
+    from sqlmodel import col, select
+
+    from ae.storage.models import Artifact
+    from ae.storage.queries import latest_version
+    from ae.storage.states import VersionState
+
+    query = select(Artifact).where(Artifact.conference == conference, Artifact.source == source)
+    for artifact in session.exec(query.order_by(col(Artifact.created_at).desc())):
+        version = latest_version(session=session, artifact_id=artifact.id)
+        if version.status != VersionState.FAILED and version.commit in (None, commit):
+            return artifact.id
+    return None

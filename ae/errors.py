@@ -43,6 +43,22 @@ class TooLarge(AeError):
     http_status = 413
 
 
+class IllegalTransition(AeError):
+    """A run or version was asked to move between two states that its transition table forbids."""
+
+    http_status = 409
+
+
+class Overloaded(AeError):
+    """The service refuses new work for now (a per-conference limit or a full queue): retry later."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class SourceError(AeError):
     """An artifact source (git URL, commit, archive) cannot be used."""
 
@@ -89,3 +105,15 @@ class VerdictError(AeError):
 
 class TournamentError(AeError):
     """A tournament's rules, a point or an import cannot be used; the message names what and where."""
+
+
+class ContainerError(AeError):
+    """A container image could not be built or a container could not be run (podman, base image)."""
+
+    http_status = 503
+
+
+class ClusterError(AeError):
+    """The batch scheduler (Slurm) refused a job or cannot be reached."""
+
+    http_status = 503

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from ae.intake.policy import archive_digest, check, policy_from_config
 from ae.storage.db import session_scope
 from ae.storage.queries import add_version, create_artifact, get_artifact, latest_version
 from ae.workers import queue
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ def submit(*, conference: str, title: str, source: str = "", ref: str | None = N
         raise AeError(f"badge {unknown[0]!r} is not offered by {conference} ({', '.join(conf.badges)})")
     if not title.strip():
         raise AeError("a title is required")
+    _admit(conference, web=web)
     source, ref = _source(source, ref, archive, archive_name, web=web)
     checklist = _lint(conf, appendix_name, appendix_text, badges)
     with session_scope() as session:
@@ -64,6 +68,9 @@ def resubmit(*, artifact_id: str, ref: str | None = None, appendix_name: str | N
              archive: BinaryIO | Path | None = None, archive_name: str | None = None,
              appendix_text: str | None = None, web: bool = False) -> Submitted:
     """Add a new version of an artifact (another commit, or another archive upload), enqueue intake."""
+    with session_scope() as session:
+        conference = get_artifact(session=session, artifact_id=artifact_id).conference
+    _admit(conference, web=web)
     upload = _store(archive, archive_name) if archive is not None else None
     with session_scope() as session:
         artifact = get_artifact(session=session, artifact_id=artifact_id)
@@ -118,8 +125,31 @@ def _lint(conf: conferences.Conference, name: str | None, text: str | None,
                 max_bytes=current_app.config["MAX_APPENDIX_BYTES"]).to_dict()
 
 
+def _admit(conference: str, *, web: bool) -> None:
+    """Refuse the submission (429) when the intake queue is full or, from the web, the conference's
+    rate is spent; the operator's CLI counts against the queue only."""
+    from ae import admission
+
+    with session_scope() as session:
+        admission.check_queue(session=session, config=current_app.config)
+    if web:
+        from redis.exceptions import RedisError
+
+        try:
+            admission.count_conference(queue.get_redis(), conference,
+                                       str(current_app.config["RATELIMIT_SUBMIT_CONFERENCE"]))
+        except RedisError as exc:  # counting is best effort: a Redis outage must not refuse work
+            log.warning("conference %s: submission not counted (%s)", conference, exc)
+
+
 def _take_in(ids: Submitted) -> Submitted:
+    """Queue the intake of committed rows; if Redis cannot take it now, reconcile will (rows are safe)."""
+    from redis.exceptions import RedisError
+
     from ae.workers.jobs import intake_version
 
-    queue.enqueue(intake_version, ids.version_id, queue=queue.INTAKE_QUEUE)
+    try:
+        queue.enqueue(intake_version, ids.version_id, queue=queue.INTAKE_QUEUE)
+    except RedisError as exc:
+        log.warning("version %s: intake not queued (%s); reconcile will queue it", ids.version_id, exc)
     return ids

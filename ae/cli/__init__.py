@@ -19,6 +19,7 @@ from ae.errors import AeError
 COMMANDS: dict[str, str] = {
     "demo": "ae.cli.service:demo", "serve": "ae.cli.service:serve", "worker": "ae.cli.service:worker",
     "redis": "ae.cli.service:redis", "workers": "ae.cli.workers:workers",
+    "reconcile": "ae.cli.workers:reconcile_cmd",
     "submit": "ae.cli.artifacts:submit", "resubmit": "ae.cli.artifacts:resubmit",
     "status": "ae.cli.artifacts:status", "verdicts": "ae.cli.verdicts:verdicts",
     "diff": "ae.cli.verdicts:diff", "diff-versions": "ae.cli.verdicts:diff_versions",
@@ -26,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "conference": "ae.cli.conferences:conferences", "ck": "ae.cli.ck:ck",
     "users": "ae.cli.users:users", "tokens": "ae.cli.users:tokens",
     "lint": "ae.cli.checklist:lint_cmd", "appendix": "ae.cli.checklist:appendix", "run": "ae.cli.run:run_cmd",
+    "export": "ae.cli.export:export", "slurm": "ae.cli.slurm:slurm",
     "tournament": "ae.cli.tournaments:tournament", "tournaments": "ae.cli.tournaments:tournament",
 }
 

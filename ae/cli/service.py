@@ -155,8 +155,12 @@ def _worker_process(app: Flask, extra_env: dict[str, str]) -> subprocess.Popen[b
 @click.option("--keep-redis", is_flag=True, help="Leave the embedded redis-server running.")
 @with_app
 def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
-    """Submit the sample artifacts, reproduce them with a real worker, and report."""
-    from ae.demo import as_git_repository, dependency_urls, examples, mirror_env
+    """Submit the sample artifacts, reproduce them with a real worker, and report.
+
+    Run again on the same instance, it submits nothing already evaluated or under way: an unchanged
+    example is the same commit, so its earlier artifact is reported (or waited for) instead.
+    """
+    from ae.demo import as_git_repository, dependency_urls, earlier_submission, examples, mirror_env
     from ae.status import all_status
     from ae.storage.db import session_scope
     from ae.submission import submit
@@ -168,33 +172,28 @@ def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
     started_redis = not app.config.get("REDIS_URL") and embedded_redis.ensure(instance)
     try:
         conference = conference or app.config["CONFERENCE"]
-        ids, found = [], examples()
+        mine, found = set(), examples()
         urls, mirrors = dependency_urls(found), {}
         for example in found:
-            repo = as_git_repository(example, instance / "demo")
+            repo, commit = as_git_repository(example, instance / "demo")
             if example.name in urls:
                 mirrors[urls[example.name]] = repo
                 click.echo(f"mirrored {urls[example.name]} from {repo} (a dependency repository)")
                 continue
-            ids.append(submit(conference=conference, title=f"Sample artifact: {example.name}",
-                              source=str(repo), badges=("functional", "reproduced")))
-            click.echo(f"submitted {example.name} from {repo}")
-        process = _worker_process(app, mirror_env(mirrors))
-        deadline, last = time.monotonic() + timeout, ""
-        mine = {i.artifact_id for i in ids}
-        while True:
             with session_scope() as session:
-                items = [s for s in all_status(session=session) if s["id"] in mine]
-            line, done = _progress(items)
-            if line != last:
-                click.echo(f"  {line}")
-                last = line
-            if done or process.poll() is not None or time.monotonic() > deadline:
-                break
-            time.sleep(0.3)
-        if process.poll() is None:
-            process.terminate()
-        process.wait(timeout=30)
+                earlier = earlier_submission(session=session, conference=conference, source=str(repo),
+                                             commit=commit)
+            if earlier is not None:
+                mine.add(earlier)
+                click.echo(f"{example.name}: already submitted as {earlier[:12]} (commit {commit[:12]})")
+                continue
+            mine.add(submit(conference=conference, title=f"Sample artifact: {example.name}",
+                            source=str(repo), badges=("functional", "reproduced")).artifact_id)
+            click.echo(f"submitted {example.name} from {repo}")
+        with session_scope() as session:
+            items = [s for s in all_status(session=session) if s["id"] in mine]
+        if not _progress(items)[1]:
+            _work_until_settled(app, mine, mirror_env(mirrors), timeout)
         with session_scope() as session:
             items = [s for s in all_status(session=session) if s["id"] in mine]
         _summary(items)
@@ -203,6 +202,28 @@ def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
     finally:
         if started_redis and not keep_redis:
             embedded_redis.stop(instance)
+
+
+def _work_until_settled(app: Flask, mine: set[str], env: dict[str, str], timeout: int) -> None:
+    """Run a burst worker until the demo's own artifacts are settled (or it stops, or time is up)."""
+    from ae.status import all_status
+    from ae.storage.db import session_scope
+
+    process = _worker_process(app, env)
+    deadline, last = time.monotonic() + timeout, ""
+    while True:
+        with session_scope() as session:
+            items = [s for s in all_status(session=session) if s["id"] in mine]
+        line, done = _progress(items)
+        if line != last:
+            click.echo(f"  {line}")
+            last = line
+        if done or process.poll() is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    if process.poll() is None:
+        process.terminate()
+    process.wait(timeout=60)
 
 
 def _summary(items: list[dict[str, Any]]) -> None:

@@ -66,6 +66,26 @@ def reap() -> None:
 
     app = current()
     ready(app)
-    outcome = ae_worker.reap_lost(app)
+    outcome = ae_worker.reap_lost(app, inline=True)
     click.echo(f"lost workers: {', '.join(outcome.workers) or 'none'}; runs queued again: "
                f"{len(outcome.requeue)}; runs failed after the last attempt: {len(outcome.gave_up)}")
+
+
+@click.command("reconcile")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_app
+def reconcile_cmd(as_json: bool) -> None:
+    """Make Redis and the workers agree with the database: requeue, retry, evaluate, give up.
+
+    Queues again what the database says waits but Redis lacks (runs, intakes, evaluations), marks
+    lost what dead workers held and retries it up to AE_MAX_ATTEMPTS (then fails it with the
+    reason). Workers run the same pass every AE_RECONCILE_INTERVAL seconds.
+    """
+    from dataclasses import asdict
+
+    from ae.workers import reconcile
+
+    app = current()
+    ready(app)
+    done = reconcile.reconcile(app, inline=True)
+    click.echo(json.dumps(asdict(done), indent=2) if as_json else done.summary())

@@ -106,7 +106,7 @@ def fetch_archive(source: str, *, store_root: Path, caps: Caps) -> Fetched:
         raise SourceError(f"{where}: it is not a {formats.NAMES} archive")
     incoming = store_root / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="archive-", dir=incoming))
+    work = Path(tempfile.mkdtemp(prefix=f"archive-{os.getpid()}-", dir=incoming))
     try:
         try:
             listed = formats.listing(path, kind, where, caps)

@@ -44,15 +44,19 @@ def insteadof_rules() -> list[tuple[str, str]]:
     return rules
 
 
-def init_repository(path: Path, *, message: str) -> str:
-    """Make `path` a git repository with everything committed once; return the commit SHA."""
+def init_repository(path: Path, *, message: str, date: str | None = None) -> str:
+    """Make `path` a git repository with everything committed once; return the commit SHA.
+
+    With `date` (ISO 8601) the commit is reproducible: the same files give the same SHA.
+    """
     import git  # GitPython takes ~0.1 s to import: only the commands that make repositories pay it
 
     repo = git.Repo.init(path)
     with repo:
         repo.git.add(A=True)
         actor = git.Actor("ae demo", "demo@ae.invalid")
-        commit = repo.index.commit(message, author=actor, committer=actor)
+        commit = repo.index.commit(message, author=actor, committer=actor, author_date=date,
+                                   commit_date=date)
         return commit.hexsha
 
 

@@ -45,7 +45,7 @@ def pin(source: str, ref: str | None, dest_dir: Path, *, policy: SourcePolicy) -
     """Clone `source` under `policy`, resolve `ref` (default HEAD) and export that commit as a tar."""
     target = judge(source, policy)
     dest_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="clone-", dir=dest_dir))
+    work = Path(tempfile.mkdtemp(prefix=f"clone-{os.getpid()}-", dir=dest_dir))
     try:
         clone = work / "repo.git"
         _clone(target, clone, work, policy)

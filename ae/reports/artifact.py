@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 
 from ae import markdown
+from ae.files import atomic
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,7 @@ def write(report: ArtifactReport, out_dir: Path, *, pdf: bool = True) -> dict[st
     paths = {"md": out_dir / "report.md", "html": out_dir / "report.html"}
     page = to_html(report)
     for kind, text in (("md", to_markdown(report)), ("html", page)):
-        tmp = paths[kind].with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.rename(paths[kind])
+        atomic.write_text(paths[kind], text)
     if pdf:
         from ae.reports.pdf import PdfUnavailable, write_pdf
 

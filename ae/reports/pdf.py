@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ae.errors import AeError
+from ae.files import atomic
 
 
 class PdfUnavailable(AeError):
@@ -22,7 +23,6 @@ def write_pdf(html: str, path: Path) -> Path:
     # reports embed what they show (CSS, SVG): a URL in one comes from an author, and the worker
     # rendering the PDF must neither contact it nor read a file:// path of its own disk
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    tmp = path.with_suffix(".pdf.tmp")
-    weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(tmp)
-    tmp.rename(path)
+    with atomic.replacing(path) as tmp:
+        weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(tmp)
     return path

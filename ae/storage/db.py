@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -65,3 +71,36 @@ def session_scope(app: Flask | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def is_dropped(exc: BaseException) -> bool:
+    """Tell whether a database error is the connection's, not the statement's (worth a new try).
+
+    A connection terminated by the server (PostgreSQL's `pg_terminate_backend`, a restart), a
+    network error, or SQLite's "database is locked" past its busy timeout: the transaction was
+    rolled back whole, so running it again on a fresh connection is safe.
+    """
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def transaction(work: Callable[[Session], T], *, app: Flask | None = None, tries: int = 6,
+                first_wait: float = 0.5) -> T:
+    """Run `work(session)` in its own transaction; on a dropped connection, again on a new one.
+
+    Waits 0.5, 1, 2, 4, 8 s between the tries (about 15 s in all) and then re-raises.
+    """
+    for attempt in range(1, tries + 1):
+        try:
+            with session_scope(app) as session:
+                return work(session)
+        except Exception as exc:
+            if attempt == tries or not is_dropped(exc):
+                raise
+            wait = first_wait * 2 ** (attempt - 1)
+            log.warning("database connection lost (%s); trying the transaction again in %.1f s",
+                        str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, wait)
+            get_engine(app).dispose()
+            time.sleep(wait)
+    raise AssertionError("unreachable")

@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy.orm import validates
 from sqlmodel import Field, SQLModel
 
+from ae.storage import states
 from ae.storage.states import Role, RunState, VersionState, WorkerState
 
 
@@ -64,8 +66,15 @@ class ArtifactVersion(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text))
     recommended_badges: dict[str, Any] = _json()
     report_path: str | None = None
+    worker: str | None = None  # the worker taking it in (intake)
+    attempt: int = 0  # intake attempts started
+    retry_at: datetime | None = _time(nullable=True)  # intake retried after a fault: not before
     created_at: datetime = _time()
     updated_at: datetime = _time()
+
+    @validates("status")
+    def _check_status(self, _key: str, value: str) -> str:
+        return states.check("version", self.__dict__.get("status"), value)
 
 
 class ClaimRecord(SQLModel, table=True):
@@ -97,9 +106,14 @@ class Run(SQLModel, table=True):
     record: dict[str, Any] = _json()
     worker: str | None = None
     attempt: int = 0
+    retry_at: datetime | None = _time(nullable=True)  # retried after a fault: not before
     created_at: datetime = _time()
     started_at: datetime | None = _time(nullable=True)
     finished_at: datetime | None = _time(nullable=True)
+
+    @validates("status")
+    def _check_status(self, _key: str, value: str) -> str:
+        return states.check("run", self.__dict__.get("status"), value)
 
 
 class VerdictRecord(SQLModel, table=True):
@@ -132,6 +146,7 @@ class Worker(SQLModel, table=True):
     last_heartbeat: datetime = _time()
     expires_at: datetime = _time()
     stopped_at: datetime | None = _time(nullable=True)
+    current_job: str | None = None  # the RQ job (row id) its work horse runs, as of its last heartbeat
 
 
 class User(SQLModel, table=True):

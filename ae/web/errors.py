@@ -27,7 +27,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AeError)
     def _ae_error(exc: AeError) -> Any:
         if wants_json():
-            return problem(exc.http_status, type(exc).__name__, str(exc))
+            response = problem(exc.http_status, type(exc).__name__, str(exc))
+            if getattr(exc, "retry_after", None):  # Overloaded: when to come back
+                response.headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
+            return response
         if isinstance(exc, Unauthorized) and request.method == "GET":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return render_template("error.html", status=exc.http_status, message=str(exc)), exc.http_status

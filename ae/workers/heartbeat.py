@@ -3,8 +3,11 @@
 Rule (DESIGN §11): a worker whose heartbeat is older than its TTL is *lost*. Each run it was
 running is marked `lost` and queued again under the same id, until the run has been started
 `max_attempts` times; then it fails with failure kind `lost`, so that its version can still be
-evaluated. Live workers reap lost ones as part of their own heartbeat; exactly one reaper wins
-each lost worker (a conditional UPDATE), so no run is queued twice.
+evaluated. An intake it was doing goes back to `submitted` and is queued again the same way.
+Live workers reap lost ones as part of their own heartbeat; exactly one reaper wins each lost
+worker (a conditional UPDATE), so no run is queued twice. The heartbeat also records the job the
+worker's horse is running (`current_job`), so that a run whose job ended without recording its
+outcome is found while its worker lives on (`ae.workers.reconcile`).
 """
 
 from __future__ import annotations
@@ -18,13 +21,15 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ae.pools import profile_from_platform
-from ae.storage.models import Run, Worker, utcnow
-from ae.storage.states import RunState, WorkerState
+from ae.storage.models import ArtifactVersion, Run, Worker, utcnow
+from ae.storage.states import RunState, VersionState, WorkerState
+from ae.workers import retry
+from ae.workers.faults import Policy
 
 log = logging.getLogger(__name__)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
+def aware(moment: datetime | None) -> datetime | None:
     """Return a UTC-aware datetime (SQLite hands timestamps back naive)."""
     if moment is None or moment.tzinfo is not None:
         return moment
@@ -44,24 +49,24 @@ def register(*, session: Session, name: str, host: str, pid: int, pools: list[st
     return worker
 
 
-def beat(*, session: Session, name: str, ttl: float) -> None:
-    """Record a heartbeat: one UPDATE of the worker's row."""
+def beat(*, session: Session, name: str, ttl: float, current_job: str | None = None) -> None:
+    """Record a heartbeat and the job being worked on: one UPDATE of the worker's row."""
     now = utcnow()
     session.execute(update(Worker).where(col(Worker.name) == name).values(
         last_heartbeat=now, expires_at=now + timedelta(seconds=ttl), state=WorkerState.ALIVE,
-        stopped_at=None))
+        stopped_at=None, current_job=current_job))
 
 
 def stop(*, session: Session, name: str) -> None:
     """Mark a worker that shut down cleanly."""
     now = utcnow()
     session.execute(update(Worker).where(col(Worker.name) == name).values(
-        state=WorkerState.STOPPED, stopped_at=now, expires_at=now))
+        state=WorkerState.STOPPED, stopped_at=now, expires_at=now, current_job=None))
 
 
 def is_alive(worker: Worker, now: datetime | None = None) -> bool:
     """Tell whether a worker's heartbeat is current."""
-    expires = _aware(worker.expires_at)
+    expires = aware(worker.expires_at)
     return worker.state == WorkerState.ALIVE and expires is not None and expires > (now or utcnow())
 
 
@@ -101,7 +106,7 @@ def list_workers(*, session: Session) -> list[dict[str, Any]]:
             "state": (worker.state if worker.state != WorkerState.ALIVE or is_alive(worker, now)
                       else "expired"),
             "alive": is_alive(worker, now), "current_run": current.get(worker.name),
-            "last_heartbeat": _aware(worker.last_heartbeat), "started_at": _aware(worker.started_at),
+            "last_heartbeat": aware(worker.last_heartbeat), "started_at": aware(worker.started_at),
         })
     return result
 
@@ -125,35 +130,51 @@ def _claim_lost(*, session: Session, now: datetime, me: str | None) -> list[Work
 
 @dataclass
 class Reaped:
-    """What reaping decided: lost workers, runs to queue again, versions to evaluate."""
+    """What reaping decided: lost workers, runs and intakes to queue again, versions to evaluate."""
 
     workers: list[str] = field(default_factory=list)
     requeue: list[tuple[str, str]] = field(default_factory=list)
     gave_up: list[str] = field(default_factory=list)
     versions: set[str] = field(default_factory=set)
+    reintake: list[str] = field(default_factory=list)
+    failed_intakes: list[str] = field(default_factory=list)
 
 
-def reap(*, session: Session, max_attempts: int, me: str | None = None) -> Reaped:
-    """Mark lost workers and decide, per run they held, retry or failure; the caller commits."""
+def reap(*, session: Session, max_attempts: int, me: str | None = None,
+         policy: Policy | None = None) -> Reaped:
+    """Mark lost workers and decide, per run or intake they held, retry or failure; the caller commits."""
     now = utcnow()
+    policy = policy or Policy(max_attempts=max_attempts)
     outcome = Reaped()
     for worker in _claim_lost(session=session, now=now, me=me):
         outcome.workers.append(worker.name)
-        seen = _aware(worker.last_heartbeat)
-        held = select(Run).where(Run.worker == worker.name, Run.status == RunState.RUNNING)
-        runs = list(session.exec(held))
-        for run in runs:
-            lost = (f"worker {worker.name} on {worker.host} stopped heartbeating "
-                    f"(last {seen:%Y-%m-%d %H:%M:%S} UTC) during attempt {run.attempt}/{max_attempts}")
-            if run.attempt < max_attempts:
-                run.status, run.message = RunState.LOST, f"{lost}; queued again"
-                outcome.requeue.append((run.id, run.pool))
-            else:
-                run.status, run.failure_kind, run.finished_at = RunState.FAILED, "lost", now
-                run.message = f"{lost}; gave up after {max_attempts} attempts"
-                outcome.gave_up.append(run.id)
-                outcome.versions.add(run.version_id)
-            session.add(run)
-        log.warning("worker %s on %s is lost with %d running run(s)", worker.name, worker.host,
-                    len(runs))
+        seen = aware(worker.last_heartbeat)
+        lost = (f"worker {worker.name} on {worker.host} stopped heartbeating "
+                f"(last {seen:%Y-%m-%d %H:%M:%S} UTC)")
+        runs = release_held(session=session, worker=worker.name, reason=lost, policy=policy,
+                            outcome=outcome, now=now)
+        log.warning("worker %s on %s is lost with %d running job(s)", worker.name, worker.host, runs)
     return outcome
+
+
+def release_held(*, session: Session, worker: str, reason: str, policy: Policy, outcome: Reaped,
+                 now: datetime | None = None) -> int:
+    """Decide retry or failure for every run and intake `worker` holds; return how many it held."""
+    held = select(Run).where(Run.worker == worker, Run.status == RunState.RUNNING)
+    runs = list(session.exec(held))
+    for run in runs:
+        if retry.retry_run(run, reason=reason, kind="lost", policy=policy, lost=True, now=now):
+            outcome.gave_up.append(run.id)
+            outcome.versions.add(run.version_id)
+        else:
+            outcome.requeue.append((run.id, run.pool))
+        session.add(run)
+    intakes = list(session.exec(select(ArtifactVersion).where(
+        ArtifactVersion.worker == worker, ArtifactVersion.status == VersionState.INTAKE)))
+    for version in intakes:
+        if retry.retry_intake(version, reason=reason, policy=policy, lost=True, now=now):
+            outcome.failed_intakes.append(version.id)
+        else:
+            outcome.reintake.append(version.id)
+        session.add(version)
+    return len(runs) + len(intakes)

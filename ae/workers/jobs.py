@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from redis.exceptions import LockError, RedisError
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from ae import conferences
 from ae.checklist.claims import Claim, parse_claims, parse_claims_toml
 from ae.checklist.lint import lint
 from ae.ck.repository import find_repos
-from ae.errors import AeError, CkError, SandboxUnavailable
+from ae.errors import AeError, CkError
 from ae.intake import appendix, dependencies, snapshot
 from ae.intake.policy import policy_from_config, redact
 from ae.pools import pool_for_requirement, pool_from_mapping
-from ae.storage.db import session_scope
-from ae.storage.models import utcnow
+from ae.storage.db import transaction
+from ae.storage.models import ArtifactVersion, Run, utcnow
 from ae.storage.queries import (
     claims_of,
     get_artifact,
@@ -27,8 +33,8 @@ from ae.storage.queries import (
     replace_claims,
     runs_of,
 )
-from ae.storage.states import RUN_FINISHED, RunState, VersionState
-from ae.workers import progress, queue
+from ae.storage.states import RUN_FINISHED, VERSION_SETTLED, RunState, VersionState, sources
+from ae.workers import faults, progress, queue, retry
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +61,15 @@ def version_repos(digest: str, dependency_digests: list[str]) -> list[Path]:
     return [*find_repos(snapshot_tree(digest)), *(snapshot_tree(d) for d in dependency_digests)]
 
 
-def _fail_version(version_id: str, message: str) -> None:
-    with session_scope() as session:
+def _fail_version(version_id: str, message: str, *, holder: str | None = None) -> None:
+    """Fail a version for good with a reason (with `holder`: only while that worker takes it in)."""
+    def work(session: Session) -> None:
         version = get_version(session=session, version_id=version_id)
+        if version.status in VERSION_SETTLED or (holder and version.worker != holder):
+            return
         version.status, version.error, version.updated_at = VersionState.FAILED, message, utcnow()
+
+    transaction(work)
 
 
 def _read_claims(tree: Path, text: str | None, name: str) -> list[Claim]:
@@ -81,62 +92,126 @@ def _recorded_claims(repos: list[Path], targets: list[Any], text: str | None,
     return [c for c in found if c.id not in taken]
 
 
+def _policy() -> faults.Policy:
+    return faults.Policy.from_config(current_app.config)
+
+
+def _claim_intake(version_id: str, me: str) -> tuple[str, str | None, str, list[str], str | None,
+                                                      str | None] | None:
+    """Take a submitted version in hand (one worker wins); return what intake reads, or None."""
+    def work(session: Session) -> tuple[str, str | None, str, list[str], str | None, str | None] | None:
+        taken = session.execute(update(ArtifactVersion).where(
+            col(ArtifactVersion.id) == version_id,
+            col(ArtifactVersion.status).in_(sources("version", VersionState.INTAKE)),
+        ).values(status=VersionState.INTAKE, worker=me, attempt=col(ArtifactVersion.attempt) + 1,
+                 retry_at=None, updated_at=utcnow()))
+        if taken.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
+            return None  # taken in already, or by another worker: a repeated job does nothing
+        version = get_version(session=session, version_id=version_id)
+        artifact = get_artifact(session=session, artifact_id=version.artifact_id)
+        return (artifact.source, version.ref, artifact.conference, list(artifact.requested_badges),
+                version.appendix_text, version.appendix_name)
+
+    return transaction(work)
+
+
 def intake_version(version_id: str) -> None:
     """Pin the version's source, store its snapshot, read appendix and claims, create its runs."""
+    me = _worker_name()
+    claimed = _claim_intake(version_id, me)
+    if claimed is None:
+        log.info("version %s: already taken in, nothing to do", version_id)
+        return
+    source, ref, conference_slug, badges, given_text, given_name = claimed
+    try:
+        found = _take_in(source, ref, conference_slug, given_text, given_name)
+    except Exception as exc:
+        if faults.is_user_error(exc):
+            log.warning("version %s: intake failed: %s", version_id, faults.describe(exc))
+            _fail_version(version_id, faults.describe(exc), holder=me)
+            return
+        if not faults.is_transient(exc):
+            _fail_version(version_id, f"intake failed: {faults.describe(exc)}", holder=me)
+            raise
+        log.warning("version %s: intake met a fault: %s", version_id, faults.describe(exc))
+        _retry_intake(version_id, me, faults.describe(exc))
+        return
+    to_enqueue = transaction(lambda session: _store_intake(session, version_id, me, badges, found))
+    _enqueue_runs(to_enqueue)
+
+
+def _take_in(source: str, ref: str | None, conference_slug: str, given_text: str | None,
+             given_name: str | None) -> dict[str, Any]:
+    """Fetch and read a version's source: snapshot, dependencies, appendix, claims, run plan."""
     from ae.evaluators.pipeline import list_targets
     from ae.intake.fetch import fetch_source, fetcher
 
-    with session_scope() as session:
-        version = get_version(session=session, version_id=version_id)
-        if version.status not in (VersionState.SUBMITTED, VersionState.INTAKE):
-            return  # already taken in: a re-delivered job must not create its runs twice
-        artifact = get_artifact(session=session, artifact_id=version.artifact_id)
-        version.status, version.updated_at = VersionState.INTAKE, utcnow()
-        source, ref, conference_slug = artifact.source, version.ref, artifact.conference
-        badges = list(artifact.requested_badges)
-        given_text, given_name = version.appendix_text, version.appendix_name
+    conference = conferences.get(conference_slug)
+    policy = policy_from_config(current_app.config, web=False)
+    snap = fetch_source(source, ref, store_root=data_dir(), policy=policy)
     try:
-        conference = conferences.get(conference_slug)
-        policy = policy_from_config(current_app.config, web=False)
-        snap = fetch_source(source, ref, store_root=data_dir(), policy=policy)
-        try:
-            own = find_repos(snap.tree)
-        except CkError as exc:  # an archive has no commit: its version's ref names the upload
-            taken = f"{redact(source)} at {snap.commit[:12]}" if snap.commit else ref or source
-            raise CkError(f"{taken}: {exc}") from exc
-        deps = dependencies.resolve(own, pins=conference.dependency_pins(),
-                                    fetch=fetcher(store_root=data_dir(), policy=policy))
-        if given_text is not None:
-            found: tuple[str, str] | None = (given_name or "appendix", given_text)
-        else:
-            found = appendix.find(snap.tree, given_name)
-        name, text = found if found else (None, None)
-        claims = _read_claims(snap.tree, text, name or "appendix")
-        targets = list_targets(dependencies.search_paths(own, deps), own=own)
-        claims += _recorded_claims(own, targets, text, {c.id for c in claims})
-        plan = _plan_runs(targets, claims, conference)
-    except AeError as exc:
-        _fail_version(version_id, str(exc))
-        raise
-    with session_scope() as session:
-        version = get_version(session=session, version_id=version_id)
-        version.commit, version.snapshot_digest = snap.commit or None, snap.digest
-        version.dependencies = [d.to_dict() for d in deps]
-        version.appendix_name, version.appendix_text = name, text
-        version.checklist = _checklist(text, name, conference, badges, snap.tree)
-        replace_claims(session=session, version_id=version_id,
-                       claims=[c.to_dict() for c in claims])
-        from ae.storage.models import Run
+        own = find_repos(snap.tree)
+    except CkError as exc:  # an archive has no commit: its version's ref names the upload
+        taken = f"{redact(source)} at {snap.commit[:12]}" if snap.commit else ref or source
+        raise CkError(f"{taken}: {exc}") from exc
+    deps = dependencies.resolve(own, pins=conference.dependency_pins(),
+                                fetch=fetcher(store_root=data_dir(), policy=policy))
+    if given_text is not None:
+        found: tuple[str, str] | None = (given_name or "appendix", given_text)
+    else:
+        found = appendix.find(snap.tree, given_name)
+    name, text = found if found else (None, None)
+    claims = _read_claims(snap.tree, text, name or "appendix")
+    targets = list_targets(dependencies.search_paths(own, deps), own=own)
+    claims += _recorded_claims(own, targets, text, {c.id for c in claims})
+    return {"snap": snap, "deps": deps, "name": name, "text": text, "claims": claims,
+            "plan": _plan_runs(targets, claims, conference), "conference": conference}
 
-        runs = [Run(version_id=version_id, program=p, cmd_key=k, dataset=d, pool=pool,
-                    repetitions=conference.repetitions) for (p, k, d, pool) in plan]
-        session.add_all(runs)
-        version.status = VersionState.QUEUED if runs else VersionState.FAILED
-        version.error = None if runs else "the artifact has no CK program with run commands"
-        version.updated_at = utcnow()
-        to_enqueue = [(r.id, r.pool) for r in runs]
+
+def _store_intake(session: Session, version_id: str, me: str, badges: list[str],
+                  found: dict[str, Any]) -> list[tuple[str, str]]:
+    """Record what intake found and create the runs, if this worker still holds the version."""
+    version = get_version(session=session, version_id=version_id)
+    if version.status != VersionState.INTAKE or version.worker != me:
+        log.warning("version %s: intake finished after the version was given to another worker "
+                    "(%s, held by %s): this result is dropped", version_id, version.status, version.worker)
+        return []
+    snap, conference, name, text = found["snap"], found["conference"], found["name"], found["text"]
+    version.commit, version.snapshot_digest = snap.commit or None, snap.digest
+    version.dependencies = [d.to_dict() for d in found["deps"]]
+    version.appendix_name, version.appendix_text = name, text
+    version.checklist = _checklist(text, name, conference, badges, snap.tree)
+    replace_claims(session=session, version_id=version_id,
+                   claims=[c.to_dict() for c in found["claims"]])
+    runs = [Run(version_id=version_id, program=p, cmd_key=k, dataset=d, pool=pool,
+                repetitions=conference.repetitions) for (p, k, d, pool) in found["plan"]]
+    session.add_all(runs)
+    version.status = VersionState.QUEUED if runs else VersionState.FAILED
+    version.error = None if runs else "the artifact has no CK program with run commands"
+    version.updated_at = utcnow()
+    return [(r.id, r.pool) for r in runs]
+
+
+def _retry_intake(version_id: str, me: str, reason: str) -> None:
+    """Give a faulted intake back for a later attempt (or fail it past the last one)."""
+    policy = _policy()
+
+    def work(session: Session) -> None:
+        version = get_version(session=session, version_id=version_id)
+        if version.status == VersionState.INTAKE and version.worker == me:
+            retry.retry_intake(version, reason=reason, policy=policy)
+
+    transaction(work)
+
+
+def _enqueue_runs(to_enqueue: list[tuple[str, str]]) -> None:
+    """Queue committed runs; those Redis cannot take now wait for `ae reconcile` (the rows are safe)."""
     for run_id, pool in to_enqueue:
-        queue.enqueue(reproduce_run, run_id, queue=queue.pool_queue(pool))
+        try:
+            queue.enqueue(reproduce_run, run_id, queue=queue.pool_queue(pool))
+        except RedisError as exc:
+            log.warning("run %s: not queued (%s); reconcile will queue it", run_id,
+                        faults.describe(exc))
 
 
 def _plan_runs(targets: list[Any], claims: list[Claim], conference: conferences.Conference,
@@ -179,32 +254,71 @@ def _worker_name() -> str:
     return os.environ.get("RQ_WORKER_ID", f"pid-{os.getpid()}")
 
 
-def reproduce_run(run_id: str) -> None:
-    """Run one program through the pipeline in the sandbox and store the record."""
-    from ae.evaluators.pipeline import RunSpec, run_program
-    from ae.evaluators.sandbox import Limits
-    from ae.files.trees import remove_tree
+@dataclass(frozen=True)
+class _Attempt:
+    """One worker's attempt at a run: what it claimed and what it needs."""
 
-    with session_scope() as session:
+    run_id: str
+    worker: str
+    attempt: int
+    version_id: str
+    conference: str
+    program: str
+    cmd_key: str
+    dataset: str | None
+    repetitions: int
+    digest: str | None
+    dep_digests: list[str | None]
+
+
+def _claim_run(run_id: str, me: str) -> _Attempt | None:
+    """Start an attempt at a waiting run (one worker wins); None when finished or held elsewhere."""
+    def work(session: Session) -> _Attempt | None:
+        taken = session.execute(update(Run).where(
+            col(Run.id) == run_id, col(Run.status).in_(sources("run", RunState.RUNNING)),
+        ).values(status=RunState.RUNNING, worker=me, attempt=col(Run.attempt) + 1, started_at=utcnow(),
+                 retry_at=None, finished_at=None))
+        if taken.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
+            return None
         run = get_run(session=session, run_id=run_id)
-        if run.status in RUN_FINISHED:
-            return
         version = get_version(session=session, version_id=run.version_id)
         artifact = get_artifact(session=session, artifact_id=version.artifact_id)
-        run.status, run.started_at, run.worker = RunState.RUNNING, utcnow(), _worker_name()
-        run.attempt += 1
-        version.status = VersionState.RUNNING
-        conference = conferences.get(artifact.conference)
-        program, cmd_key, dataset, repetitions = run.program, run.cmd_key, run.dataset, run.repetitions
-        digest, version_id = version.snapshot_digest, version.id
-        dep_digests = [d.get("digest") for d in version.dependencies]
-    if digest is None or not all(dep_digests):
-        raise AeError(f"run {run_id}: its version has no snapshot")
+        if version.status in sources("version", VersionState.RUNNING):
+            version.status = VersionState.RUNNING
+        return _Attempt(run_id, me, run.attempt, version.id, artifact.conference, run.program,
+                        run.cmd_key, run.dataset, run.repetitions, version.snapshot_digest,
+                        [d.get("digest") for d in version.dependencies])
+
+    return transaction(work)
+
+
+def reproduce_run(run_id: str) -> None:
+    """Run one program through the pipeline in the sandbox and store the record."""
+    from ae.evaluators.pipeline import RunSpec
+    from ae.evaluators.sandbox import Limits
+    from ae.files.trees import remove_tree
+    from ae.workers import cluster  # the pipeline here, or a Slurm pool's batch job
+
+    claim = _claim_run(run_id, _worker_name())
+    if claim is None:
+        log.info("run %s: finished or held by another worker, nothing to do", run_id)
+        return
+    conference = conferences.get(claim.conference)
+    program, cmd_key, dataset, repetitions = claim.program, claim.cmd_key, claim.dataset, claim.repetitions
+    digest, version_id, dep_digests = claim.digest, claim.version_id, claim.dep_digests
     work_dir = data_dir() / "runs" / run_id
-    remove_tree(work_dir)  # an earlier attempt's: artifact-written, of any depth
-    work_dir.mkdir(parents=True)
+    try:
+        if digest is None or not all(dep_digests):
+            raise AeError(f"run {run_id}: its version has no snapshot")
+        remove_tree(work_dir)  # an earlier attempt's: artifact-written, of any depth
+        work_dir.mkdir(parents=True)
+        repos = version_repos(digest, [str(d) for d in dep_digests])
+    except Exception as exc:
+        if _run_broke(claim, exc):
+            raise
+        return
     spec = RunSpec(
-        repo_paths=version_repos(digest, [str(d) for d in dep_digests]), work_dir=work_dir,
+        repo_paths=repos, work_dir=work_dir,
         cache_dir=data_dir() / "cache",
         references_dir=data_dir() / "references" / version_id,
         limits=Limits.from_mapping(conference.limits), network=conference.network,
@@ -214,53 +328,144 @@ def reproduce_run(run_id: str) -> None:
     reporter = progress.Reporter(queue.get_redis(), run_id, total=repetitions)
     reporter.start()
     try:
-        record = run_program(spec, progress=reporter.say, streams=reporter.streams)
+        record = cluster.run_program(run_id, spec, progress=reporter.say, streams=reporter.streams)
     except Exception as exc:
         reporter.finish(RunState.FAILED)
-        _fail_run(run_id, exc)
-        evaluate_version(version_id)
-        raise
-    with session_scope() as session:
-        run = get_run(session=session, run_id=run_id)
-        status = run.status = RunState.SUCCEEDED if record.ok else RunState.FAILED
-        run.failure_kind, run.message = record.failure_kind, record.message
-        run.samples, run.record = list(record.samples), {**record.to_dict(), "logs": reporter.logs}
-        run.finished_at = utcnow()
+        if _run_broke(claim, exc):
+            raise
+        return
+    status = _finish_run(claim, record, work_dir, logs=reporter.logs)
     reporter.finish(status)
-    evaluate_version(version_id)
 
 
-def _fail_run(run_id: str, exc: Exception) -> None:
+def _finish_run(claim: _Attempt, record: Any, work_dir: Path, *,
+                logs: dict[str, str] | None = None) -> str:
+    """Store a finished attempt's record (the first finished attempt wins); evaluate when it ends the run.
+
+    A failure of the worker's own machinery (an internal error, a full disk) is no verdict on the
+    artifact: the run is tried again, after a backoff, up to AE_MAX_ATTEMPTS.
+    """
+    fault = faults.disk_full(work_dir) if not record.ok else None
+    if not record.ok and (fault or record.failure_kind == "internal-error"):
+        reason = fault or faults.first_line(record.message)
+        log.warning("run %s: attempt %d met a fault of the worker: %s", claim.run_id, claim.attempt, reason)
+        return _retry_run(claim, reason, "disk-full" if fault else "internal-error")
+    status = RunState.SUCCEEDED if record.ok else RunState.FAILED
+
+    def work(session: Session) -> bool:
+        run = session.get(Run, claim.run_id, with_for_update=True)
+        if run is None or run.status in RUN_FINISHED:
+            log.warning("run %s: attempt %d of %s finished after the run was already %s: dropped",
+                        claim.run_id, claim.attempt, claim.worker, run.status if run else "deleted")
+            return False
+        run.status = status
+        run.failure_kind, run.message = record.failure_kind, record.message
+        run.samples = list(record.samples)
+        run.record = {**record.to_dict(), "logs": logs} if logs is not None else record.to_dict()
+        run.finished_at, run.retry_at = utcnow(), None
+        return True
+
+    if transaction(work):
+        if not record.ok:
+            log.info("run %s: %s", claim.run_id, faults.first_line(record.message))
+        evaluate_version(claim.version_id)
+    return status
+
+
+def _run_broke(claim: _Attempt, exc: BaseException) -> bool:
+    """Record why an attempt could not be carried out; True when the error is a bug (re-raise it).
+
+    An author's mistake fails the run in one line; a passing fault queues it again after a backoff;
+    anything else fails it as an internal error.
+    """
+    reason, kind = faults.describe(exc), faults.kind_of(exc)
+    if faults.is_transient(exc):
+        log.warning("run %s: attempt %d met a fault: %s", claim.run_id, claim.attempt, reason)
+        _retry_run(claim, reason, kind)
+        return False
+    if faults.is_user_error(exc):
+        log.warning("run %s: %s", claim.run_id, reason)
+    _fail_run(claim, kind, reason)
+    evaluate_version(claim.version_id)
+    return not faults.is_user_error(exc)
+
+
+def _retry_run(claim: _Attempt, reason: str, kind: str) -> str:
+    """Queue the attempt's run again after a backoff, or fail it past the last attempt."""
+    policy = _policy()
+
+    def work(session: Session) -> str | None:
+        run = session.get(Run, claim.run_id, with_for_update=True)
+        if run is None or run.status != RunState.RUNNING or (run.worker, run.attempt) != (
+                claim.worker, claim.attempt):
+            return None  # another attempt or the reaper has decided already
+        retry.retry_run(run, reason=reason, kind=kind, policy=policy)
+        return run.status
+
+    status = transaction(work)
+    if status == RunState.FAILED:
+        evaluate_version(claim.version_id)
+    return status or RunState.QUEUED
+
+
+def _fail_run(claim: _Attempt, kind: str, message: str) -> None:
     """Record why a run could not be carried out at all (not an artifact failure)."""
-    kind = getattr(exc, "kind", None) or (
-        "sandbox-unavailable" if isinstance(exc, SandboxUnavailable) else "internal-error")
-    with session_scope() as session:
-        run = get_run(session=session, run_id=run_id)
+    def work(session: Session) -> None:
+        run = session.get(Run, claim.run_id, with_for_update=True)
+        if run is None or run.status in RUN_FINISHED:
+            return
         run.status, run.failure_kind, run.finished_at = RunState.FAILED, kind, utcnow()
-        run.message = str(exc) if isinstance(exc, AeError) else f"{type(exc).__name__}: {exc}"
+        run.message, run.retry_at = message, None
+
+    transaction(work)
+
+
+@contextmanager
+def version_lock(version_id: str) -> Iterator[None]:
+    """Hold the version's evaluation lock; its token names the worker, so a reaper can free it."""
+    lock = queue.get_redis().lock(f"ae:lock:version:{version_id}", timeout=600, blocking_timeout=600)
+    if not lock.acquire(token=f"{_worker_name()}|{os.getpid()}|{os.urandom(4).hex()}"):
+        raise AeError(f"version {version_id}: its evaluation lock stayed taken for 600 s")
+    try:
+        yield
+    finally:
+        try:
+            lock.release()
+        except (LockError, RedisError) as exc:  # expired, or Redis restarted meanwhile: nothing held
+            log.warning("version %s: evaluation lock already gone (%s)", version_id, exc)
 
 
 def evaluate_version(version_id: str) -> None:
-    """Once every run of a version has finished: verdicts, more repetitions or the final report."""
+    """Once every run of a version has finished: verdicts, more repetitions or the final report.
+
+    Idempotent: a settled version, or one with runs still to finish, is left alone, so that
+    `ae reconcile` may queue it again whenever a crash may have cut an evaluation short.
+    """
     from ae.evaluation import evaluate
 
-    lock = queue.get_redis().lock(f"ae:lock:version:{version_id}", timeout=600, blocking_timeout=600)
-    with lock:
-        with session_scope() as session:
-            runs = runs_of(session=session, version_id=version_id)
-            if not runs or any(r.status not in RUN_FINISHED for r in runs):
+    def work(session: Session) -> list[tuple[str, str]]:
+        runs = runs_of(session=session, version_id=version_id)
+        version = get_version(session=session, version_id=version_id)
+        if version.status in VERSION_SETTLED or not runs or any(
+                r.status not in RUN_FINISHED for r in runs):
+            return []
+        artifact = get_artifact(session=session, artifact_id=version.artifact_id)
+        conference = conferences.get(artifact.conference)
+        claims = [Claim.from_dict(c.data) for c in claims_of(session=session, version_id=version_id)]
+        outcome = evaluate(session=session, version=version, artifact=artifact, runs=runs,
+                           claims=claims, conference=conference, data_dir=data_dir())
+        session.flush()
+        return [(r.id, r.pool) for r in outcome.new_runs]
+
+    with version_lock(version_id):
+        try:
+            to_enqueue = transaction(work)
+        except Exception as exc:
+            if faults.is_transient(exc):
+                raise  # the version stays unsettled: reconcile evaluates it again
+            log.warning("version %s: evaluation failed: %s", version_id, faults.describe(exc))
+            _fail_version(version_id, f"evaluation failed: {faults.describe(exc)}")
+            if faults.is_user_error(exc):
                 return
-            version = get_version(session=session, version_id=version_id)
-            artifact = get_artifact(session=session, artifact_id=version.artifact_id)
-            conference = conferences.get(artifact.conference)
-            claims = [Claim.from_dict(c.data) for c in claims_of(session=session, version_id=version_id)]
-            try:
-                outcome = evaluate(session=session, version=version, artifact=artifact, runs=runs,
-                                   claims=claims, conference=conference, data_dir=data_dir())
-            except Exception as exc:
-                session.rollback()
-                _fail_version(version_id, f"evaluation failed: {exc}")
-                raise
-            to_enqueue = [(r.id, r.pool) for r in outcome.new_runs]
-    for run_id, pool in to_enqueue:
-        queue.enqueue(reproduce_run, run_id, queue=queue.pool_queue(pool))
+            raise
+    _enqueue_runs(to_enqueue)

@@ -52,25 +52,50 @@ def get_queue(name: str, app: Flask | None = None) -> Queue:
 
 
 def enqueue(func: Callable[..., Any], row_id: str, *, queue: str, app: Flask | None = None,
-            description: str | None = None) -> str:
+            description: str | None = None, job_id: str | None = None) -> str:
     """Enqueue `func(row_id)` with the row id as the RQ job id; the row must be committed already."""
     app = app or current_app
     job = get_queue(queue, app).enqueue(
-        func, row_id, job_id=row_id, job_timeout=int(app.config["JOB_TIMEOUT"]),
+        func, row_id, job_id=job_id or row_id, job_timeout=int(app.config["JOB_TIMEOUT"]),
         description=description or f"{func.__name__}({row_id})",
         result_ttl=86400, failure_ttl=7 * 86400,
     )
     return job.id
 
 
-def requeue(func: Callable[..., Any], row_id: str, *, queue: str, app: Flask | None = None) -> str:
+def requeue(func: Callable[..., Any], row_id: str, *, queue: str, app: Flask | None = None,
+            job_id: str | None = None) -> str:
     """Enqueue a row's job again under the same id, first dropping the stale job a lost worker held."""
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
     try:
-        Job.fetch(row_id, connection=get_redis(app)).delete()
+        Job.fetch(job_id or row_id, connection=get_redis(app)).delete()
     except NoSuchJobError:
         pass
-    return enqueue(func, row_id, queue=queue, app=app)
+    return enqueue(func, row_id, queue=queue, app=app, job_id=job_id)
+
+
+#: RQ job statuses of a job that is still going to run or running.
+PENDING = frozenset({"queued", "started", "scheduled", "deferred"})
+
+
+def pending_jobs(job_ids: list[str], app: Flask | None = None) -> set[str]:
+    """Return those of `job_ids` that Redis still holds as waiting or running."""
+    from rq.job import Job
+
+    if not job_ids:
+        return set()
+    redis = get_redis(app)
+    with redis.pipeline(transaction=False) as pipe:
+        for job_id in job_ids:
+            pipe.hget(Job.key_for(job_id), "status")
+        found = pipe.execute()
+    return {job_id for job_id, status in zip(job_ids, found, strict=True)
+            if status is not None and status.decode() in PENDING}
+
+
+def evaluation_job_id(version_id: str) -> str:
+    """Return the RQ job id of a version's evaluation (the intake job has the version's own id)."""
+    return f"evaluate-{version_id}"
 

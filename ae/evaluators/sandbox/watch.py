@@ -113,10 +113,12 @@ class Capture:
         room = self.cap - self.written
         if len(data) <= room:
             self.file.write(data)
+            self.file.flush()  # on disk as it comes: the service streams a running command's log
             self.written += len(data)
             return False
         self.file.write(data[:room])
         self.file.write(f"\n[ae: output truncated after {self.cap} bytes]\n".encode())
+        self.file.flush()
         self.written, self.truncated = self.cap, True
         return True
 
