@@ -1,4 +1,4 @@
-"""badges
+"""bidding
 
 Revision ID: 0009
 Revises: 0008
