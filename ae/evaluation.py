@@ -123,7 +123,11 @@ def evidence(version: ArtifactVersion, runs: Sequence[Run], verdicts: Sequence[V
     return Evidence(pinned_commit=version.commit, doi=dois[0] if dois else None, programs=programs,
                     programs_ok=programs_ok, claims=len(verdicts), reproduced=count[Outcome.REPRODUCED],
                     not_reproduced=count[Outcome.NOT_REPRODUCED], inconclusive=count[Outcome.INCONCLUSIVE],
-                    checklist_ok=version.checklist.get("ok"))
+                    checklist_ok=version.checklist.get("ok"), version_id=version.id,
+                    runs=tuple((r.id, r.program, r.status == RunState.SUCCEEDED) for r in runs),
+                    verdicts=tuple((v.claim_id, str(v.outcome)) for v in verdicts),
+                    checklist_errors=tuple(str(f.get("code")) for f in version.checklist.get("findings") or []
+                                           if f.get("severity") == "error"))
 
 
 def _fmt(value: float | None, unit: str | None = None) -> str:

@@ -69,14 +69,22 @@ def test_a_decided_pass_stores_verdicts_badges_and_the_report(app: Any, tmp_path
         row = session.get(ArtifactVersion, version_id)
         assert row is not None
         assert (row.status, row.report_path) == ("done", str(out / "report.pdf"))
-        assert row.recommended_badges == {"scheme": "usenix", "badges": [
+        assert row.recommended_badges["scheme"] == "usenix"
+        assert [{k: b[k] for k in ("badge", "title", "status", "why")}
+                for b in row.recommended_badges["badges"]] == [
             {"badge": "available", "title": "Artifact Available", "status": "recommended",
              "why": "DOI 10.5281/zenodo.7 and commit cccccccccccc are pinned"},
             {"badge": "functional", "title": "Artifact Functional", "status": "recommended",
              "why": "the program built and ran on our workers"},
             {"badge": "reproduced", "title": "Results Reproduced", "status": "recommended",
              "why": "all 2 claims reproduced on our workers"},
-        ]}
+        ]
+        reasons = {b["badge"]: b["reasons"][0]["support"] for b in row.recommended_badges["badges"]}
+        assert reasons["available"] == [{"kind": "version", "ref": version_id},
+                                        {"kind": "checklist", "ref": "doi"}]
+        assert reasons["functional"] == [{"kind": "run", "ref": r.id} for r in made
+                                         if r.status == "succeeded"]
+        assert reasons["reproduced"] == [{"kind": "verdict", "ref": "t"}, {"kind": "verdict", "ref": "out"}]
         records = verdicts_of(session=session, version_id=version_id)
         assert sorted((v.claim_id, v.outcome) for v in records) == [
             ("out", "reproduced"), ("t", "reproduced")]

@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from ae.badges import schemes
-from ae.badges.recommend import Evidence, Recommendation, as_dicts, recommend
+from ae.badges.opinions import Opinion
+from ae.badges.recommend import Evidence, Reason, Recommendation, Support, as_dicts, combine, recommend
 
 GOOD = Evidence(pinned_commit="0123456789abcdef0123456789abcdef01234567", doi="10.5281/zenodo.1234567",
                 programs=("bench", "pi"), programs_ok=("bench", "pi"), claims=3, reproduced=3,
@@ -77,24 +78,27 @@ def expected(badge: str, case: str) -> tuple[str, str]:
 
 
 def _params() -> list[tuple[str, str, str]]:
-    rows = []
-    for name, scheme in schemes.SCHEMES.items():
-        for badge in scheme.keys():
-            if name == "acm-1.0" and badge in ("reproduced", "replicated"):
-                continue  # meanings swapped: see test_acm_1_0_reproduced_and_replicated_swap_meanings
-            rows += [(name, badge, case) for case in CASES]
-    return rows
+    return [(name, badge, case) for name, scheme in schemes.SCHEMES.items() for badge in scheme.keys()
+            for case in CASES]
+
+
+#: The rule each badge follows in each scheme, by meaning (acm-1.0 swaps Reproduced and Replicated).
+RULE = {
+    schemes.Meaning.AVAILABLE: "available", schemes.Meaning.FUNCTIONAL: "functional",
+    schemes.Meaning.RERUN: "reproduced", schemes.Meaning.REUSABLE: "review",
+    schemes.Meaning.INDEPENDENT: "review",
+}
 
 
 @pytest.mark.parametrize(("scheme_name", "badge", "case"), _params())
 def test_each_badge_of_each_scheme_over_each_evidence_case(scheme_name: str, badge: str, case: str) -> None:
     scheme = schemes.get(scheme_name)
-    status, why = expected(badge, case)
+    status, why = expected(RULE[scheme.badge(badge).meaning], case)
     assert recommend(scheme, [badge], CASES[case]) == [
         Recommendation(badge=badge, title=scheme.title(badge), status=status, why=why)]
 
 
-@pytest.mark.parametrize("scheme_name", ["acm-1.1", "usenix"])
+@pytest.mark.parametrize("scheme_name", ["acm-1.1", "usenix", "ndss"])
 def test_every_offered_badge_is_answered_in_the_order_offered(scheme_name: str) -> None:
     scheme = schemes.get(scheme_name)
     offered = list(reversed(scheme.keys()))
@@ -115,20 +119,125 @@ def test_reusable_and_replicated_are_never_automatic_even_on_perfect_evidence() 
         ("Artifacts Evaluated – Reusable", *BY_REVIEW), ("Results Replicated", *BY_REVIEW)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ae/badges/recommend.py applies the acm-1.1 meaning of 'reproduced' to acm-1.0, where our "
-    "workers' evidence (the authors' artifact re-run by others) is what acm-1.0 calls Replicated"))
-def test_acm_1_0_reproduced_and_replicated_swap_meanings() -> None:
-    got = recommend(schemes.get("acm-1.0"), ["reproduced", "replicated"], GOOD)
-    assert [(r.badge, r.status, r.why) for r in got] == [
-        ("reproduced", *BY_REVIEW), ("replicated", *OK_REPRODUCED)]
-
-
-def test_as_dicts_gives_json_ready_rows() -> None:
-    got = recommend(schemes.get("usenix"), ["available", "reproduced"], CASES["inconclusive"])
+def test_as_dicts_gives_json_ready_rows_with_reasons_and_their_support() -> None:
+    evidence = replace(CASES["inconclusive"], version_id="v1", verdicts=(("c1", "reproduced"),
+                       ("c2", "inconclusive"), ("c3", "inconclusive")))
+    got = recommend(schemes.get("usenix"), ["available", "reproduced"], evidence)
     assert as_dicts(got) == [
         {"badge": "available", "title": "Artifact Available", "status": OK_AVAILABLE[0],
-         "why": OK_AVAILABLE[1]},
+         "why": OK_AVAILABLE[1], "reasons": [{"text": OK_AVAILABLE[1], "support": [
+             {"kind": "version", "ref": "v1"}, {"kind": "checklist", "ref": "doi"}]}]},
         {"badge": "reproduced", "title": "Results Reproduced", "status": "needs-review",
-         "why": "2 of 3 claims inconclusive"},
+         "why": "2 of 3 claims inconclusive", "reasons": [{"text": "2 of 3 claims inconclusive", "support": [
+             {"kind": "verdict", "ref": "c2"}, {"kind": "verdict", "ref": "c3"}]}]},
     ]
+
+
+def test_acm_1_0_reproduced_and_replicated_swap_meanings() -> None:
+    got = recommend(schemes.get("acm-1.0"), ["reproduced", "replicated"], GOOD)
+    assert [(r.badge, r.title, r.status, r.why) for r in got] == [
+        ("reproduced", "Results Reproduced", *BY_REVIEW),
+        ("replicated", "Results Replicated", *OK_REPRODUCED)]
+
+
+def test_acm_1_1_gives_the_re_run_evidence_to_reproduced() -> None:
+    got = recommend(schemes.get("acm-1.1"), ["reproduced", "replicated"], GOOD)
+    assert [(r.badge, r.status, r.why) for r in got] == [
+        ("reproduced", *OK_REPRODUCED), ("replicated", *BY_REVIEW)]
+
+
+RUNS = (("r1", "bench", True), ("r2", "pi", False))
+
+
+@pytest.mark.parametrize(("evidence", "badge", "support"), [
+    (replace(GOOD, version_id="v1", pinned_commit=None), "available", (Support("version", "v1"),)),
+    (replace(GOOD, programs_ok=("bench",), runs=RUNS), "functional", (Support("run", "r2"),)),
+    (replace(GOOD, runs=(("r1", "bench", True), ("r3", "pi", True))), "functional",
+     (Support("run", "r1"), Support("run", "r3"))),
+    (replace(GOOD, checklist_ok=False, checklist_errors=("missing-section",)), "functional",
+     (Support("checklist", "missing-section"),)),
+    (replace(GOOD, reproduced=2, not_reproduced=1, verdicts=(("a", "reproduced"), ("b", "not-reproduced"))),
+     "reproduced", (Support("verdict", "b"),)),
+])
+def test_each_reason_links_to_what_supports_it(evidence: Evidence, badge: str,
+                                               support: tuple[Support, ...]) -> None:
+    [got] = recommend(schemes.get("acm-1.1"), [badge], evidence)
+    assert got.reasons[0].support == support
+
+
+#: Review combinations: the evaluators' last opinions on one badge.
+REVIEWS: dict[str, tuple[str, ...]] = {
+    "none": (), "yes": ("yes",), "yes-yes": ("yes", "yes"), "yes-weak": ("yes", "weak"),
+    "weak": ("weak",), "weak-weak": ("weak", "weak"), "no": ("no",), "no-no": ("no", "no"),
+    "yes-no": ("yes", "no"), "weak-no": ("weak", "no"),
+}
+#: combine(automatic status, reviews) -> status; automatic None: a badge only reviews decide.
+COMBINED = {
+    "recommended": {"none": "recommended", "yes": "recommended", "yes-yes": "recommended",
+                    "yes-weak": "recommended", "weak": "recommended", "weak-weak": "recommended",
+                    "no": "needs-review", "no-no": "needs-review", "yes-no": "needs-review",
+                    "weak-no": "needs-review"},
+    "needs-review": {"none": "needs-review", "yes": "recommended", "yes-yes": "recommended",
+                     "yes-weak": "recommended", "weak": "needs-review", "weak-weak": "needs-review",
+                     "no": "not-recommended", "no-no": "not-recommended", "yes-no": "needs-review",
+                     "weak-no": "needs-review"},
+    "not-recommended": {"none": "not-recommended", "yes": "needs-review", "yes-yes": "needs-review",
+                        "yes-weak": "not-recommended", "weak": "not-recommended",
+                        "weak-weak": "not-recommended", "no": "not-recommended", "no-no": "not-recommended",
+                        "yes-no": "not-recommended", "weak-no": "not-recommended"},
+}
+COMBINED[None] = COMBINED["needs-review"]  # type: ignore[index]
+
+#: An evidence case giving each automatic status to every automatic rule.
+EVIDENCE_FOR = {"recommended": GOOD,
+                "needs-review": replace(GOOD, doi=None, checklist_ok=False, inconclusive=1, reproduced=2),
+                "not-recommended": replace(GOOD, pinned_commit=None, programs=(), programs_ok=(),
+                                           not_reproduced=1, reproduced=2)}
+
+
+def _opinions(badge: str, review: str) -> list[Opinion]:
+    return [Opinion(badge, f"Evaluator {chr(65 + i)}", level, "full")
+            for i, level in enumerate(REVIEWS[review])]
+
+
+def _review_params() -> list[tuple[str, str, str, str]]:
+    return [(name, badge, status, review) for name, scheme in schemes.SCHEMES.items()
+            for badge in scheme.keys() for status in EVIDENCE_FOR for review in REVIEWS]
+
+
+@pytest.mark.parametrize(("scheme_name", "badge", "evidence", "review"), _review_params())
+def test_each_badge_of_each_scheme_over_evidence_and_reviews(scheme_name: str, badge: str, evidence: str,
+                                                            review: str) -> None:
+    scheme = schemes.get(scheme_name)
+    automatic = evidence if RULE[scheme.badge(badge).meaning] != "review" else None
+    [got] = recommend(scheme, [badge], EVIDENCE_FOR[evidence], _opinions(badge, review))
+    assert got.status == COMBINED[automatic][review]  # type: ignore[index]
+    assert [r.support for r in got.reasons[1:]] == [
+        (Support("review", f"full/Evaluator {chr(65 + i)}"),) for i in range(len(REVIEWS[review]))]
+
+
+def test_only_each_evaluators_last_opinion_on_that_badge_counts() -> None:
+    opinions = [Opinion("reusable", "Evaluator A", "no", "kick-the-tires"),
+                Opinion("functional", "Evaluator A", "no", "full"),
+                Opinion("reusable", "Evaluator B", "weak", "kick-the-tires"),
+                Opinion("reusable", "Evaluator A", "yes", "full")]
+    [got] = recommend(schemes.get("acm-1.1"), ["reusable"], GOOD, opinions)
+    assert (got.status, got.why) == ("recommended", f"{BY_REVIEW[1]}; reviews: 1 yes, 1 weak")
+    assert got.reasons == (Reason(BY_REVIEW[1]),
+                           Reason("Evaluator B (kick-the-tires): weak",
+                                  (Support("review", "kick-the-tires/Evaluator B"),)),
+                           Reason("Evaluator A (full): yes", (Support("review", "full/Evaluator A"),)))
+
+
+def test_an_unknown_opinion_level_is_refused_with_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="opinion level 'maybe' is not one of yes, weak, no"):
+        recommend(schemes.get("acm-1.1"), ["reusable"], GOOD, [Opinion("reusable", "A", "maybe", "full")])
+
+
+def test_a_badge_outside_the_scheme_is_refused() -> None:
+    with pytest.raises(KeyError, match="badge 'code-reviewed' is not in scheme acm-1.1"):
+        recommend(schemes.get("acm-1.1"), ["code-reviewed"], GOOD)
+
+
+def test_combine_without_evidence_or_reviews_leaves_it_to_the_chair() -> None:
+    assert combine(None, []) == "needs-review"
