@@ -19,11 +19,14 @@ from ae.clusters import settings_from_mapping
 from ae.errors import ConferenceError, NotFound, TournamentError
 from ae.intake.dependencies import Pin
 from ae.pools import pool_from_mapping
+from ae.review import forms
+from ae.review.phases import PROCESS, Phase, rounds
 from ae.tournaments.definition import Tournament, parse_tournament
 
 _SECTIONS: dict[str, set[str]] = {
     "conference": {"slug", "name", "badge_scheme", "badges", "appendix_family", "url"},
-    "phase": {"name", "date"},
+    "phase": {"name", "date", "end"},
+    "review": {"form", "evaluators_per_artifact", "max_per_evaluator"},
     "evaluation": {"repetitions", "max_repetitions", "tolerance", "network"},
     "limits": {"wall_s", "cpu_s", "memory_bytes", "processes", "file_size_bytes", "open_files",
                "output_bytes"},
@@ -36,11 +39,12 @@ _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 
 
 @dataclass(frozen=True)
-class Phase:
-    """A dated phase of the evaluation."""
+class ReviewSetup:
+    """The `[review]` table: the review form, evaluators per artifact, the most one evaluator takes."""
 
-    name: str
-    date: dt.date
+    form: forms.ReviewForm = forms.CTUNING_MICRO23
+    evaluators_per_artifact: int = 3
+    max_per_evaluator: int | None = None  # None: as even a share as the solver can make
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,17 @@ class Conference:
     appendix_family: str | None = None
     dependencies: tuple[Pin, ...] = ()
     tournament: Tournament | None = None
+    review: ReviewSetup = ReviewSetup()
+
+    @property
+    def rounds(self) -> tuple[str, ...]:
+        """Return the review rounds (kick-the-tires, full-evaluation) in order."""
+        return rounds(self.phases)
+
+    def review_fields(self) -> list[forms.FormField]:
+        """Return the review form's concrete fields for the badges this conference offers."""
+        titles = {b.key: b.title for b in schemes.get(self.badge_scheme).badges}
+        return self.review.form.for_badges([(key, titles[key]) for key in self.badges])
 
     def lint_profile(self) -> LintProfile:
         """Return the check-list profile of this conference's `[checklist]` table."""
@@ -133,12 +148,8 @@ def parse(path: Path, text: str) -> Conference:
             raise ConferenceError(
                 f"{path}: badge {badge!r} is not in scheme {scheme.name} ({', '.join(scheme.keys())})"
             )
-    phases = []
-    for item in data.get("phase", []):
-        _unknown(path, "phase", set(item))
-        if not isinstance(item.get("date"), dt.date):
-            raise ConferenceError(f"{path}: [[phase]] {item.get('name')!r} needs a date like 2019-01-04")
-        phases.append(Phase(str(item.get("name")), item["date"]))
+    phases = _phases(path, data.get("phase", []))
+    review = _review(path, data.get("review", {}))
     evaluation = data.get("evaluation", {})
     _unknown(path, "evaluation", set(evaluation))
     limits = data.get("limits", {})
@@ -170,7 +181,50 @@ def parse(path: Path, text: str) -> Conference:
         network=_typed(path, "[evaluation] network", evaluation.get("network", False), bool),
         limits=dict(limits), pools=tuple(pools), checklist=dict(checklist),
         appendix_family=conf.get("appendix_family"), dependencies=dependencies, tournament=tournament,
+        review=review,
     )
+
+
+def _phases(path: Path, items: Any) -> tuple[Phase, ...]:
+    """Validate `[[phase]]` tables: a unique name, a start `date` and an optional `end` not before it."""
+    phases = []
+    for item in _typed(path, "[[phase]]", items, list):
+        _unknown(path, "phase", set(_typed(path, "[[phase]]", item, dict)))
+        name = item.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConferenceError(f"{path}: every [[phase]] needs a name (e.g. one of {', '.join(PROCESS)})")
+        if not isinstance(item.get("date"), dt.date) or isinstance(item["date"], dt.datetime):
+            raise ConferenceError(f"{path}: [[phase]] {name!r} needs a date like 2019-01-04")
+        end = item.get("end")
+        if end is not None and (not isinstance(end, dt.date) or isinstance(end, dt.datetime)):
+            raise ConferenceError(f"{path}: [[phase]] {name!r} end must be a date like 2019-01-04")
+        if end is not None and end < item["date"]:
+            raise ConferenceError(f"{path}: [[phase]] {name!r} ends ({end}) before it starts "
+                                  f"({item['date']})")
+        phases.append(Phase(name, item["date"], end))
+    names = [p.name for p in phases]
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise ConferenceError(f"{path}: [[phase]] {twice!r} is named twice")
+    return tuple(phases)
+
+
+def _review(path: Path, table: Any) -> ReviewSetup:
+    """Validate the `[review]` table: `form` (a named form or an inline table) and the load settings."""
+    _unknown(path, "review", set(_typed(path, "[review]", table, dict)))
+    form = table.get("form", forms.DEFAULT)
+    try:
+        chosen = forms.parse_inline(form) if isinstance(form, dict) else forms.get(
+            _typed(path, "[review] form", form, str))
+    except forms.FormError as exc:
+        raise ConferenceError(f"{path}: [review] form: {exc}") from None
+    k = _typed(path, "[review] evaluators_per_artifact", table.get("evaluators_per_artifact", 3), int)
+    if not 1 <= k <= 20:
+        raise ConferenceError(f"{path}: [review] evaluators_per_artifact must be between 1 and 20 (got {k})")
+    most = table.get("max_per_evaluator")
+    if most is not None and _typed(path, "[review] max_per_evaluator", most, int) < 1:
+        raise ConferenceError(f"{path}: [review] max_per_evaluator must be at least 1 (got {most})")
+    return ReviewSetup(form=chosen, evaluators_per_artifact=k, max_per_evaluator=most)
 
 
 def _tournament(path: Path, table: Any, pools: list[str]) -> Tournament | None:

@@ -27,6 +27,7 @@ FLOORS: list[set[str]] = [
     {"ae.evaluators"},
     {"ae.verdicts"},
     {"ae.tournaments"},
+    {"ae.review"},
     {"ae.conferences"},
     {"ae.evaluation"},
     {"ae.workers"},
