@@ -65,7 +65,7 @@ def diff(run_a: str, run_b: str, as_json: bool) -> None:
     """Compare two runs (ids or prefixes): samples, outputs, dependencies, platform, command."""
     from ae.evaluation import run_view
     from ae.storage.db import session_scope
-    from ae.verdicts.diffs import run_diff
+    from ae.verdicts.diffs import TOO_FEW, run_diff
 
     ready(current())
     with session_scope() as session:
@@ -74,9 +74,10 @@ def diff(run_a: str, run_b: str, as_json: bool) -> None:
         click.echo(json.dumps(result, indent=2, default=str))
         return
     for row in result["samples"]:
-        if row.get("status") != "same":
-            click.echo(f"metric {row['metric']}: {row.get('status')} "
-                       f"(median ratio {row.get('ratio', '—')})")
+        if row.get("status") == TOO_FEW:
+            click.echo(f"metric {row['metric']}: {row['note']} (median ratio {_ratio(row)})")
+        elif row.get("status") != "same":
+            click.echo(f"metric {row['metric']}: {row.get('status')} (median ratio {_ratio(row)})")
     for row in result["outputs"]:
         if row.get("status") != "same":
             click.echo(f"output {row['name']}: {row['status']} ({row.get('a')} -> {row.get('b')})")
@@ -127,5 +128,9 @@ def diff_versions(artifact: str, older: int | None, newer: int | None, as_json: 
             continue
         for metric in row["diff"]["samples"]:
             if metric.get("status") != "same":
-                click.echo(f"run {name} {metric['metric']}: {metric.get('status')} "
-                           f"(median ratio {metric.get('ratio', '—')})")
+                click.echo(f"run {name} {metric['metric']}: {metric.get('note') or metric.get('status')} "
+                           f"(median ratio {_ratio(metric)})")
+
+
+def _ratio(row: dict[str, Any]) -> str:
+    return "—" if row.get("ratio") is None else f"{row['ratio']:.3g}"

@@ -21,6 +21,7 @@ MAX_DIFF_LINES = 200
 MAX_DIFF_BYTES = 64 * 1024
 MAX_DIFF_INPUT = 1024 * 1024
 RUN_THRESHOLD = 0.08
+TOO_FEW = "too-few-repetitions"
 _SIGNIFICANCE = 0.05
 
 
@@ -227,7 +228,10 @@ def run_diff(a: Mapping[str, Any], b: Mapping[str, Any], *,
     {"version": ...}}), ``platform``, ``env`` (mappings) and ``command``. A metric is "changed"
     when the ratio of medians b/a leaves [1 - threshold, 1 + threshold] (CK replay's rule, 8 %);
     a two-sided Mann–Whitney U p-value (normal approximation with tie correction) says whether
-    the two sets of samples differ beyond noise.
+    the two sets of samples differ beyond noise. Where the sample sizes cannot reach significance
+    at all (3 vs 3: the smallest attainable p is 0.10), a changed metric is "too-few-repetitions"
+    rather than a verdict the test could never give — unless neither side varies at all (a count,
+    a deterministic output), which needs no test.
     """
     return {
         "samples": _samples_diff(a.get("samples") or {}, b.get("samples") or {}, threshold),
@@ -246,8 +250,8 @@ def _samples_diff(a: Mapping[str, Sequence[float]], b: Mapping[str, Sequence[flo
     for metric in sorted(a.keys() | b.keys()):
         xs = [float(v) for v in a.get(metric, ()) if math.isfinite(float(v))]
         ys = [float(v) for v in b.get(metric, ()) if math.isfinite(float(v))]
-        row: dict[str, Any] = {"metric": metric, "a": _summary(xs), "b": _summary(ys),
-                               "ratio": None, "p_value": None, "status": "same"}
+        row: dict[str, Any] = {"metric": metric, "a": _summary(xs), "b": _summary(ys), "ratio": None,
+                               "p_value": None, "smallest_p": None, "status": "same", "note": None}
         if not xs or not ys:
             row["status"] = "added" if not xs else "removed"
             rows.append(row)
@@ -259,11 +263,44 @@ def _samples_diff(a: Mapping[str, Sequence[float]], b: Mapping[str, Sequence[flo
         else:
             changed = mb != 0
         row["p_value"] = mann_whitney_p(xs, ys)
+        row["smallest_p"] = smallest_p(len(xs), len(ys))
         significant = row["p_value"] is not None and row["p_value"] < _SIGNIFICANCE
-        if changed:
+        if changed and len(set(xs)) == 1 and len(set(ys)) == 1:
+            row["status"] = "changed"  # no noise on either side: a deterministic difference needs no test
+        elif changed and row["smallest_p"] >= _SIGNIFICANCE:
+            row["status"] = TOO_FEW
+            row["note"] = too_few_note(len(xs), len(ys))
+        elif changed:
             row["status"] = "changed" if significant or row["p_value"] is None else "changed-noisy"
         rows.append(row)
     return rows
+
+
+def smallest_p(n1: int, n2: int) -> float:
+    """Return the smallest two-sided p-value a Mann–Whitney test of n1 vs n2 samples can reach.
+
+    Rule: the most extreme ranking (every sample of one side below every sample of the other) has
+    probability 1 / C(n1 + n2, n1) under the null hypothesis, and the two-sided test counts both
+    tails; no data can do better, so where this is at least alpha the test cannot tell.
+    """
+    if n1 < 1 or n2 < 1:
+        return 1.0
+    return min(1.0, 2 / math.comb(n1 + n2, n1))
+
+
+def repetitions_to_tell(n1: int, n2: int, alpha: float = _SIGNIFICANCE) -> int:
+    """Return the fewest repetitions per side (at least the larger of n1, n2) that could reach alpha."""
+    m = max(n1, n2, 1)
+    while smallest_p(m, m) >= alpha:
+        m += 1
+    return m
+
+
+def too_few_note(n1: int, n2: int, alpha: float = _SIGNIFICANCE) -> str:
+    """Say why n1 vs n2 repetitions cannot tell a difference, and how many could."""
+    need = repetitions_to_tell(n1, n2, alpha)
+    return (f"too few repetitions to tell: {n1} vs {n2} can never reach p < {alpha:g} (the smallest "
+            f"attainable p is {smallest_p(n1, n2):.3g}); {need} vs {need} could")
 
 
 def _summary(values: Sequence[float]) -> dict[str, Any] | None:

@@ -13,7 +13,9 @@ from ae.verdicts.diffs import (
     claim_rows,
     environment_diff,
     mann_whitney_p,
+    repetitions_to_tell,
     run_diff,
+    smallest_p,
     text_diff,
 )
 from ae.verdicts.rule import Outcome, decide
@@ -204,10 +206,42 @@ def test_run_diff_reports_every_kind_of_change():
 
 
 def test_large_but_noisy_difference_is_marked_noisy():
-    d = run_diff(_run([1.0, 2.0, 1.2]), _run([1.9, 1.3, 1.5]))
+    d = run_diff(_run([1.0, 2.0, 1.2, 1.6, 1.1]), _run([1.9, 1.3, 1.5, 1.0, 1.45]))
     row = d["samples"][0]
-    assert row["ratio"] == pytest.approx(1.25)
+    assert row["ratio"] == pytest.approx(1.45 / 1.2)
+    assert row["smallest_p"] < 0.05  # 5 vs 5 could tell
     assert row["p_value"] > 0.05 and row["status"] == "changed-noisy"
+
+
+def test_three_against_three_is_too_few_to_tell():
+    """However far apart, 3 vs 3 samples never reach p < 0.05: no verdict, and how many would do."""
+    d = run_diff(_run([1.0, 1.01, 0.99]), _run([2.0, 2.01, 1.99]))
+    row = d["samples"][0]
+    assert row["ratio"] == pytest.approx(2.0)
+    assert row["smallest_p"] == pytest.approx(0.1)
+    assert row["status"] == "too-few-repetitions"
+    assert row["note"] == ("too few repetitions to tell: 3 vs 3 can never reach p < 0.05 (the smallest "
+                           "attainable p is 0.1); 4 vs 4 could")
+
+
+def test_a_deterministic_difference_needs_no_test():
+    row = run_diff(_run([200000.0] * 3), _run([20.0] * 3))["samples"][0]
+    assert row["status"] == "changed" and row["note"] is None
+
+
+@pytest.mark.parametrize(("n1", "n2", "floor"), [(3, 3, 0.1), (4, 3, 2 / 35), (4, 4, 2 / 70), (2, 10, 2 / 66),
+                                                 (1, 1, 1.0), (0, 5, 1.0)])
+def test_smallest_attainable_p(n1: int, n2: int, floor: float):
+    assert smallest_p(n1, n2) == pytest.approx(floor)
+    if n1 and n2 and floor >= 0.05:
+        xs, ys = [float(v) for v in range(n1)], [float(100 + v) for v in range(n2)]
+        assert (mann_whitney_p(xs, ys) or 1.0) >= 0.05  # the test itself agrees: it cannot tell
+
+
+def test_repetitions_to_tell():
+    assert repetitions_to_tell(3, 3) == 4
+    assert repetitions_to_tell(2, 2) == 4
+    assert repetitions_to_tell(6, 2) == 6
 
 
 def test_mann_whitney_p_values():
