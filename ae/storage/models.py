@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
@@ -257,5 +257,120 @@ class TournamentState(SQLModel, table=True):
     published: bool = False
     published_at: datetime | None = _time(nullable=True)
     revision: int = 0  # raised by every change, so live boards know to redraw
+    updated_by: str | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = _time()
+
+
+# --- reviews and threads
+
+
+class Review(SQLModel, table=True):
+    """An assigned evaluator's review of an artifact in one round: a draft until submitted.
+
+    Edits after submission replace `answers` here and add a `ReviewEdit` row each, so what was
+    submitted first, and every later change, stays readable.
+    """
+
+    __table_args__ = (UniqueConstraint("artifact_id", "user_id", "round"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    artifact_id: str = Field(foreign_key="artifact.id", index=True)
+    version_id: str = Field(foreign_key="artifactversion.id", index=True)  # the version last reviewed
+    user_id: str = Field(foreign_key="user.id", index=True)
+    round: str
+    answers: dict[str, Any] = _json()
+    submitted_at: datetime | None = _time(nullable=True)
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+
+
+class ReviewEdit(SQLModel, table=True):
+    """A submitted state of a review: its submission, then every later edit (never overwritten)."""
+
+    __tablename__ = "review_edit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: str = Field(foreign_key="review.id", index=True)
+    version_id: str = Field(foreign_key="artifactversion.id")
+    answers: dict[str, Any] = _json()
+    edited_at: datetime = _time()
+
+
+class ThreadMessage(SQLModel, table=True):
+    """A message of an anonymous thread between an artifact's author and its evaluators.
+
+    A thread is the messages sharing `thread_id` (its first message's id); `anchor` says what it is
+    about: the artifact, a claim, a run, or a line of a run's log.
+    """
+
+    __tablename__ = "thread_message"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    artifact_id: str = Field(foreign_key="artifact.id", index=True)
+    thread_id: str = Field(index=True)
+    author_id: str = Field(foreign_key="user.id", index=True)
+    anchor: dict[str, Any] = _json()
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _time()
+
+
+# --- bidding, conflicts, decisions
+
+
+class Bid(SQLModel, table=True):
+    """An evaluator's bid on an artifact: eager, willing, reluctant, or conflict (a declared conflict)."""
+
+    __table_args__ = (UniqueConstraint("artifact_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    artifact_id: str = Field(foreign_key="artifact.id", index=True)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    level: str
+    updated_at: datetime = _time()
+
+
+class Conflict(SQLModel, table=True):
+    """A conflict declared for an artifact by its author or a chair: an e-mail address or an @domain."""
+
+    __table_args__ = (UniqueConstraint("artifact_id", "pattern"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    artifact_id: str = Field(foreign_key="artifact.id", index=True)
+    pattern: str  # "alice@uni.edu" or "@uni.edu", lower-cased
+    reason: str = ""
+    declared_by: str | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = _time()
+
+
+class Paper(SQLModel, table=True):
+    """The paper behind an artifact as the submission system knows it: HotCRP id, abstract, authors."""
+
+    artifact_id: str = Field(foreign_key="artifact.id", primary_key=True)
+    hotcrp_pid: int | None = Field(default=None, index=True)
+    abstract: str = Field(default="", sa_column=Column(Text, nullable=False))
+    authors: list[dict[str, Any]] = _json(list)  # name, email, affiliation
+    imported_at: datetime = _time()
+
+
+class Decision(SQLModel, table=True):
+    """A chair's decision on an artifact: accepted or rejected, the badges awarded, a text for the authors."""
+
+    artifact_id: str = Field(foreign_key="artifact.id", primary_key=True)
+    outcome: str  # "accepted" | "rejected"
+    badges: list[str] = _json(list)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    decided_by: str | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime = _time()
+
+
+class PhaseDate(SQLModel, table=True):
+    """A chair's dates for one phase of a conference; they replace the conference file's."""
+
+    __tablename__ = "phase_date"
+
+    conference: str = Field(primary_key=True)
+    name: str = Field(primary_key=True)
+    starts: date
+    ends: date | None = None
     updated_by: str | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = _time()
