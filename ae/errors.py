@@ -117,3 +117,25 @@ class ClusterError(AeError):
     """The batch scheduler (Slurm) refused a job or cannot be reached."""
 
     http_status = 503
+
+
+class BadgeError(AeError):
+    """A badge cannot be issued, revoked or exported as asked."""
+
+
+class BadgeKeyError(BadgeError):
+    """The badge signing keys cannot be read, written or used."""
+
+    http_status = 500
+
+
+class CredentialInvalid(BadgeError):
+    """A badge credential failed verification; the message says why."""
+
+
+class ReviewError(AeError):
+    """A review cannot be saved as asked (unknown round, a bad or missing answer); the message says which."""
+
+
+class ThreadError(AeError):
+    """A thread message cannot be posted (empty or too long, or about something the artifact lacks)."""
