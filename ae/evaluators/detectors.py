@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -252,35 +253,70 @@ _LIST_PACKAGES = (
 )
 
 
+def python_environments() -> list[Path]:
+    """Return the virtual environment this worker runs in (none outside one).
+
+    Its packages are offered to artifacts as `python-package` software, each naming the
+    environment's interpreter in `CK_ENV_COMPILER_PYTHON_FILE`: an operator installs what
+    artifacts need (scikit-learn, ONNX Runtime, ...) beside the worker, and the sandbox sees that
+    environment read-only.
+    """
+    return [Path(sys.prefix)] if sys.prefix != sys.base_prefix else []
+
+
+def _environment_mounts(root: Path) -> list[str]:
+    """Return the dirs a virtual environment's interpreter needs: itself and its base outside /usr."""
+    mounts = [str(root)]
+    try:
+        config = (root / "pyvenv.cfg").read_text(errors="replace")
+    except OSError:
+        return mounts
+    home = re.search(r"^home\s*=\s*(.+)$", config, re.MULTILINE)
+    if home:
+        base = os.path.dirname(os.path.realpath(home.group(1).strip()))
+        if os.path.commonpath([base, "/usr"]) != "/usr":
+            mounts.append(base)
+    return mounts
+
+
+def _packages(interpreter: str, mounts: list[str]) -> list[Software]:
+    """Return one `Software` per distribution installed for `interpreter`."""
+    try:
+        rows = json.loads(_output([interpreter, "-I", "-c", _LIST_PACKAGES], timeout=30) or "[]")
+    except ValueError:
+        return []
+    found: dict[str, Software] = {}
+    for name, version, location in rows:
+        key = name.lower().replace("_", "-")
+        if key in found:
+            continue
+        env_name = re.sub(r"\W", "_", key).upper()
+        env = {f"CK_ENV_LIB_PYTHON_{env_name}": location, "CK_ENV_COMPILER_PYTHON_FILE": interpreter}
+        found[key] = Software(key, ck_tags(["lib", "python-package", key], version), version,
+                              location, env, mounts=list(mounts))
+    return list(found.values())
+
+
 class PythonPackageDetector:
-    """Python packages installed for the newest detected system Python."""
+    """Python packages of the newest detected system Python and of the worker's own environment."""
 
     name = "python-package"
 
     def detect(self, search_path: Sequence[str]) -> list[Software]:
-        """Return one `Software` per installed distribution."""
+        """Return one `Software` per installed distribution and interpreter."""
+        found: list[Software] = []
         pythons = PythonDetector().detect(search_path)
-        if not pythons:
-            return []
-        best = pythons[0]
-        for p in pythons[1:]:
-            if compare_versions(p.version, best.version) > 0:
-                best = p
-        try:
-            rows = json.loads(_output([best.path, "-I", "-c", _LIST_PACKAGES], timeout=30) or "[]")
-        except ValueError:
-            return []
-        found: dict[str, Software] = {}
-        for name, version, location in rows:
-            key = name.lower().replace("_", "-")
-            if key in found:
-                continue
-            env_name = re.sub(r"\W", "_", key).upper()
-            env = {f"CK_ENV_LIB_PYTHON_{env_name}": location,
-                   "CK_ENV_COMPILER_PYTHON_FILE": best.path}
-            found[key] = Software(key, ck_tags(["lib", "python-package", key], version), version,
-                                  location, env)
-        return list(found.values())
+        if pythons:
+            best = pythons[0]
+            for p in pythons[1:]:
+                if compare_versions(p.version, best.version) > 0:
+                    best = p
+            found.extend(_packages(best.path, []))
+        for root in python_environments():
+            interpreter = root / "bin" / "python3"
+            if interpreter.exists():
+                found.extend(_packages(str(interpreter), _environment_mounts(root)))
+        return found
 
 
 REGISTRY: dict[str, Detector] = {

@@ -9,11 +9,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ae.evaluators.detectors import REGISTRY, pkg_config_dirs
+from ae.evaluators.detectors import REGISTRY, pkg_config_dirs, python_environments
 from ae.evaluators.software import Software
 
 DEFAULT_SEARCH_PATH = ("/usr/local/bin", "/usr/bin", "/bin")
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def detect_software(
@@ -25,11 +25,13 @@ def detect_software(
     """Run every registered detector (or those named) once; reuse `cache_path` while it is fresh.
 
     The cache is keyed by the search path, the detector names and the modification times of the
-    search directories (installing or removing a binary changes them), so it stays valid across
+    search directories and of the worker's own environment's site-packages (installing or removing a
+    binary or a package changes them), so it stays valid across
     runs on one worker and is redone when the machine's software changes.
     """
     names = list(detectors) if detectors is not None else sorted(REGISTRY)
-    key = _cache_key(search_path, names, pkg_config_dirs())
+    site = [str(p) for root in python_environments() for p in sorted(root.glob("lib/python*/site-packages"))]
+    key = _cache_key(search_path, names, [*pkg_config_dirs(), *site])
     if cache_path is not None:
         cached = _read_cache(cache_path, key)
         if cached is not None:

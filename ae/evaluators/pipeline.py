@@ -240,8 +240,9 @@ def _pipeline(spec: RunSpec, index: CkIndex, entry: CkEntry, cmd_key: str, recor
         record.dataset = dataset.entry.uoa
         record.dataset_file = dataset.files[0] if dataset.files else None
     deps = _resolve_deps(spec, meta, run_cmd, cache, record, say)
+    mounts = [Path(m) for sw in deps.values() for m in sw.mounts]  # a Python environment's dirs
     ro_binds = [*dict.fromkeys(Path(p).resolve() for p in spec.repo_paths), cache / "packages",
-                cache / "shims"]
+                cache / "shims", *dict.fromkeys(mounts)]
     binary = None
     if needs_build(meta):
         say("compiling")

@@ -24,6 +24,7 @@ class Software:
     lib_dirs: list[str] = field(default_factory=list)
     libs: list[str] = field(default_factory=list)
     origin: str = "detected"
+    mounts: list[str] = field(default_factory=list)  # host dirs outside /usr the sandbox must see
 
     @property
     def version_split(self) -> list[int]:
