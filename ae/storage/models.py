@@ -374,3 +374,45 @@ class PhaseDate(SQLModel, table=True):
     ends: date | None = None
     updated_by: str | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = _time()
+
+
+# --- issued badges
+
+
+class IssuedBadge(SQLModel, table=True):
+    """A badge a chair issued to an artifact version, with its signed credential; revoked, never deleted."""
+
+    __tablename__ = "issued_badge"
+
+    id: str = Field(default_factory=new_id, primary_key=True)  # the credential is urn:uuid:<id as UUID>
+    artifact_id: str = Field(foreign_key="artifact.id", index=True)
+    version_id: str = Field(foreign_key="artifactversion.id")
+    conference: str = Field(index=True)
+    scheme: str  # the scheme id, which names its version (acm-1.0 vs acm-1.1)
+    scheme_version: str
+    badge: str
+    status_index: int = Field(unique=True)  # its bit in the revocation status list
+    kid: str  # the key that signed it
+    credential: str = Field(sa_column=Column(Text, nullable=False))  # the compact JWT
+    evidence_digest: str
+    report_digest: str | None = None
+    issued_by: str | None = Field(default=None, foreign_key="user.id")  # None: the operator's CLI
+    issued_at: datetime = _time()
+    revoked_at: datetime | None = _time(nullable=True)
+    revoked_by: str | None = Field(default=None, foreign_key="user.id")
+    revoked_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class BadgeEvent(SQLModel, table=True):
+    """The audit trail of badge decisions: issued, withheld or revoked, by whom, when and why."""
+
+    __tablename__ = "badge_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    artifact_id: str = Field(foreign_key="artifact.id", index=True)
+    badge: str
+    action: str  # "issued" | "withheld" | "revoked"
+    issued_badge_id: str | None = Field(default=None, foreign_key="issued_badge.id")
+    actor_id: str | None = Field(default=None, foreign_key="user.id")  # None: the operator's CLI
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    at: datetime = _time()

@@ -1,0 +1,174 @@
+"""Issuing, withholding and revoking badges: a chair's decisions, signed, recorded, never deleted.
+
+The caller (a view or a CLI command) has already asked the policy whether the actor chairs the
+conference; this module checks what the data must satisfy and owns no transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from ae.badges import schemes, status
+from ae.badges.credential import Award, credential, digest, sign, status_list_credential
+from ae.badges.keys import KeyStore
+from ae.conferences import Conference
+from ae.errors import BadgeError, NotFound
+from ae.storage.models import Artifact, BadgeEvent, IssuedBadge, VerdictRecord, utcnow
+from ae.storage.queries import get_artifact, latest_version
+
+KEY_FILE = "badge-keys.json"
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who signs: the service's public address, its name, and its key file."""
+
+    url: str
+    name: str
+    keys: KeyStore
+
+
+def issuer_for(*, base_url: str, instance_path: str | Path, name: str = "ae artifact evaluation") -> Issuer:
+    """Return the issuer of an instance: its keys live in `<instance>/badge-keys.json`."""
+    return Issuer(base_url.rstrip("/"), name, KeyStore(Path(instance_path) / KEY_FILE))
+
+
+def evidence_summary(*, session: Session, version_id: str, commit: str | None, snapshot: str | None,
+                     recommended: dict[str, Any]) -> dict[str, Any]:
+    """Return the evidence a badge rests on, summarised (its digest goes into the credential)."""
+    verdicts = session.exec(select(VerdictRecord).where(VerdictRecord.version_id == version_id)
+                            .order_by(col(VerdictRecord.claim_id))).all()
+    return {"version": version_id, "commit": commit, "snapshot_digest": snapshot,
+            "verdicts": [[v.claim_id, v.outcome] for v in verdicts],
+            "recommended": [[b.get("badge"), b.get("status")] for b in recommended.get("badges", [])]}
+
+
+def _report_digest(path: str | None) -> str | None:
+    if not path or not Path(path).is_file():
+        return None
+    return "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def active(*, session: Session, artifact_id: str, badge: str | None = None) -> list[IssuedBadge]:
+    """Return an artifact's issued badges that are not revoked (one badge, or all)."""
+    query = select(IssuedBadge).where(IssuedBadge.artifact_id == artifact_id,
+                                      col(IssuedBadge.revoked_at).is_(None))
+    if badge is not None:
+        query = query.where(IssuedBadge.badge == badge)
+    return list(session.exec(query.order_by(col(IssuedBadge.issued_at))).all())
+
+
+def _offered(*, session: Session, conference: Conference, artifact_id: str, badge: str) -> Artifact:
+    artifact = get_artifact(session=session, artifact_id=artifact_id)
+    if artifact.conference != conference.slug:
+        raise NotFound(f"no artifact {artifact_id} in {conference.slug}")
+    if badge not in conference.badges:
+        offered = ", ".join(conference.badges)
+        raise BadgeError(f"badge {badge!r} is not offered by {conference.slug} ({offered})")
+    return artifact
+
+
+def issue(*, session: Session, issuer: Issuer, conference: Conference, artifact_id: str, badge: str,
+          actor_id: str | None, note: str = "", now: datetime | None = None) -> IssuedBadge:
+    """Issue `badge` to the artifact's latest version: sign its credential, record it and the event."""
+    artifact = _offered(session=session, conference=conference, artifact_id=artifact_id, badge=badge)
+    if active(session=session, artifact_id=artifact.id, badge=badge):
+        raise BadgeError(f"{badge!r} is already issued to artifact {artifact.id}: "
+                         "revoke it first to re-issue")
+    version = latest_version(session=session, artifact_id=artifact.id)
+    if not version.commit:
+        raise BadgeError(f"version {version.number} of artifact {artifact.id} has no pinned commit yet "
+                         "(intake has not finished): nothing to certify")
+    at = now or utcnow()
+    scheme = schemes.get(conference.badge_scheme)
+    summary = evidence_summary(session=session, version_id=version.id, commit=version.commit,
+                               snapshot=version.snapshot_digest, recommended=version.recommended_badges or {})
+    last = session.exec(select(func.max(IssuedBadge.status_index))).one()
+    index = 0 if last is None else int(last) + 1
+    if index >= status.SIZE:
+        raise BadgeError(f"the revocation status list is full ({status.SIZE} badges)")
+    row_id = uuid.uuid4()
+    award = Award(credential_id=f"urn:uuid:{row_id}", issuer_url=issuer.url, issuer_name=issuer.name,
+                  conference=conference.slug, conference_name=conference.name, artifact_id=artifact.id,
+                  artifact_title=artifact.title, commit=version.commit,
+                  snapshot_digest=version.snapshot_digest,
+                  scheme=scheme, badge=badge, evidence_digest=digest(summary),
+                  report_digest=_report_digest(version.report_path), status_index=index, issued_at=at)
+    key = issuer.keys.signing_key(int(at.timestamp()))
+    row = IssuedBadge(id=row_id.hex, artifact_id=artifact.id, version_id=version.id,
+                      conference=conference.slug, scheme=scheme.name, scheme_version=scheme.version,
+                      badge=badge, status_index=index, kid=key.kid, credential=sign(credential(award), key),
+                      evidence_digest=award.evidence_digest,
+                      report_digest=award.report_digest, issued_by=actor_id, issued_at=at)
+    session.add(row)
+    session.add(BadgeEvent(artifact_id=artifact.id, badge=badge, action="issued", issued_badge_id=row.id,
+                           actor_id=actor_id, note=note, at=at))
+    return row
+
+
+def withhold(*, session: Session, conference: Conference, artifact_id: str, badge: str, actor_id: str | None,
+             note: str) -> BadgeEvent:
+    """Record a chair's decision not to award `badge` (an event; nothing is signed)."""
+    artifact = _offered(session=session, conference=conference, artifact_id=artifact_id, badge=badge)
+    if active(session=session, artifact_id=artifact.id, badge=badge):
+        raise BadgeError(f"{badge!r} is issued to artifact {artifact.id}: revoke it instead")
+    event = BadgeEvent(artifact_id=artifact.id, badge=badge, action="withheld", actor_id=actor_id, note=note)
+    session.add(event)
+    return event
+
+
+def get_issued(*, session: Session, badge_id: str) -> IssuedBadge:
+    """Return an issued badge by id (or a unique prefix of at least 6 characters)."""
+    row = session.get(IssuedBadge, badge_id)
+    if row is None and len(badge_id) >= 6 and badge_id.isalnum():
+        found = session.exec(select(IssuedBadge).where(col(IssuedBadge.id).startswith(badge_id))).all()
+        row = found[0] if len(found) == 1 else None
+    if row is None:
+        raise NotFound(f"no issued badge {badge_id!r}")
+    return row
+
+
+def revoke(*, session: Session, badge_id: str, actor_id: str | None, reason: str,
+           now: datetime | None = None) -> IssuedBadge:
+    """Revoke an issued badge: recorded with who, when and why; the row and its credential stay."""
+    row = get_issued(session=session, badge_id=badge_id)
+    if not reason.strip():
+        raise BadgeError("say why the badge is revoked (a reason is required)")
+    if row.revoked_at is not None:
+        raise BadgeError(f"badge {row.id} was already revoked at {row.revoked_at:%Y-%m-%d %H:%M}")
+    at = now or utcnow()
+    row.revoked_at, row.revoked_by, row.revoked_reason = at, actor_id, reason.strip()
+    session.add(row)
+    session.add(BadgeEvent(artifact_id=row.artifact_id, badge=row.badge, action="revoked",
+                           issued_badge_id=row.id, actor_id=actor_id, note=reason.strip(), at=at))
+    return row
+
+
+def events(*, session: Session, artifact_id: str) -> list[BadgeEvent]:
+    """Return an artifact's badge decisions, oldest first (the audit trail)."""
+    return list(session.exec(select(BadgeEvent).where(BadgeEvent.artifact_id == artifact_id)
+                             .order_by(col(BadgeEvent.at), col(BadgeEvent.id))).all())
+
+
+def issued_in(*, session: Session, conference: str, include_revoked: bool = True) -> list[IssuedBadge]:
+    """Return a conference's issued badges, oldest first."""
+    query = select(IssuedBadge).where(IssuedBadge.conference == conference)
+    if not include_revoked:
+        query = query.where(col(IssuedBadge.revoked_at).is_(None))
+    return list(session.exec(query.order_by(col(IssuedBadge.issued_at), col(IssuedBadge.id))).all())
+
+
+def status_list_jwt(*, session: Session, issuer: Issuer, now: datetime | None = None) -> str:
+    """Return the signed revocation status list of every badge the service issued."""
+    revoked = session.exec(select(IssuedBadge.status_index)
+                           .where(col(IssuedBadge.revoked_at).is_not(None))).all()
+    at = now or utcnow()
+    key = issuer.keys.signing_key(int(at.timestamp()))
+    return sign(status_list_credential(issuer.url, status.encode(revoked), at), key)
