@@ -13,8 +13,12 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from ae.checklist.claims import parse_claims
 from ae.ck.repository import read_repo, repo_dependencies
+from ae.conferences import Conference
 from ae.config import PROJECT_ROOT
+from ae.errors import AeError
+from ae.intake import appendix
 from ae.intake.git import init_repository
 
 EXAMPLES = PROJECT_ROOT / "examples"
@@ -31,6 +35,27 @@ class Example:
 def examples(root: Path = EXAMPLES) -> list[Example]:
     """Return the sample artifacts (directories holding a .ckr.json)."""
     return [Example(p.name, p) for p in sorted(root.iterdir()) if (p / ".ckr.json").is_file()]
+
+
+def unroutable(example: Example, conference: Conference) -> str | None:
+    """Say why `conference` cannot evaluate an example: a claim needs hardware it has no pool for.
+
+    The demo submits only what its conference can route (`examples/ml-inference` claims a GPU
+    configuration: it plays `mlperf-inference-demo`, whose `gpu` pool the default conference lacks).
+    """
+    from ae.pools import pool_for_requirement, pool_from_mapping
+
+    found = appendix.find(example.path)
+    if found is None:
+        return None
+    name, text = found
+    try:
+        pools = [pool_from_mapping(p, source=str(conference.path)) for p in conference.pools]
+        for claim in parse_claims(text, source=name):
+            pool_for_requirement(claim.hardware, pools, source=f"{name}: claim {claim.id!r}")
+    except AeError as exc:
+        return str(exc)
+    return None
 
 
 def dependency_urls(found: list[Example]) -> dict[str, str]:

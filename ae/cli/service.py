@@ -160,7 +160,15 @@ def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
     Run again on the same instance, it submits nothing already evaluated or under way: an unchanged
     example is the same commit, so its earlier artifact is reported (or waited for) instead.
     """
-    from ae.demo import as_git_repository, dependency_urls, earlier_submission, examples, mirror_env
+    from ae import conferences
+    from ae.demo import (
+        as_git_repository,
+        dependency_urls,
+        earlier_submission,
+        examples,
+        mirror_env,
+        unroutable,
+    )
     from ae.status import all_status
     from ae.storage.db import session_scope
     from ae.submission import submit
@@ -179,6 +187,10 @@ def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
             if example.name in urls:
                 mirrors[urls[example.name]] = repo
                 click.echo(f"mirrored {urls[example.name]} from {repo} (a dependency repository)")
+                continue
+            why = unroutable(example, conferences.get(conference))
+            if why is not None:
+                click.echo(f"{example.name}: left out, {conference} cannot evaluate it: {why}")
                 continue
             with session_scope() as session:
                 earlier = earlier_submission(session=session, conference=conference, source=str(repo),
