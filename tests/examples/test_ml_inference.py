@@ -16,6 +16,7 @@ from ae import standings
 from ae.status import all_status
 from ae.storage.db import session_scope
 from ae.submission import submit
+from ae.verdicts.diffs import run_diff
 from tests.conftest import worker_env
 
 SLUG = "mlperf-inference-demo"
@@ -119,6 +120,10 @@ def test_ml_inference_reproduced_judged_and_ranked(app, config, example_repo, bu
     assert deps["lib-python-scikit-learn"]["version"] == sklearn.__version__
     assert deps["lib-python-numpy"]["version"] == numpy.__version__
     assert deps["lib-python-onnxruntime"]["env"]["CK_ENV_COMPILER_PYTHON_FILE"].startswith(sys.prefix)
+    older = {**deps, "lib-python-onnxruntime": {"version": "1.16.0"}}
+    rows = run_diff({"deps": older}, {"deps": deps})["deps"]  # an author with an older ONNX Runtime
+    assert rows == [{"key": "lib-python-onnxruntime", "author": "1.16.0",
+                     "worker": onnxruntime.__version__, "status": "changed"}]
     state = run.samples[0]
     assert state["run_time_state.seed"] == 2026 and state["run_time_state.queries"] >= 256
 
