@@ -130,3 +130,15 @@ def test_ml_inference_reproduced_judged_and_ranked(app, config, example_repo, bu
     shown = runner.invoke(["tournament", "show", SLUG])
     assert shown.exit_code == 0, shown.output
     assert "fronts over top1, throughput" in shown.output
+
+
+def test_the_appendix_lints_without_errors_and_claims_every_configuration_it_names() -> None:
+    from ae.checklist.lint import lint
+
+    root = Path(__file__).resolve().parents[2] / "examples" / "ml-inference"
+    report = lint((root / "ARTIFACT-APPENDIX.md").read_bytes(), filename="ARTIFACT-APPENDIX.md",
+                  artifact=root)
+    assert [f for f in report.findings if f.severity == "error"] == []
+    meta = json.loads((root / "program" / "digits-onnx-bench" / ".cm" / "meta.json").read_text())
+    assert {c.cmd_key for c in report.claims} <= set(meta["run_cmds"])
+    assert {c.hardware for c in report.claims} == {None, "gpu"}
