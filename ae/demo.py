@@ -38,13 +38,15 @@ def examples(root: Path = EXAMPLES) -> list[Example]:
 
 
 def unroutable(example: Example, conference: Conference) -> str | None:
-    """Say why `conference` cannot evaluate an example: a claim needs hardware it has no pool for.
+    """Say why `conference` cannot evaluate an example: no program, or hardware it has no pool for.
 
     The demo submits only what its conference can route (`examples/ml-inference` claims a GPU
     configuration: it plays `mlperf-inference-demo`, whose `gpu` pool the default conference lacks).
     """
     from ae.pools import pool_for_requirement, pool_from_mapping
 
+    if not (example.path / "program").is_dir():  # examples/request-results: recorded experiments only
+        return "it holds no CK program to run (its entries are recorded results)"
     found = appendix.find(example.path)
     if found is None:
         return None
@@ -80,7 +82,7 @@ def mirror_env(mirrors: dict[str, Path]) -> dict[str, str]:
 
 
 #: The demo's commits carry this date, so an unchanged example is the same commit every time.
-COMMIT_DATE = "2026-01-01T00:00:00+00:00"
+COMMIT_DATE = "1767225600 +0000"  # 2026-01-01 00:00 UTC, in git's own date format
 
 
 def as_git_repository(example: Example, dest_root: Path) -> tuple[Path, str]:

@@ -47,7 +47,7 @@ def insteadof_rules() -> list[tuple[str, str]]:
 def init_repository(path: Path, *, message: str, date: str | None = None) -> str:
     """Make `path` a git repository with everything committed once; return the commit SHA.
 
-    With `date` (ISO 8601) the commit is reproducible: the same files give the same SHA.
+    With `date` (git's "SECONDS +HHMM") the commit is reproducible: same files, same SHA.
     """
     import git  # GitPython takes ~0.1 s to import: only the commands that make repositories pay it
 

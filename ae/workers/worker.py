@@ -110,6 +110,7 @@ class AeWorker(Worker):
     _next_beat = 0.0
     _current: str | None = None  # the job (row id) the horse works on
     _stop_deadline: float | None = None  # SIGTERM: when the running job is handed back
+    stopping = False  # SIGTERM/SIGINT received: the work loop is not started again
     _handing_back = False
     _horse_end = ""  # how the last horse ended, when it did not end by itself
 
@@ -149,6 +150,7 @@ class AeWorker(Worker):
 
     def request_stop(self, signum: Any, frame: Any) -> None:
         """SIGTERM/SIGINT: finish the job within AE_SHUTDOWN_GRACE seconds, else hand it back."""
+        self.stopping = True
         if self.flask_app is not None:
             grace = float(self.flask_app.config["SHUTDOWN_GRACE"])
             self._stop_deadline = time.monotonic() + grace
@@ -365,7 +367,7 @@ def run(app: Flask, *, burst: bool = False, pools: list[str] | None = None,
         worked = False
         while True:  # RQ's loop ends on an error it does not expect (Redis gone mid-job): go on
             worked = worker.work(burst=burst, logging_level=log_level) or worked
-            if burst or worker._stop_requested:
+            if burst or worker.stopping:  # an idle worker's stop ends work() without _stop_requested
                 return worked
             log.warning("worker %s: the work loop ended unexpectedly; waiting for Redis to start again",
                         worker.name)

@@ -72,9 +72,14 @@ def ticker_repository(where: Path) -> str:
 class Walk:
     """The steps of the walk: each named, a failing one leaving a screenshot named in the failure."""
 
-    def __init__(self, page: Any, shots: Path) -> None:
-        self.page, self.shots = page, shots
+    def __init__(self, page: Any, shots: Path, logs: list[Path]) -> None:
+        self.page, self.shots, self.logs = page, shots, logs
         shots.mkdir(parents=True, exist_ok=True)
+
+    def tails(self) -> str:
+        """Return the end of each log the walk keeps (the worker's), for a failure message."""
+        return "".join(f"\n--- end of {log.name} ---\n{log.read_text(errors='replace')[-3000:]}"
+                       for log in self.logs if log.exists())
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -87,8 +92,8 @@ class Walk:
                 self.page.screenshot(path=str(shot), full_page=True)
             except Exception as failed:  # the page itself may be gone
                 shot = Path(f"(no screenshot: {failed})")
-            raise AssertionError(f"step {name!r} failed: {exc}\nscreenshot: {shot}\nurl: {self.page.url}") \
-                from exc
+            raise AssertionError(f"step {name!r} failed: {exc}\nscreenshot: {shot}\nurl: {self.page.url}"
+                                 f"{self.tails()}") from exc
 
 
 @pytest.mark.slow
@@ -100,8 +105,10 @@ def test_the_authors_whole_path_in_a_browser(mirror: str, tmp_path: Path, ae_ser
     page = browser.new_page()
     page.set_default_timeout(30_000)
     expect.set_options(timeout=30_000)  # a loaded 2-core machine: pages and the worker take their time
-    walk = Walk(page, tmp_path / "screenshots")
+    worker_log = tmp_path / "worker.log"
+    walk = Walk(page, tmp_path / "screenshots", [worker_log])
     worker = None
+    log_file = worker_log.open("wb")
     try:
         with walk.step("invite"):
             invited = ae_process("conference", "invite", "new.author@ae.test", "--conference", "ppopp-2019",
@@ -141,7 +148,7 @@ def test_the_authors_whole_path_in_a_browser(mirror: str, tmp_path: Path, ae_ser
         with walk.step("watch the log stream while the run goes"):
             worker = subprocess.Popen([sys.executable, "-c", "from ae.cli import cli; cli()", "worker",
                                        "--burst"], env=ae_env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE)
+                                      stderr=log_file)
             log = page.locator("#live-log")  # the page reloads as intake ends and follows the run
             expect(log).to_contain_text(re.compile(r"tick \d+ of 16"), timeout=120_000)
             expect(page.locator("#live-state")).to_have_text("(following)")
@@ -156,7 +163,7 @@ def test_the_authors_whole_path_in_a_browser(mirror: str, tmp_path: Path, ae_ser
             expect(verdicts.locator("tr", has_text="pi:")).to_contain_text("reproduced")
             expect(verdicts.locator("tr", has_text="fast:")).to_contain_text("not-reproduced")
             expect(page.locator("#badges-1")).to_contain_text("Results Reproduced")
-            assert worker.wait(timeout=120) == 0, worker.stderr.read()[-3000:] if worker.stderr else ""
+            assert worker.wait(timeout=120) == 0, walk.tails()
 
         with walk.step("open the report"):
             pdf_href = page.get_by_role("link", name="PDF").get_attribute("href")
@@ -180,5 +187,4 @@ def test_the_authors_whole_path_in_a_browser(mirror: str, tmp_path: Path, ae_ser
         if worker is not None and worker.poll() is None:
             worker.terminate()
             worker.wait(timeout=30)
-        if worker is not None and worker.stderr is not None:
-            worker.stderr.close()
+        log_file.close()
