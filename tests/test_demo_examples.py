@@ -12,4 +12,4 @@ def test_the_demo_leaves_out_what_its_conference_cannot_route(app) -> None:  # t
     why = unroutable(found["ml-inference"], ppopp)
     assert why is not None and "claim 'gpu-top1': hardware 'gpu' is not a pool of this conference" in why
     assert unroutable(found["ml-inference"], mlperf) is None
-    assert [n for n, e in found.items() if unroutable(e, ppopp)] == ["ml-inference"]
+    assert [n for n, e in found.items() if unroutable(e, ppopp)] == ["ml-inference", "request-results"]
