@@ -40,12 +40,19 @@ def times(*values: float) -> list[dict[str, float]]:
     return [{"execution_time": v} for v in values]
 
 
+def taken_in(version: ArtifactVersion) -> None:
+    """Move a submitted version to running the way a worker does (transitions are checked)."""
+    for state in ("intake", "queued", "running"):
+        version.status = state
+
+
 def stored(session: Any, claims: list[Claim], *rows: dict[str, Any],
            checklist: dict[str, Any] | None = None) -> tuple[Artifact, ArtifactVersion, list[Run]]:
     """Add an artifact, its version, its claims and its finished runs; flush them."""
     artifact, version = create_artifact(session=session, conference="pass-2024", title="Pi",
                                         source="https://git.example.org/pi.git", ref=None)
     version.commit, version.snapshot_digest = "c" * 40, "d" * 64
+    taken_in(version)
     version.checklist = checklist or {"ok": True, "dois": [{"value": "10.5281/zenodo.7"}]}
     replace_claims(session=session, version_id=version.id, claims=[dataclasses.asdict(c) for c in claims])
     made = runs(version, *rows)
@@ -150,6 +157,7 @@ def test_version_diff_compares_verdicts_and_targets(app: Any, tmp_path: Path) ->
                  conference=CONFERENCE, data_dir=tmp_path)
         second = add_version(session=session, artifact=artifact, ref="v2")
         second.commit = "e" * 40
+        taken_in(second)
         session.flush()
         made = runs(second, {"samples": times(3.0, 3.0, 3.0)}, {"program": "new", "samples": times(1.0)})
         session.add_all(made)

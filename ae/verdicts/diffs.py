@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -22,6 +23,9 @@ MAX_DIFF_BYTES = 64 * 1024
 MAX_DIFF_INPUT = 1024 * 1024
 RUN_THRESHOLD = 0.08
 TOO_FEW = "too-few-repetitions"
+SIDE_BY_SIDE_ROWS = 400
+_HASH = re.compile(r"\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b")
+_LONG_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?:[eE][-+]?\d+)?(?![\w.])")
 _SIGNIFICANCE = 0.05
 
 
@@ -361,3 +365,47 @@ def _digest(value: Any) -> str | None:
 def _versions(deps: Mapping[str, Any]) -> dict[str, Any]:
     return {name: (dep.get("version") if isinstance(dep, Mapping) else dep)
             for name, dep in deps.items()}
+
+
+def readable(text: str, *, paths: Mapping[str, str] | None = None) -> str:
+    """Return `text` with run noise normalised away, for reading a diff.
+
+    Each given path (a snapshot or run work directory) becomes its placeholder (``{"/srv/runs/1f…":
+    "<work>"}``), hex digests (MD5, SHA-1, SHA-256, run ids) become ``<hash>``, and numbers with
+    five decimals or more are rounded to four significant digits (3.14159265 -> 3.142).
+    """
+    for path, placeholder in sorted((paths or {}).items(), key=lambda item: -len(item[0])):
+        if path:
+            text = text.replace(path, placeholder)
+    text = _HASH.sub("<hash>", text)
+    return _LONG_NUMBER.sub(lambda m: f"{float(m.group()):.4g}", text)
+
+
+def side_by_side(expected: str, actual: str, *, context: int = 3,
+                 max_rows: int = SIDE_BY_SIDE_ROWS) -> dict[str, Any]:
+    """Pair the lines of two texts for a side-by-side view: equal, changed, removed and added rows.
+
+    Runs of equal lines longer than twice `context` are cut to their ends around a "skipped" row;
+    at most `max_rows` rows are kept (`truncated` then says so).
+    """
+    old, new = expected.splitlines(), actual.splitlines()
+    rows: list[dict[str, Any]] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs = list(zip(range(i1, i2), range(j1, j2), strict=True))
+            if len(pairs) > 2 * context + 1:
+                cut = len(pairs) - 2 * context
+                pairs = [*pairs[:context], (-cut, -cut), *pairs[-context:]]
+            for i, j in pairs:
+                rows.append({"tag": "skipped", "count": -i} if i < 0 else
+                            {"tag": "equal", "left_no": i + 1, "left": old[i], "right_no": j + 1,
+                             "right": new[j]})
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            i, j = i1 + k, j1 + k
+            rows.append({"tag": tag if i < i2 and j < j2 else ("delete" if i < i2 else "insert"),
+                         "left_no": i + 1 if i < i2 else None, "left": old[i] if i < i2 else None,
+                         "right_no": j + 1 if j < j2 else None, "right": new[j] if j < j2 else None})
+    return {"rows": rows[:max_rows], "truncated": len(rows) > max_rows,
+            "identical": old == new}

@@ -11,7 +11,19 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Bind identity, register blueprints and error handlers."""
-    from ae.web import api, artifacts, auth, conference, errors, identity, pages, submit, tournaments, workers
+    from ae.web import (
+        api,
+        artifacts,
+        auth,
+        conference,
+        errors,
+        identity,
+        pages,
+        review,
+        submit,
+        tournaments,
+        workers,
+    )
 
     identity.init_app(app)
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # a larger body is refused before it is read
@@ -19,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(submit.bp)
     app.register_blueprint(artifacts.bp)
+    app.register_blueprint(review.bp)
     app.register_blueprint(conference.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)

@@ -44,6 +44,8 @@ def _what(permission: Permission) -> str:
         Permission.SUBMIT: "submit to this conference", Permission.RESUBMIT: "add a version to this artifact",
         Permission.RERUN: "re-run this artifact", Permission.MANAGE_CONFERENCE: "manage this conference",
         Permission.VIEW_WORKERS: "see the workers", Permission.ADMIN: "administer the site",
+        Permission.REVIEW: "review this artifact (only its assigned evaluators do)",
+        Permission.DISCUSS: "write in this artifact's threads",
     }.get(permission, "do this")
 
 

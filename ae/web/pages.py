@@ -15,6 +15,7 @@ from ae.storage.queries import get_artifact
 from ae.web.guard import artifact_on, require
 from ae.web.identity import current_principal
 from ae.web.policy import On, Permission, allows, visible_conferences
+from ae.web.review import extras
 from ae.workers.queue import get_redis
 
 bp = Blueprint("pages", __name__)
@@ -60,5 +61,7 @@ def artifact(artifact_id: str) -> Any:
         chair = allows(who, Permission.MANAGE_CONFERENCE, On(conference=on.conference))
         item = artifact_history(session=session, artifact_id=artifact_id, redis=get_redis(),
                                 viewer=who.user_id, evaluator_names=chair)
+        review = extras(session=session, artifact=get_artifact(session=session, artifact_id=artifact_id),
+                        on=on, who=who)
     may = {"logs": allows(who, Permission.VIEW_LOGS, on), "resubmit": allows(who, Permission.RESUBMIT, on)}
-    return render_template("pages/artifact.html", a=item, may=may)
+    return render_template("pages/artifact.html", a=item, may=may, review=review)

@@ -11,6 +11,9 @@ Rules (DESIGN §1, §3a):
 - a tournament's scoreboard is for its conference's organizers and chairs, and for everyone (signed
   in or not) once it is published; its organizers and chairs define its rules and publish it;
 - anyone signed in may ask who they are (a token needs its read scope);
+- an artifact's assigned evaluators, and no one else (not even an administrator), write its
+  reviews; its owner, its assigned evaluators and its conference's chairs read them (each the
+  fields meant for them: `review_audience`) and write in its anonymous threads;
 - an API token acts for its user, narrowed to its scopes (read, submit, review), and never manages
   its user's account or tokens (a browser session does that);
 A person who may not see an artifact is told it does not exist (404), never that it is theirs not
@@ -45,6 +48,9 @@ class Permission(StrEnum):
     VIEW_SELF = "view-self"              # who one is: id, name, roles (`GET /api/me`)
     VIEW_TOURNAMENT = "view-tournament"  # a tournament's scoreboard, plots, exports, live updates
     MANAGE_TOURNAMENT = "manage-tournament"  # its rules, its publication
+    REVIEW = "review"                    # write one's review of an artifact (drafts, submission, edits)
+    READ_REVIEWS = "read-reviews"        # an artifact's reviews (fields by audience) and threads
+    DISCUSS = "discuss"                  # write in an artifact's anonymous threads
 
 
 #: Permissions about seeing something: refused, they look like "not found".
@@ -59,6 +65,7 @@ _SCOPE = {
     Permission.RERUN: Scope.REVIEW, Permission.MANAGE_CONFERENCE: Scope.REVIEW,
     Permission.ADMIN: Scope.REVIEW, Permission.OWN_ACCOUNT: Scope.REVIEW, Permission.VIEW_SELF: Scope.READ,
     Permission.VIEW_TOURNAMENT: Scope.READ, Permission.MANAGE_TOURNAMENT: Scope.REVIEW,
+    Permission.REVIEW: Scope.REVIEW, Permission.READ_REVIEWS: Scope.READ, Permission.DISCUSS: Scope.REVIEW,
 }
 
 
@@ -82,6 +89,8 @@ def allows(who: Principal | None, permission: Permission, on: On | None = None) 
     if who.token_scopes is not None and (_SCOPE[permission] not in who.token_scopes
                                          or permission == Permission.OWN_ACCOUNT):
         return False
+    if permission is Permission.REVIEW:  # an assigned evaluator's own act: not even an administrator's
+        return on is not None and on.artifact and who.user_id in on.evaluators
     if who.is_admin:
         return True
     on = on or On()
@@ -114,6 +123,8 @@ def allows(who: Principal | None, permission: Permission, on: On | None = None) 
             return True
         case Permission.VIEW_TOURNAMENT | Permission.MANAGE_TOURNAMENT:
             return chair or who.has_role(conference, Role.ORGANIZER)
+        case Permission.READ_REVIEWS | Permission.DISCUSS:
+            return owner or assigned or chair
     return False
 
 
@@ -124,3 +135,13 @@ def visible_conferences(who: Principal | None) -> set[str] | None:
     if who.is_admin:
         return None
     return who.conferences(Role.CHAIR, Role.ORGANIZER)
+
+
+def review_audience(who: Principal | None, on: On) -> str | None:
+    """Return whose fields of an artifact's reviews `who` reads: chairs, evaluators, authors (None: none)."""
+    if not allows(who, Permission.READ_REVIEWS, on):
+        return None
+    assert who is not None
+    if who.is_admin or who.has_role(on.conference or "", Role.CHAIR):
+        return "chairs"
+    return "evaluators" if who.user_id in on.evaluators else "authors"

@@ -6,7 +6,7 @@ import pytest
 
 from ae.accounts.principal import Principal
 from ae.storage.states import Role
-from ae.web.policy import On, Permission, allows, visible_conferences
+from ae.web.policy import On, Permission, allows, review_audience, visible_conferences
 
 C = "ppopp-2019"
 P = Permission
@@ -52,6 +52,9 @@ TABLE = [
     (P.VIEW_TOURNAMENT, On(conference=C, public=True), set(PEOPLE)),
     (P.MANAGE_TOURNAMENT, On(conference=C), {"chair", "organizer", "admin"}),
     (P.MANAGE_TOURNAMENT, On(conference=C, public=True), {"chair", "organizer", "admin"}),
+    (P.REVIEW, ARTIFACT, {"assigned evaluator"}),  # not even an administrator writes a review
+    (P.READ_REVIEWS, ARTIFACT, {"owner", "assigned evaluator", "chair", "admin", "owner, read token"}),
+    (P.DISCUSS, ARTIFACT, {"owner", "assigned evaluator", "chair", "admin"}),
 ]
 
 
@@ -72,3 +75,10 @@ def test_listing_scope() -> None:
     assert visible_conferences(PEOPLE["admin"]) is None
     assert visible_conferences(PEOPLE["chair"]) == {C}
     assert visible_conferences(PEOPLE["owner"]) == set(), "authors list their own artifacts only"
+
+
+def test_review_audience_decides_which_fields_one_reads() -> None:
+    names = ("owner", "assigned evaluator", "chair", "admin", "organizer", "unassigned evaluator",
+             "anonymous")
+    assert [review_audience(PEOPLE[n], ARTIFACT) for n in names] == [
+        "authors", "evaluators", "chairs", "chairs", None, None, None]

@@ -1,0 +1,194 @@
+"""The evaluator's side of an artifact page: reviews per round, anonymous threads, re-runs, diffs.
+
+Who may do what is the policy's (REVIEW, READ_REVIEWS, DISCUSS, RERUN, VIEW_LOGS); which fields
+of a review a reader sees follows `policy.review_audience`; evaluators are pseudonyms to all but
+chairs (ae.review.reviews, ae.review.threads).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from redis.exceptions import RedisError
+from sqlmodel import Session
+
+from ae import conferences
+from ae.errors import AeError, NotFound, ReviewError
+from ae.evaluation import run_view, version_diff
+from ae.evaluators.paths import UnreadableFile
+from ae.review import reruns, reviews, threads
+from ae.review.evidence import claim_plots, output_diffs
+from ae.review.reviews import Reader
+from ae.storage.db import session_scope
+from ae.storage.models import Artifact, ArtifactVersion, Run
+from ae.storage.queries import get_artifact, latest_version, versions_of
+from ae.verdicts.diffs import run_diff
+from ae.web.guard import artifact_on, require
+from ae.web.policy import On, Permission, allows, review_audience
+from ae.workers import logs, queue
+
+bp = Blueprint("review", __name__, url_prefix="/artifacts/<artifact_id>")
+
+
+def _back(artifact_id: str, anchor: str) -> Any:
+    return redirect(url_for("pages.artifact", artifact_id=artifact_id) + f"#{anchor}", 303)
+
+
+def extras(*, session: Session, artifact: Artifact, on: On, who: Any) -> dict[str, Any]:
+    """Return what the artifact page shows of the review: reviews, forms, threads, plots, re-run choices."""
+    conference = conferences.get(artifact.conference)
+    audience = review_audience(who, on)
+    found: dict[str, Any] = {"audience": audience, "plots": {}, "reviews": [], "threads": []}
+    found["plots"] = {v.id: claim_plots(session=session, version_id=v.id)
+                      for v in versions_of(session=session, artifact_id=artifact.id)}
+    may_review = allows(who, Permission.REVIEW, on)
+    found["may"] = {"review": may_review, "discuss": allows(who, Permission.DISCUSS, on),
+                    "rerun": allows(who, Permission.RERUN, on)}
+    found["pools"], found["max_repetitions"] = conference.pool_names(), conference.max_repetitions
+    if audience is None:
+        return found
+    fields, rounds = conference.review_fields(), conference.rounds
+    found["fields"], found["rounds"] = fields, rounds
+    found["reviews"] = reviews.readable(session=session, artifact_id=artifact.id, fields=fields,
+                                        reader=Reader(audience, who.user_id), rounds=rounds)
+    found["mine"] = {r["round"]: r for r in found["reviews"] if r["mine"]}
+    found["threads"] = threads.threads_of(session=session, artifact=artifact, reader_id=who.user_id,
+                                          names=audience == "chairs")
+    return found
+
+
+@bp.post("/reviews/<round_name>")
+def save_review(artifact_id: str, round_name: str) -> Any:
+    """Save the signed-in evaluator's review of a round: a draft, its submission or a later edit."""
+    submit = request.form.get("action") == "submit"
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        who = require(Permission.REVIEW, artifact_on(session=session, artifact=artifact))
+        conference = conferences.get(artifact.conference)
+        fields = conference.review_fields()
+        raw = {f.key: request.form.get(f.key) for f in fields if f.key in request.form}
+        version = latest_version(session=session, artifact_id=artifact.id)
+        try:
+            with session.begin_nested():
+                reviews.save(session=session, artifact=artifact, version_id=version.id, user_id=who.user_id,
+                             round_name=round_name, raw=raw, submit=submit, fields=fields,
+                             rounds=conference.rounds)
+        except ReviewError as exc:
+            if not submit or "to submit, answer" not in str(exc):
+                raise
+            reviews.save(session=session, artifact=artifact, version_id=version.id, user_id=who.user_id,
+                         round_name=round_name, raw=raw, submit=False, fields=fields,
+                         rounds=conference.rounds)
+            flash(f"Kept as a draft, not submitted: {exc}.", "error")
+            return _back(artifact_id, f"review-{round_name}")
+    flash("Review submitted." if submit else "Draft saved (only you and the chairs see it).", "info")
+    return _back(artifact_id, f"review-{round_name}")
+
+
+def _post(artifact_id: str, anchor: dict[str, Any] | None, thread_id: str | None) -> Any:
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        who = require(Permission.DISCUSS, artifact_on(session=session, artifact=artifact))
+        message = threads.post(session=session, artifact=artifact, author_id=who.user_id,
+                               body=request.form.get("body"), anchor=anchor, thread_id=thread_id)
+    link = str(current_app.config["BASE_URL"]).rstrip("/") + url_for(
+        "pages.artifact", artifact_id=artifact_id) + f"#thread-{message.thread_id}"
+    try:
+        with session_scope() as session:
+            threads.notify(session=session, config=current_app.config, artifact=artifact, message=message,
+                           link=link)
+    except (OSError, smtplib.SMTPException, AeError) as exc:
+        flash(f"Posted, but the notification could not be mailed ({exc}).", "error")
+    return _back(artifact_id, f"thread-{message.thread_id}")
+
+
+@bp.post("/threads")
+def start_thread(artifact_id: str) -> Any:
+    """Start an anonymous thread about the artifact, a claim, a run or a log line."""
+    form = request.form
+    return _post(artifact_id, {"kind": form.get("kind"), "claim": form.get("claim"), "run": form.get("run"),
+                               "stream": form.get("stream"), "line": form.get("line")}, None)
+
+
+@bp.post("/threads/<thread_id>")
+def reply(artifact_id: str, thread_id: str) -> Any:
+    """Answer a thread."""
+    return _post(artifact_id, None, thread_id)
+
+
+@bp.post("/rerun")
+def rerun(artifact_id: str) -> Any:
+    """Queue a run's target again: more repetitions, on its pool or another of the conference's."""
+    try:
+        repetitions = int(request.form.get("repetitions", ""))
+    except ValueError:
+        raise ReviewError("repetitions must be a whole number") from None
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        require(Permission.RERUN, artifact_on(session=session, artifact=artifact))
+        conference = conferences.get(artifact.conference)
+        run = reruns.plan_rerun(session=session, artifact_id=artifact_id, run_id=request.form.get("run", ""),
+                                repetitions=repetitions, pool=request.form.get("pool") or None,
+                                pools=conference.pool_names(), max_repetitions=conference.max_repetitions)
+    from ae.workers.jobs import reproduce_run
+
+    try:
+        queue.enqueue(reproduce_run, run.id, queue=queue.pool_queue(run.pool))
+        flash(f"Queued {repetitions} more repetitions on pool {run.pool}.", "info")
+    except RedisError:
+        flash("The run is stored but the queue is unreachable: `ae reconcile` queues it.", "error")
+    return _back(artifact_id, f"run-{run.id}")
+
+
+def _runs(session: Session, artifact_id: str, *run_ids: str) -> list[Run]:
+    found = []
+    for run_id in run_ids:
+        run = session.get(Run, run_id)
+        version = session.get(ArtifactVersion, run.version_id) if run is not None else None
+        if run is None or version is None or version.artifact_id != artifact_id:
+            raise NotFound(f"no run {run_id!r} of this artifact")
+        found.append(run)
+    return found
+
+
+def _reader(run_id: str) -> Any:
+    root = logs.work_dir(Path(current_app.config["DATA_DIR"]), run_id)
+
+    def read(name: str) -> bytes | None:
+        try:
+            return logs.read_output(root, name)
+        except (FileNotFoundError, UnreadableFile):
+            return None
+
+    return read
+
+
+@bp.get("/diff/runs/<run_id>/<other_id>")
+def run_vs_run(artifact_id: str, run_id: str, other_id: str) -> Any:
+    """Compare two runs of the artifact: samples, outputs side by side, dependencies, platform, env."""
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        require(Permission.VIEW_LOGS, artifact_on(session=session, artifact=artifact))
+        a, b = _runs(session, artifact_id, run_id, other_id)
+        result = run_diff(run_view(a), run_view(b))
+    data = Path(current_app.config["DATA_DIR"])
+    noise = {str(logs.work_dir(data, a.id)): "<work>", str(logs.work_dir(data, b.id)): "<work>"}
+    outputs = output_diffs(logs.output_names(a.record), logs.output_names(b.record), _reader(a.id),
+                           _reader(b.id), noise=noise)
+    return render_template("review/run_diff.html", artifact=artifact, a=a, b=b, diff=result, outputs=outputs)
+
+
+@bp.get("/diff/versions/<int:number>/<int:other>")
+def version_vs_version(artifact_id: str, number: int, other: int) -> Any:
+    """Compare two versions of the artifact: commits, each claim's verdict, each target's runs."""
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        require(Permission.VIEW_ARTIFACT, artifact_on(session=session, artifact=artifact))
+        versions = {v.number: v for v in versions_of(session=session, artifact_id=artifact_id)}
+        if number not in versions or other not in versions:
+            raise NotFound(f"this artifact has versions {sorted(versions)}: name two of them")
+        result = version_diff(session=session, older=versions[number], newer=versions[other])
+    return render_template("review/version_diff.html", artifact=artifact, diff=result)
