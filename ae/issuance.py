@@ -17,11 +17,12 @@ from sqlmodel import Session, col, func, select
 
 from ae.badges import schemes, status
 from ae.badges.credential import Award, credential, digest, sign, status_list_credential
+from ae.badges.exports import Awarded, Published
 from ae.badges.keys import KeyStore
 from ae.conferences import Conference
 from ae.errors import BadgeError, NotFound
-from ae.storage.models import Artifact, BadgeEvent, IssuedBadge, VerdictRecord, utcnow
-from ae.storage.queries import get_artifact, latest_version
+from ae.storage.models import Artifact, BadgeEvent, IssuedBadge, Paper, VerdictRecord, utcnow
+from ae.storage.queries import get_artifact, get_version, latest_version
 
 KEY_FILE = "badge-keys.json"
 
@@ -108,6 +109,7 @@ def issue(*, session: Session, issuer: Issuer, conference: Conference, artifact_
                       evidence_digest=award.evidence_digest,
                       report_digest=award.report_digest, issued_by=actor_id, issued_at=at)
     session.add(row)
+    session.flush()  # the event refers to the row (no ORM relationship orders the two inserts)
     session.add(BadgeEvent(artifact_id=artifact.id, badge=badge, action="issued", issued_badge_id=row.id,
                            actor_id=actor_id, note=note, at=at))
     return row
@@ -151,6 +153,12 @@ def revoke(*, session: Session, badge_id: str, actor_id: str | None, reason: str
     return row
 
 
+def issued_of(*, session: Session, artifact_id: str) -> list[IssuedBadge]:
+    """Return every badge issued to an artifact, revoked ones included, oldest first."""
+    return list(session.exec(select(IssuedBadge).where(IssuedBadge.artifact_id == artifact_id)
+                             .order_by(col(IssuedBadge.issued_at))).all())
+
+
 def events(*, session: Session, artifact_id: str) -> list[BadgeEvent]:
     """Return an artifact's badge decisions, oldest first (the audit trail)."""
     return list(session.exec(select(BadgeEvent).where(BadgeEvent.artifact_id == artifact_id)
@@ -172,3 +180,34 @@ def status_list_jwt(*, session: Session, issuer: Issuer, now: datetime | None = 
     at = now or utcnow()
     key = issuer.keys.signing_key(int(at.timestamp()))
     return sign(status_list_credential(issuer.url, status.encode(revoked), at), key)
+
+
+def published(*, session: Session, conference: Conference, base_url: str,
+              with_authors: bool = False) -> list[Published]:
+    """Return the conference's artifacts that hold or held an issued badge (public facts only).
+
+    Authors' names come only `with_authors` (the chair's exports), from the imported paper.
+    """
+    scheme = schemes.get(conference.badge_scheme)
+    rows = issued_in(session=session, conference=conference.slug)
+    base = base_url.rstrip("/")
+    page = f"{base}/reproduced/{conference.slug}"
+    out = []
+    for artifact_id in dict.fromkeys(r.artifact_id for r in rows):
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        mine = [r for r in rows if r.artifact_id == artifact_id]
+        version = get_version(session=session, version_id=mine[-1].version_id)
+        outcomes = session.exec(select(VerdictRecord.outcome)
+                                .where(VerdictRecord.version_id == version.id)).all()
+        dois = [d["value"] for d in (version.checklist or {}).get("dois") or [] if not d.get("placeholder")]
+        paper = session.get(Paper, artifact.id) if with_authors else None
+        source = artifact.source if artifact.source.startswith(("https://", "http://")) else ""
+        out.append(Published(
+            artifact_id=artifact.id, title=artifact.title, url=f"{page}#{artifact.id}",
+            repository_url=source or page, doi=dois[0] if dois else None,
+            commit=version.commit, snapshot_digest=version.snapshot_digest,
+            badges=tuple(Awarded(r.badge, scheme.title(r.badge), r.issued_at,
+                                 f"{base}/badges/{r.id}", r.revoked_at is not None) for r in mine),
+            verdicts={o: sum(x == o for x in outcomes) for o in sorted(set(outcomes))},
+            authors=tuple(str(a.get("name", "")) for a in (paper.authors if paper else []) if a.get("name"))))
+    return out

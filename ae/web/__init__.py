@@ -15,6 +15,9 @@ def init_app(app: Flask) -> None:
         api,
         artifacts,
         auth,
+        badges,
+        bidding,
+        chair,
         conference,
         errors,
         identity,
@@ -33,11 +36,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(artifacts.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(conference.bp)
+    app.register_blueprint(chair.bp)
+    app.register_blueprint(bidding.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(workers.bp)
     app.register_blueprint(tournaments.bp)
     app.register_blueprint(tournaments.api_bp)
+    app.register_blueprint(badges.bp)
     identity.csrf.exempt(api.bp)  # the API changes nothing without a bearer token: no cookie, no CSRF
     identity.csrf.exempt(workers.bp)
     errors.register_error_handlers(app)

@@ -12,8 +12,14 @@ Rules (DESIGN §1, §3a):
   in or not) once it is published; its organizers and chairs define its rules and publish it;
 - anyone signed in may ask who they are (a token needs its read scope);
 - an artifact's assigned evaluators, and no one else (not even an administrator), write its
-  reviews; its owner, its assigned evaluators and its conference's chairs read them (each the
-  fields meant for them: `review_audience`) and write in its anonymous threads;
+  reviews; its owner, its assigned evaluators and its
+  conference's chairs read them (each the fields meant for them: `review_audience`) and write in
+  its anonymous threads;
+- issued badges are public (signed in or not): the reproduced-papers pages, credentials, badge
+  images, the key set, the status list and the verification page; only a conference's chairs
+  issue, withhold or revoke its badges and export them;
+- a conference's evaluators bid on its artifacts (and declare their own conflicts there); an
+  artifact's owner and its conference's chairs declare its conflicts (e-mails, @domains);
 - an API token acts for its user, narrowed to its scopes (read, submit, review), and never manages
   its user's account or tokens (a browser session does that);
 A person who may not see an artifact is told it does not exist (404), never that it is theirs not
@@ -51,6 +57,10 @@ class Permission(StrEnum):
     REVIEW = "review"                    # write one's review of an artifact (drafts, submission, edits)
     READ_REVIEWS = "read-reviews"        # an artifact's reviews (fields by audience) and threads
     DISCUSS = "discuss"                  # write in an artifact's anonymous threads
+    VIEW_BADGES = "view-badges"          # issued badges: reproduced-papers page, credentials, JWKS, checks
+    ISSUE_BADGES = "issue-badges"        # issue, withhold, revoke badges; export them with authors
+    BID = "bid"                          # bid on a conference's artifacts (as one of its evaluators)
+    DECLARE_CONFLICT = "declare-conflict"  # declare an artifact's conflicts (e-mail addresses, @domains)
 
 
 #: Permissions about seeing something: refused, they look like "not found".
@@ -66,6 +76,8 @@ _SCOPE = {
     Permission.ADMIN: Scope.REVIEW, Permission.OWN_ACCOUNT: Scope.REVIEW, Permission.VIEW_SELF: Scope.READ,
     Permission.VIEW_TOURNAMENT: Scope.READ, Permission.MANAGE_TOURNAMENT: Scope.REVIEW,
     Permission.REVIEW: Scope.REVIEW, Permission.READ_REVIEWS: Scope.READ, Permission.DISCUSS: Scope.REVIEW,
+    Permission.VIEW_BADGES: Scope.READ, Permission.ISSUE_BADGES: Scope.REVIEW,
+    Permission.BID: Scope.REVIEW, Permission.DECLARE_CONFLICT: Scope.SUBMIT,
 }
 
 
@@ -82,7 +94,8 @@ class On:
 
 def allows(who: Principal | None, permission: Permission, on: On | None = None) -> bool:
     """Tell whether `who` (None: anonymous) may do `permission` on `on`."""
-    if permission is Permission.VIEW_TOURNAMENT and on is not None and on.public:
+    if (permission is Permission.VIEW_TOURNAMENT and on is not None and on.public
+            or permission is Permission.VIEW_BADGES):
         return who is None or who.token_scopes is None or Scope.READ in who.token_scopes
     if who is None:
         return False
@@ -125,6 +138,12 @@ def allows(who: Principal | None, permission: Permission, on: On | None = None) 
             return chair or who.has_role(conference, Role.ORGANIZER)
         case Permission.READ_REVIEWS | Permission.DISCUSS:
             return owner or assigned or chair
+        case Permission.ISSUE_BADGES:
+            return chair
+        case Permission.BID:
+            return who.has_role(conference, Role.EVALUATOR)
+        case Permission.DECLARE_CONFLICT:
+            return owner or chair
     return False
 
 

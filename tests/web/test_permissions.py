@@ -104,6 +104,27 @@ EXPECTED: dict[str, dict[str, Grid]] = {
     "artifacts.report":      {"GET":   "302 200 404 200 404 200 404 200 200 404"},
     "artifacts.stream":      {"GET":   "302 200 404 200 404 200 404 404 200 404"},
     #                              anon own  B   ev+ ev- chr chr2 org adm out
+    # badges: public pages for everyone (signed in or not); decisions and exports for C's chairs
+    "badges.check":          {"GET":   "200 200 200 200 200 200 200 200 200 200",
+                              "POST": ("200 200 200 200 200 200 200 200 200 200",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "badges.credential":     {"GET":   "200 200 200 200 200 200 200 200 200 200"},
+    "badges.export":         {"GET":   "302 403 403 403 403 200 403 403 200 403"},
+    "badges.feed":           {"GET":   "200 200 200 200 200 200 200 200 200 200"},
+    "badges.issue":          {"POST": ("401 403 403 403 403 303 403 403 303 403",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "badges.jwks":           {"GET":   "200 200 200 200 200 200 200 200 200 200"},
+    #                              anon own  B   ev+ ev- chr chr2 org adm out
+    "badges.manage":         {"GET":   "302 403 403 403 403 200 403 403 200 403"},
+    "badges.picture":        {"GET":   "200 200 200 200 200 200 200 200 200 200"},
+    "badges.reproduced":     {"GET":   "200 200 200 200 200 200 200 200 200 200"},
+    "badges.revoke":         {"POST": ("401 403 403 403 403 303 403 403 303 403",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "badges.show":           {"GET":   "200 200 200 200 200 200 200 200 200 200"},
+    "badges.status_list":    {"GET":   "200 200 200 200 200 200 200 200 200 200"},
+    "badges.withhold":       {"POST": ("401 403 403 403 403 303 403 403 303 403",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    #                              anon own  B   ev+ ev- chr chr2 org adm out
     "conference.assign":     {"POST": ("401 403 403 403 403 303 403 403 303 403",
                                        "400 400 400 400 400 400 400 400 400 400")},
     "conference.invite":     {"POST": ("401 403 403 403 403 303 403 403 303 403",
@@ -117,19 +138,6 @@ EXPECTED: dict[str, dict[str, Grid]] = {
     "submit.form":           {"GET":   "302 200 200 403 403 200 200 403 200 403",
                               "POST": ("401 302 302 403 403 302 403 403 302 403",
                                        "400 400 400 400 400 400 400 400 400 400")},
-    #                              anon own  B   ev+ ev- chr chr2 org adm out
-    # reviews are written by assigned evaluators only (not even an administrator); threads by the
-    # owner, the assigned evaluators and the chairs
-    "review.reply":          {"POST": ("401 303 404 303 404 303 404 403 303 404",
-                                       "400 400 400 400 400 400 400 400 400 400")},
-    "review.rerun":          {"POST": ("401 403 404 303 404 303 404 403 303 404",
-                                       "400 400 400 400 400 400 400 400 400 400")},
-    "review.run_vs_run":     {"GET":   "302 200 404 200 404 200 404 404 200 404"},
-    "review.save_review":    {"POST": ("401 403 404 303 404 403 404 403 403 404",
-                                       "400 400 400 400 400 400 400 400 400 400")},
-    "review.start_thread":   {"POST": ("401 303 404 303 404 303 404 403 303 404",
-                                       "400 400 400 400 400 400 400 400 400 400")},
-    "review.version_vs_version": {"GET": "302 200 404 200 404 200 404 200 200 404"},
     #                              anon own  B   ev+ ev- chr chr2 org adm out
     # C's tournament is not published: its organizers and chairs see it (published: everyone)
     "tournaments.events":    {"GET":   "302 404 404 404 404 200 404 200 200 404"},
@@ -222,7 +230,7 @@ ARGS: dict[str, Arg] = {
     "number": lambda w, o: 1, "kind": lambda w, o: "html", "stream": lambda w, o: "stdout",
     "name": lambda w, o: "stdout", "slug": lambda w, o: C, "digest": lambda w, o: w.digest,
     "token_id": lambda w, o: w.spare_token,
-    "round_name": lambda w, o: "kick-the-tires", "other_id": lambda w, o: o.run, "other": lambda w, o: 1,
+    "badge_id": lambda w, o: w.ids[f"badge:{o.artifact}"],
 }
 #: Per endpoint: parameters that differ from ARGS.
 ROUTE_ARGS: dict[str, dict[str, Arg]] = {
@@ -230,7 +238,7 @@ ROUTE_ARGS: dict[str, dict[str, Arg]] = {
     "auth.invite": {"token": lambda w, o: w.invitation()},
     "auth.reset": {"token": lambda w, o: w.reset_link()},
     "tournaments.export": {"fmt": lambda w, o: "csv"},
-    "review.reply": {"thread_id": lambda w, o: _thread(w, o)},
+    "badges.export": {"fmt": lambda w, o: "csv"},
 }
 #: Per endpoint and method: the request body (keyword arguments of the test client's `open`).
 BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
@@ -242,13 +250,14 @@ BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
     "auth.login": {"POST": lambda w: {"data": {"email": "visitor@ae.test", "password": PASSWORD}}},
     "auth.reset": {"POST": lambda w: {"data": {"password": "another horse battery staple"}}},
     "auth.reset_request": {"POST": lambda w: {"data": {"email": "resetee@ae.test"}}},
+    "badges.check": {"POST": lambda w: {"data": {"credential": w.ids["credential"]}}},
+    "badges.issue": {"POST": lambda w: {"data": {"artifact": w.scratch.artifact, "badge": "available"}}},
+    "badges.revoke": {"POST": lambda w: {"data": {"reason": "a matrix revocation"}}},
+    "badges.withhold": {"POST": lambda w: {"data": {"artifact": w.scratch.artifact, "badge": "reusable",
+                                                    "note": "a matrix decision"}}},
     "conference.assign": {"POST": lambda w: {"data": {"artifact": w.scratch.artifact,
                                                       "evaluator": w.ids["assigned"]}}},
     "conference.invite": {"POST": lambda w: {"data": {"email": "invited@new.ae.test", "role": "author"}}},
-    "review.reply": {"POST": lambda w: {"data": {"body": "A matrix answer."}}},
-    "review.rerun": {"POST": lambda w: {"data": {"run": w.scratch.run, "repetitions": "1"}}},
-    "review.save_review": {"POST": lambda w: {"data": {"action": "save", "comments": "A matrix draft."}}},
-    "review.start_thread": {"POST": lambda w: {"data": {"kind": "artifact", "body": "A matrix thread."}}},
     "submit.again": {"POST": lambda w: {"data": {"ref": "main"}}},
     # both leave C's tournament as it is (private, the file's rules): the GET rows hold for every order
     "tournaments.publish": {"POST": lambda w: {"data": {"published": "0"}}},
@@ -257,21 +266,6 @@ BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
                                                 "source": "https://git.ae.test/form.git",
                                                 "badges": ["reproduced"]}}},
 }
-
-
-def _thread(world: World, objects: Objects) -> str:
-    """Return the id of a thread the owner started on the objects' artifact (started once)."""
-    key = f"thread:{objects.artifact}"
-    if key not in world.ids:
-        from ae.review import threads
-        from ae.storage.db import session_scope
-        from ae.storage.models import Artifact
-
-        with world.app.app_context(), session_scope() as session:
-            artifact = session.get(Artifact, objects.artifact)
-            world.ids[key] = threads.post(session=session, artifact=artifact, author_id=world.ids["owner"],
-                                          body="A question from the owner.").thread_id
-    return world.ids[key]
 
 
 # --- the world --------------------------------------------------------------------------------
@@ -415,6 +409,15 @@ def _objects(world: World) -> None:
                      conference=conferences.get(C), data_dir=world.data_dir)
             objects = Objects(artifact.id, version.id, run.id)
             setattr(world, "main" if name == "artifact" else "scratch", objects)
+    from ae import issuance
+
+    issuer = issuance.issuer_for(base_url=world.app.config["BASE_URL"], instance_path=world.app.instance_path)
+    for objects in (world.main, world.scratch):  # a badge each, issued by C's chair
+        with session_scope() as session:
+            row = issuance.issue(session=session, issuer=issuer, conference=conferences.get(C),
+                                 artifact_id=objects.artifact, badge="reproduced",
+                                 actor_id=world.ids["chair"])
+            world.ids[f"badge:{objects.artifact}"], world.ids["credential"] = row.id, row.credential
 
 
 def _sign_in(app: Any, person: str) -> tuple[str, str]:
