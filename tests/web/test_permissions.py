@@ -139,6 +139,19 @@ EXPECTED: dict[str, dict[str, Grid]] = {
                               "POST": ("401 302 302 403 403 302 403 403 302 403",
                                        "400 400 400 400 400 400 400 400 400 400")},
     #                              anon own  B   ev+ ev- chr chr2 org adm out
+    # reviews are written by assigned evaluators only (not even an administrator); threads by the
+    # owner, the assigned evaluators and the chairs
+    "review.reply":          {"POST": ("401 303 404 303 404 303 404 403 303 404",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "review.rerun":          {"POST": ("401 403 404 303 404 303 404 403 303 404",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "review.run_vs_run":     {"GET":   "302 200 404 200 404 200 404 404 200 404"},
+    "review.save_review":    {"POST": ("401 403 404 303 404 403 404 403 403 404",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "review.start_thread":   {"POST": ("401 303 404 303 404 303 404 403 303 404",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "review.version_vs_version": {"GET": "302 200 404 200 404 200 404 200 200 404"},
+    #                              anon own  B   ev+ ev- chr chr2 org adm out
     # C's tournament is not published: its organizers and chairs see it (published: everyone)
     "tournaments.events":    {"GET":   "302 404 404 404 404 200 404 200 200 404"},
     "tournaments.export":    {"GET":   "302 404 404 404 404 200 404 200 200 404"},
@@ -231,6 +244,7 @@ ARGS: dict[str, Arg] = {
     "name": lambda w, o: "stdout", "slug": lambda w, o: C, "digest": lambda w, o: w.digest,
     "token_id": lambda w, o: w.spare_token,
     "badge_id": lambda w, o: w.ids[f"badge:{o.artifact}"],
+    "round_name": lambda w, o: "kick-the-tires", "other_id": lambda w, o: o.run, "other": lambda w, o: 1,
 }
 #: Per endpoint: parameters that differ from ARGS.
 ROUTE_ARGS: dict[str, dict[str, Arg]] = {
@@ -239,6 +253,7 @@ ROUTE_ARGS: dict[str, dict[str, Arg]] = {
     "auth.reset": {"token": lambda w, o: w.reset_link()},
     "tournaments.export": {"fmt": lambda w, o: "csv"},
     "badges.export": {"fmt": lambda w, o: "csv"},
+    "review.reply": {"thread_id": lambda w, o: _thread(w, o)},
 }
 #: Per endpoint and method: the request body (keyword arguments of the test client's `open`).
 BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
@@ -258,6 +273,10 @@ BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
     "conference.assign": {"POST": lambda w: {"data": {"artifact": w.scratch.artifact,
                                                       "evaluator": w.ids["assigned"]}}},
     "conference.invite": {"POST": lambda w: {"data": {"email": "invited@new.ae.test", "role": "author"}}},
+    "review.reply": {"POST": lambda w: {"data": {"body": "A matrix answer."}}},
+    "review.rerun": {"POST": lambda w: {"data": {"run": w.scratch.run, "repetitions": "1"}}},
+    "review.save_review": {"POST": lambda w: {"data": {"action": "save", "comments": "A matrix draft."}}},
+    "review.start_thread": {"POST": lambda w: {"data": {"kind": "artifact", "body": "A matrix thread."}}},
     "submit.again": {"POST": lambda w: {"data": {"ref": "main"}}},
     # both leave C's tournament as it is (private, the file's rules): the GET rows hold for every order
     "tournaments.publish": {"POST": lambda w: {"data": {"published": "0"}}},
@@ -266,6 +285,21 @@ BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
                                                 "source": "https://git.ae.test/form.git",
                                                 "badges": ["reproduced"]}}},
 }
+
+
+def _thread(world: World, objects: Objects) -> str:
+    """Return the id of a thread the owner started on the objects' artifact (started once)."""
+    key = f"thread:{objects.artifact}"
+    if key not in world.ids:
+        from ae.review import threads
+        from ae.storage.db import session_scope
+        from ae.storage.models import Artifact
+
+        with world.app.app_context(), session_scope() as session:
+            artifact = session.get(Artifact, objects.artifact)
+            world.ids[key] = threads.post(session=session, artifact=artifact, author_id=world.ids["owner"],
+                                          body="A question from the owner.").thread_id
+    return world.ids[key]
 
 
 # --- the world --------------------------------------------------------------------------------
