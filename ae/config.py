@@ -53,6 +53,8 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SNAPSHOT_MAX_BYTES": (2 << 30, "bytes of file content a source's commit may hold"),
     "SNAPSHOT_MAX_DEPTH": (64, "directory levels a source's commit may nest"),
     "BASE_URL": ("http://127.0.0.1:5000", "the service's public address, for links in mail and the CLI"),
+    "TODAY": (None, "the day conference phases are read on (ISO date, for rehearsals and tests); unset: "
+              "today (UTC)"),
     "REMOTE_URL": (None, "the CLI on another machine: `ae submit`, `ae resubmit` and `ae status` call the "
                    "API of the service at this URL (with AE_TOKEN) instead of the local instance"),
     "TOKEN": (None, "the API token the CLI sends to AE_REMOTE_URL (scopes read and submit)"),

@@ -9,9 +9,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from ae import conferences
 from ae.accounts import roster
 from ae.errors import AeError
+from ae.review import phases
 from ae.storage.db import session_scope
 from ae.storage.listing import artifact_page
 from ae.storage.states import Role
+from ae.web.chair import timeline
 from ae.web.guard import require
 from ae.web.policy import On, Permission, allows
 
@@ -29,11 +31,13 @@ def page(slug: str) -> Any:
         people = roster.people_of(session=session, conference=slug)
         assigned = roster.evaluators_of(session=session, artifact_ids=[r.id for r in listing.rows])
     names = {p.user_id: p.name for p in people}
+    timeline_now, current = timeline(conference)
     return render_template(
         "conference/page.html", conference=conference, listing=listing, people=people,
         assigned={a: [names.get(u, u) for u in users] for a, users in assigned.items()},
         evaluators=[p for p in people if Role.EVALUATOR in p.roles], roles=[r.value for r in Role],
-        manage=allows(who, Permission.MANAGE_CONFERENCE, On(conference=slug)))
+        manage=allows(who, Permission.MANAGE_CONFERENCE, On(conference=slug)),
+        phases=timeline_now, current=current, process=phases.PROCESS, fields=conference.review_fields())
 
 
 @bp.post("/invitations")

@@ -30,6 +30,7 @@ route (or raise it), and leave the row saying what the policy says.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import traceback
 from collections.abc import Callable, Iterator
@@ -123,6 +124,32 @@ EXPECTED: dict[str, dict[str, Grid]] = {
     "badges.show":           {"GET":   "200 200 200 200 200 200 200 200 200 200"},
     "badges.status_list":    {"GET":   "200 200 200 200 200 200 200 200 200 200"},
     "badges.withhold":       {"POST": ("401 403 403 403 403 303 403 403 303 403",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    #                              anon own  B   ev+ ev- chr chr2 org adm out
+    # bids: the conference's evaluators; an artifact's conflicts: its owner and the chairs
+    "bidding.declare":       {"POST": ("401 303 404 403 404 303 404 403 303 404",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "bidding.conflicts":     {"GET":   "302 200 404 403 404 200 404 403 200 404"},
+    "bidding.save":          {"POST": ("401 403 403 303 303 403 403 403 303 403",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "bidding.sheet":         {"GET":   "302 403 403 200 200 403 403 403 200 403"},
+    "bidding.withdraw":      {"POST": ("401 303 404 403 404 303 404 403 303 404",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    #                              anon own  B   ev+ ev- chr chr2 org adm out
+    # the chair's side of the review: C's chairs (and administrators) only
+    "chair.commit":          {"POST": ("401 403 403 403 403 303 403 403 303 403",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "chair.dashboard":       {"GET":   "302 403 403 403 403 200 403 403 200 403"},
+    "chair.decide":          {"POST": ("401 403 403 403 403 303 403 403 303 403",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "chair.export_csv":      {"GET":   "302 403 403 403 403 200 403 403 200 403"},
+    "chair.export_hotcrp":   {"GET":   "302 403 403 403 403 200 403 403 200 403"},
+    "chair.export_json":     {"GET":   "302 403 403 403 403 200 403 403 200 403"},
+    #                              anon own  B   ev+ ev- chr chr2 org adm out
+    "chair.import_hotcrp":   {"POST": ("401 403 403 403 403 303 403 403 303 403",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "chair.proposal":        {"GET":   "302 403 403 403 403 200 403 403 200 403"},
+    "chair.set_phase":       {"POST": ("401 403 403 403 403 303 403 403 303 403",
                                        "400 400 400 400 400 400 400 400 400 400")},
     #                              anon own  B   ev+ ev- chr chr2 org adm out
     "conference.assign":     {"POST": ("401 403 403 403 403 303 403 403 303 403",
@@ -244,6 +271,7 @@ ARGS: dict[str, Arg] = {
     "name": lambda w, o: "stdout", "slug": lambda w, o: C, "digest": lambda w, o: w.digest,
     "token_id": lambda w, o: w.spare_token,
     "badge_id": lambda w, o: w.ids[f"badge:{o.artifact}"],
+    "conflict_id": lambda w, o: _conflict(w, o),
     "round_name": lambda w, o: "kick-the-tires", "other_id": lambda w, o: o.run, "other": lambda w, o: 1,
 }
 #: Per endpoint: parameters that differ from ARGS.
@@ -268,6 +296,12 @@ BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
     "badges.check": {"POST": lambda w: {"data": {"credential": w.ids["credential"]}}},
     "badges.issue": {"POST": lambda w: {"data": {"artifact": w.scratch.artifact, "badge": "available"}}},
     "badges.revoke": {"POST": lambda w: {"data": {"reason": "a matrix revocation"}}},
+    "bidding.declare": {"POST": lambda w: {"data": {"pattern": "someone@matrix.example.org"}}},
+    "bidding.save": {"POST": lambda w: {"data": {f"bid-{w.scratch.artifact}": "willing"}}},
+    "chair.commit": {"POST": lambda w: {"data": {"pair": []}}},
+    "chair.decide": {"POST": lambda w: {"data": {"artifact": w.scratch.artifact, "outcome": "rejected"}}},
+    "chair.import_hotcrp": {"POST": lambda w: {"data": {"file": (io.BytesIO(b"[]"), "hotcrp.json")}}},
+    "chair.set_phase": {"POST": lambda w: {"data": {"name": "bidding", "starts": "2018-11-01"}}},
     "badges.withhold": {"POST": lambda w: {"data": {"artifact": w.scratch.artifact, "badge": "reusable",
                                                     "note": "a matrix decision"}}},
     "conference.assign": {"POST": lambda w: {"data": {"artifact": w.scratch.artifact,
@@ -285,6 +319,21 @@ BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
                                                 "source": "https://git.ae.test/form.git",
                                                 "badges": ["reproduced"]}}},
 }
+
+
+def _conflict(world: World, objects: Objects) -> int:
+    """Return the id of a conflict the owner declared on the objects' artifact (declared once)."""
+    key = f"conflict:{objects.artifact}"
+    if key not in world.ids:
+        from ae.review import bidding
+        from ae.storage.db import session_scope
+
+        with world.app.app_context(), session_scope() as session:
+            row = bidding.declare(session=session, conference=C, artifact_id=objects.artifact,
+                                  pattern="@conflict.example.org", declared_by=world.ids["owner"])
+            session.flush()
+            world.ids[key] = str(row.id)
+    return int(world.ids[key])
 
 
 def _thread(world: World, objects: Objects) -> str:
