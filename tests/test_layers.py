@@ -19,17 +19,18 @@ PACKAGE = ROOT / "ae"
 #: together, and any room below.
 FLOORS: list[set[str]] = [
     {"ae", "ae.errors", "ae.markdown", "ae.config", "ae.mail"},
-    {"ae.files", "ae.ck", "ae.storage", "ae.badges", "ae.reports", "ae.pools", "ae.clusters"},
-    {"ae.accounts"},
+    {"ae.files", "ae.ck", "ae.storage", "ae.reports", "ae.pools", "ae.clusters"},
+    {"ae.accounts", "ae.admission"},
     {"ae.checklist"},
     {"ae.intake"},
+    {"ae.badges"},  # above intake: a credential or JWKS fetched by URL obeys the source policy
     {"ae.evaluators.sandbox"},
     {"ae.evaluators"},
     {"ae.verdicts"},
     {"ae.tournaments"},
     {"ae.review"},
     {"ae.conferences"},
-    {"ae.evaluation"},
+    {"ae.evaluation", "ae.issuance"},
     {"ae.workers"},
     {"ae.status", "ae.submission", "ae.demo", "ae.standings"},
     {"ae.web"},
