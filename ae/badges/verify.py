@@ -73,7 +73,7 @@ def _check(token: str, jwks: dict[str, Any]) -> tuple[dict[str, Any], str]:
     signed = claims.get("iat", claims.get("nbf"))
     if not isinstance(signed, int):
         raise CredentialInvalid("the credential does not say when it was signed (iat/nbf)")
-    if isinstance(entry.get("exp"), int) and signed >= entry["exp"]:
+    if isinstance(entry.get("exp"), int) and signed > entry["exp"]:
         raise CredentialInvalid(f"signed at {signed} with key {kid}, which expired at {entry['exp']} "
                                 "(retired by rotation): it can no longer sign")
     if isinstance(entry.get("nbf"), int) and signed < entry["nbf"]:

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "lint": "ae.cli.checklist:lint_cmd", "appendix": "ae.cli.checklist:appendix", "run": "ae.cli.run:run_cmd",
     "export": "ae.cli.export:export", "slurm": "ae.cli.slurm:slurm",
     "tournament": "ae.cli.tournaments:tournament", "tournaments": "ae.cli.tournaments:tournament",
+    "badges": "ae.cli.badges:badges", "verify": "ae.cli.badges:verify_cmd",
     "chair": "ae.cli.chair:chair",
 }
 

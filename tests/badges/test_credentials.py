@@ -131,9 +131,11 @@ def test_a_credential_signed_by_a_retired_key_after_its_expiry_is_rejected(store
     assert [k["kid"] for k in store.jwks()["keys"]] == [old.kid, new.kid]
     assert store.jwks()["keys"][0]["exp"] == T and store.signing_key(T + 1) == new
     assert verify(before, store.jwks()).kid == old.kid  # signed while valid: still good
-    after = sign(credential(award()), old)  # a stolen retired key used later
-    with pytest.raises(CredentialInvalid, match=f"signed at {T} with key {old.kid}, which expired at {T} "
-                                                r"\(retired by rotation\)"):
+    at_rotation = sign(credential(award()), old)  # signed in the second it was retired: still valid
+    assert verify(at_rotation, store.jwks()).kid == old.kid
+    after = sign(credential(award(issued_at=datetime.fromtimestamp(T + 60, UTC))), old)  # stolen, used later
+    reason = f"signed at {T + 60} with key {old.kid}, which expired at {T} " r"\(retired by rotation\)"
+    with pytest.raises(CredentialInvalid, match=reason):
         verify(after, store.jwks())
 
 
