@@ -137,7 +137,7 @@ SCHEMES: dict[str, Scheme] = {
     "ndss": Scheme("ndss", "NDSS/secartifacts Artifact Evaluation", "2024",
                    "https://secartifacts.github.io/ndss2024/", _NDSS),
     "sc": Scheme("sc", "SC Reproducibility Initiative (AD/AE)", "2024",
-                 "https://sc24.supercomputing.org/program/papers/reproducibility-initiative/", _SC),
+                 "https://sc24.supercomputing.org/program/papers/reproducibility-appendices-badges/", _SC),
     "ieee": Scheme("ieee", "IEEE Reproducibility Badges", "2020",
                    "https://ieeeaccess.ieee.org/reproducibility/", _IEEE),
 }
