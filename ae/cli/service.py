@@ -23,6 +23,8 @@ from ae.storage.states import RUN_FINISHED, VERSION_SETTLED, VersionState
 if TYPE_CHECKING:
     from flask import Flask
 
+    from ae.conferences import Conference
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -200,7 +202,7 @@ def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
                 click.echo(f"{example.name}: already submitted as {earlier[:12]} (commit {commit[:12]})")
                 continue
             mine.add(submit(conference=conference, title=f"Sample artifact: {example.name}",
-                            source=str(repo), badges=("functional", "reproduced")).artifact_id)
+                            source=str(repo), badges=_demo_badges(conferences.get(conference))).artifact_id)
             click.echo(f"submitted {example.name} from {repo}")
         with session_scope() as session:
             items = [s for s in all_status(session=session) if s["id"] in mine]
@@ -214,6 +216,15 @@ def demo(conference: str | None, timeout: int, keep_redis: bool) -> None:
     finally:
         if started_redis and not keep_redis:
             embedded_redis.stop(instance)
+
+
+def _demo_badges(conference: Conference) -> tuple[str, ...]:
+    """Return the badges the demo asks for: Functional, and the one re-running the artifact earns."""
+    from ae.badges.schemes import Meaning, get
+
+    scheme = get(conference.badge_scheme)
+    wanted = [b.key for b in scheme.badges if b.meaning in (Meaning.FUNCTIONAL, Meaning.RERUN)]
+    return tuple(b for b in wanted if b in conference.badges)
 
 
 def _work_until_settled(app: Flask, mine: set[str], env: dict[str, str], timeout: int) -> None:
