@@ -19,6 +19,7 @@ from ae.badges import schemes, status
 from ae.badges.credential import Award, credential, digest, sign, status_list_credential
 from ae.badges.exports import Awarded, Published
 from ae.badges.keys import KeyStore
+from ae.badges.recommend import Recommendation, with_reviews
 from ae.conferences import Conference
 from ae.errors import BadgeError, NotFound
 from ae.storage.models import Artifact, BadgeEvent, IssuedBadge, Paper, VerdictRecord, utcnow
@@ -211,3 +212,13 @@ def published(*, session: Session, conference: Conference, base_url: str,
             verdicts={o: sum(x == o for x in outcomes) for o in sorted(set(outcomes))},
             authors=tuple(str(a.get("name", "")) for a in (paper.authors if paper else []) if a.get("name"))))
     return out
+
+
+def recommendations(*, session: Session, conference: Conference, artifact_id: str) -> list[Recommendation]:
+    """Return the badge recommendations of an artifact's latest version: evidence and submitted reviews."""
+    from ae.review.reviews import opinions
+
+    version = latest_version(session=session, artifact_id=artifact_id)
+    stored = (version.recommended_badges or {}).get("badges", [])
+    return with_reviews(schemes.get(conference.badge_scheme), conference.badges, stored,
+                        opinions(session=session, version_id=version.id, rounds=conference.rounds))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -182,3 +182,25 @@ def recommend(scheme: Scheme, offered: Sequence[str], evidence: Evidence,
 def as_dicts(recommendations: Sequence[Recommendation]) -> list[dict[str, Any]]:
     """Return recommendations as JSON-ready dicts, reasons and their support included."""
     return [json.loads(json.dumps(asdict(r))) for r in recommendations]
+
+
+def with_reviews(scheme: Scheme, offered: Sequence[str], stored: Sequence[Mapping[str, Any]],
+                 opinions: Sequence[Opinion]) -> list[Recommendation]:
+    """Combine recommendations stored from evidence (as_dicts rows) with the evaluators' opinions.
+
+    A badge whose evidence is not computed yet counts as one only the reviews decide.
+    """
+    rows = {str(row.get("badge")): row for row in stored}
+    out = []
+    for key in offered:
+        badge = scheme.badge(key)
+        row = rows.get(key)
+        automatic = str(row["status"]) if row is not None and badge.meaning in _RULES else None
+        first = (row.get("reasons") or [{}])[0] if row is not None else {}
+        reason = Reason(str(row["why"]) if row is not None else _BY_REVIEW,
+                        tuple(Support(str(s["kind"]), str(s["ref"])) for s in first.get("support", [])))
+        views = latest(opinions, key)
+        why = reason.text if not views else f"{reason.text}; {_summary(views)}"
+        out.append(Recommendation(key, badge.title, combine(automatic, views), why,
+                                  (reason, *(_review_reason(v) for v in views))))
+    return out

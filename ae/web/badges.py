@@ -28,7 +28,7 @@ from ae.badges import exports, image, schemes
 from ae.badges.verify import Verified, verify
 from ae.errors import AeError, BadgeError, CredentialInvalid, NotFound
 from ae.storage.db import session_scope
-from ae.storage.queries import latest_version, list_artifacts
+from ae.storage.queries import list_artifacts
 from ae.web.guard import require
 from ae.web.identity import current_principal
 from ae.web.policy import On, Permission, allows
@@ -177,8 +177,8 @@ def manage(slug: str) -> Any:
         rows = []
         for artifact in artifacts:
             try:
-                version = latest_version(session=session, artifact_id=artifact.id)
-                recommended = (version.recommended_badges or {}).get("badges", [])
+                recommended: list[Any] = issuance.recommendations(session=session, conference=conference,
+                                                                  artifact_id=artifact.id)
             except NotFound:
                 recommended = []
             rows.append({"artifact": artifact, "recommended": recommended,

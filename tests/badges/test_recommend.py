@@ -8,7 +8,16 @@ import pytest
 
 from ae.badges import schemes
 from ae.badges.opinions import Opinion
-from ae.badges.recommend import Evidence, Reason, Recommendation, Support, as_dicts, combine, recommend
+from ae.badges.recommend import (
+    Evidence,
+    Reason,
+    Recommendation,
+    Support,
+    as_dicts,
+    combine,
+    recommend,
+    with_reviews,
+)
 
 GOOD = Evidence(pinned_commit="0123456789abcdef0123456789abcdef01234567", doi="10.5281/zenodo.1234567",
                 programs=("bench", "pi"), programs_ok=("bench", "pi"), claims=3, reproduced=3,
@@ -241,3 +250,18 @@ def test_a_badge_outside_the_scheme_is_refused() -> None:
 
 def test_combine_without_evidence_or_reviews_leaves_it_to_the_chair() -> None:
     assert combine(None, []) == "needs-review"
+
+
+def test_stored_evidence_combines_with_reviews_given_later() -> None:
+    stored = as_dicts(recommend(schemes.get("acm-1.0"), ["available", "replicated", "reusable"],
+                                replace(GOOD, version_id="v1", verdicts=(("c1", "reproduced"),))))
+    opinions = [Opinion("replicated", "Evaluator A", "no", "full"),
+                Opinion("reusable", "Evaluator A", "yes", "full")]
+    offered = ["available", "replicated", "reusable", "functional"]
+    got = {r.badge: r for r in with_reviews(schemes.get("acm-1.0"), offered, stored, opinions)}
+    assert got["available"].status == "recommended" and got["available"].reasons[0].support == (
+        Support("version", "v1"), Support("checklist", "doi"))
+    assert (got["replicated"].status, got["replicated"].why) == (
+        "needs-review", "all 3 claims reproduced on our workers; reviews: 1 no")
+    assert got["reusable"].status == "recommended"
+    assert (got["functional"].status, got["functional"].why) == BY_REVIEW  # evidence not stored yet

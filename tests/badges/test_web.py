@@ -212,3 +212,21 @@ def test_the_acm_export_validates_against_the_dtd(app: Any, people: Any) -> None
     for fmt in ("csv", "json", "sysartifacts"):
         assert "Fast sort" in client.get(f"/badges/manage/ppopp-2019/export.{fmt}").get_data(as_text=True)
     assert client.get("/badges/manage/ppopp-2019/export.pdf").status_code == 404
+
+
+def test_the_chairs_page_combines_submitted_reviews_with_the_evidence(app: Any, people: Any) -> None:
+    from ae.storage.models import Review, utcnow
+    from ae.storage.queries import latest_version
+
+    artifact = evaluated(app, "Fast sort")
+    people.assign(artifact, "evaluator")
+    with app.app_context(), session_scope() as session:
+        version = latest_version(session=session, artifact_id=artifact)
+        session.add(Review(artifact_id=artifact, version_id=version.id, user_id=people.ids["evaluator"],
+                           round="full-evaluation", submitted_at=utcnow(),
+                           answers={"badge:reusable": "yes", "badge:replicated": "no"}))
+    client, _ = chair_client(app, people)
+    page = client.get("/badges/manage/ppopp-2019").get_data(as_text=True)
+    assert "Evaluator A (full-evaluation): yes" in page and "[review full-evaluation/Evaluator A]" in page
+    assert "all 2 claims reproduced on our workers; reviews: 1 no" in page
+    assert people.emails["evaluator"] not in page
