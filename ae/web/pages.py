@@ -46,7 +46,8 @@ def index() -> Any:
                                     visible_to=None if everything else who.user_id,
                                     conferences=visible_conferences(who))
         actions = {slug: {"submit": allows(who, Permission.SUBMIT, On(conference=slug)),
-                          "chair": allows(who, Permission.VIEW_CONFERENCE, On(conference=slug))}
+                          "chair": allows(who, Permission.VIEW_CONFERENCE, On(conference=slug)),
+                          "bid": allows(who, Permission.BID, On(conference=slug))}
                    for slug in conferences.all_conferences()}
     return render_template("pages/index.html", listing=listing, signed_in=who is not None,
                            conferences=conferences.all_conferences(), actions=actions)
