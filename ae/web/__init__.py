@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(submit.bp)
     app.register_blueprint(artifacts.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(review.api_bp)
     app.register_blueprint(conference.bp)
     app.register_blueprint(chair.bp)
     app.register_blueprint(bidding.bp)

@@ -11,7 +11,7 @@ import smtplib
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from redis.exceptions import RedisError
 from sqlmodel import Session
 
@@ -192,3 +192,39 @@ def version_vs_version(artifact_id: str, number: int, other: int) -> Any:
             raise NotFound(f"this artifact has versions {sorted(versions)}: name two of them")
         result = version_diff(session=session, older=versions[number], newer=versions[other])
     return render_template("review/version_diff.html", artifact=artifact, diff=result)
+
+
+api_bp = Blueprint("review_api", __name__, url_prefix="/api/artifacts/<artifact_id>")
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@api_bp.get("/reviews")
+def api_reviews(artifact_id: str) -> Any:
+    """Return the artifact's reviews the caller may read, each cut to the fields meant for them."""
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        on = artifact_on(session=session, artifact=artifact)
+        who = require(Permission.READ_REVIEWS, on)
+        audience = review_audience(who, on) or "authors"
+        conference = conferences.get(artifact.conference)
+        found = reviews.readable(session=session, artifact_id=artifact_id, fields=conference.review_fields(),
+                                 reader=Reader(audience, who.user_id), rounds=conference.rounds)
+    return jsonify({"audience": audience, "reviews": [
+        {"id": r["id"], "round": r["round"], "evaluator": r["evaluator"], "name": r["name"],
+         "mine": r["mine"], "submitted": r["submitted"], "submitted_at": _iso(r["submitted_at"]),
+         "edit_count": r["edit_count"], "answers": r["answers"]} for r in found]})
+
+
+@api_bp.get("/threads")
+def api_threads(artifact_id: str) -> Any:
+    """Return the artifact's anonymous threads, writers labelled as the caller may know them."""
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        on = artifact_on(session=session, artifact=artifact)
+        who = require(Permission.READ_REVIEWS, on)
+        found = threads.threads_of(session=session, artifact=artifact, reader_id=who.user_id,
+                                   names=review_audience(who, on) == "chairs")
+    return jsonify([{**t, "messages": [{**m, "at": _iso(m["at"])} for m in t["messages"]]} for t in found])

@@ -17,9 +17,12 @@ class Made:
 
 
 def make_artifact(app: Any, owner_id: str, *, title: str = "Review me", data_dir: Path | None = None,
-                  samples: tuple[float, ...] = (3.14159, 3.14158, 3.14160)) -> Made:
-    """Store an artifact of `owner_id` with one finished version, the claim "pi" and one succeeded run."""
+                  samples: tuple[float, ...] = (3.14159, 3.14158, 3.14160), evaluated: bool = False) -> Made:
+    """Store an artifact of `owner_id` with one version, the claim "pi" and one succeeded run;
+    `evaluated`: also judged, with badges recommended and its HTML/PDF report written (needs `data_dir`)."""
+    from ae import conferences
     from ae.checklist.claims import Claim
+    from ae.evaluation import evaluate
     from ae.evaluators.record import RunRecord
     from ae.storage.db import session_scope
     from ae.storage.models import Artifact, ArtifactVersion, ClaimRecord, Run
@@ -45,4 +48,8 @@ def make_artifact(app: Any, owner_id: str, *, title: str = "Review me", data_dir
         session.add_all([artifact, version, run])
         session.flush()
         session.add(ClaimRecord(version_id=version.id, claim_id=claim.id, data=claim.to_dict()))
+        if evaluated:
+            assert data_dir is not None
+            evaluate(session=session, version=version, artifact=artifact, runs=[run], claims=[claim],
+                     conference=conferences.get("ppopp-2019"), data_dir=data_dir)
         return Made(artifact.id, version.id, run.id)

@@ -178,6 +178,8 @@ EXPECTED: dict[str, dict[str, Grid]] = {
     "review.start_thread":   {"POST": ("401 303 404 303 404 303 404 403 303 404",
                                        "400 400 400 400 400 400 400 400 400 400")},
     "review.version_vs_version": {"GET": "302 200 404 200 404 200 404 200 200 404"},
+    "review_api.api_reviews": {"GET":  "401 200 404 200 404 200 404 403 200 404"},
+    "review_api.api_threads": {"GET":  "401 200 404 200 404 200 404 403 200 404"},
     #                              anon own  B   ev+ ev- chr chr2 org adm out
     # C's tournament is not published: its organizers and chairs see it (published: everyone)
     "tournaments.events":    {"GET":   "302 404 404 404 404 200 404 200 200 404"},
