@@ -22,8 +22,8 @@ from ae.badges.keys import KeyStore
 from ae.badges.recommend import Recommendation, with_reviews
 from ae.conferences import Conference
 from ae.errors import BadgeError, NotFound
-from ae.storage.models import Artifact, BadgeEvent, IssuedBadge, Paper, VerdictRecord, utcnow
-from ae.storage.queries import get_artifact, get_version, latest_version
+from ae.storage.models import Artifact, ArtifactVersion, BadgeEvent, IssuedBadge, Paper, VerdictRecord, utcnow
+from ae.storage.queries import get_artifact, latest_version
 
 KEY_FILE = "badge-keys.json"
 
@@ -69,8 +69,8 @@ def active(*, session: Session, artifact_id: str, badge: str | None = None) -> l
 
 def _offered(*, session: Session, conference: Conference, artifact_id: str, badge: str) -> Artifact:
     artifact = get_artifact(session=session, artifact_id=artifact_id)
-    if artifact.conference != conference.slug:
-        raise NotFound(f"no artifact {artifact_id} in {conference.slug}")
+    if artifact.conference != conference.slug:  # as if absent: another conference's artifacts are not here
+        raise NotFound(f"no artifact {artifact_id!r}")
     if badge not in conference.badges:
         offered = ", ".join(conference.badges)
         raise BadgeError(f"badge {badge!r} is not offered by {conference.slug} ({offered})")
@@ -193,15 +193,27 @@ def published(*, session: Session, conference: Conference, base_url: str,
     rows = issued_in(session=session, conference=conference.slug)
     base = base_url.rstrip("/")
     page = f"{base}/reproduced/{conference.slug}"
+    by_artifact: dict[str, list[IssuedBadge]] = {}
+    for row in rows:
+        by_artifact.setdefault(row.artifact_id, []).append(row)
+    ids = list(by_artifact)
+    artifacts = {a.id: a for a in session.exec(select(Artifact).where(col(Artifact.id).in_(ids)))}
+    version_ids = [mine[-1].version_id for mine in by_artifact.values()]
+    versions = {v.id: v for v in session.exec(select(ArtifactVersion)
+                                              .where(col(ArtifactVersion.id).in_(version_ids)))}
+    counts: dict[str, dict[str, int]] = {}
+    for version_id, outcome, n in session.exec(
+            select(VerdictRecord.version_id, VerdictRecord.outcome, func.count())
+            .where(col(VerdictRecord.version_id).in_(version_ids))
+            .group_by(col(VerdictRecord.version_id), col(VerdictRecord.outcome))):
+        counts.setdefault(version_id, {})[outcome] = int(n)
+    papers = ({p.artifact_id: p for p in session.exec(select(Paper).where(col(Paper.artifact_id).in_(ids)))}
+              if with_authors else {})
     out = []
-    for artifact_id in dict.fromkeys(r.artifact_id for r in rows):
-        artifact = get_artifact(session=session, artifact_id=artifact_id)
-        mine = [r for r in rows if r.artifact_id == artifact_id]
-        version = get_version(session=session, version_id=mine[-1].version_id)
-        outcomes = session.exec(select(VerdictRecord.outcome)
-                                .where(VerdictRecord.version_id == version.id)).all()
+    for artifact_id, mine in by_artifact.items():
+        artifact, version = artifacts[artifact_id], versions[mine[-1].version_id]
         dois = [d["value"] for d in (version.checklist or {}).get("dois") or [] if not d.get("placeholder")]
-        paper = session.get(Paper, artifact.id) if with_authors else None
+        paper = papers.get(artifact_id)
         source = artifact.source if artifact.source.startswith(("https://", "http://")) else ""
         out.append(Published(
             artifact_id=artifact.id, title=artifact.title, url=f"{page}#{artifact.id}",
@@ -209,7 +221,7 @@ def published(*, session: Session, conference: Conference, base_url: str,
             commit=version.commit, snapshot_digest=version.snapshot_digest,
             badges=tuple(Awarded(r.badge, scheme.title(r.badge), r.issued_at,
                                  f"{base}/badges/{r.id}", r.revoked_at is not None) for r in mine),
-            verdicts={o: sum(x == o for x in outcomes) for o in sorted(set(outcomes))},
+            verdicts=dict(sorted(counts.get(version.id, {}).items())),
             authors=tuple(str(a.get("name", "")) for a in (paper.authors if paper else []) if a.get("name"))))
     return out
 
