@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import statistics
+__all__ = ["build_report", "evaluate", "evidence", "judge", "matches", "policy_for", "recompute",
+           "run_view", "version_diff"]
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +17,8 @@ from ae.badges.recommend import Evidence, as_dicts, recommend
 from ae.checklist.claims import OUTPUT_METRIC, Claim
 from ae.conferences import Conference
 from ae.errors import VerdictError
-from ae.evaluators.record import describe_time_sources
-from ae.intake.policy import redact
+from ae.reporting.evidence import build_report, matches
+from ae.reporting.evidence import dataset_of as _dataset_of
 from ae.reports import artifact as artifact_report
 from ae.storage.models import Artifact, ArtifactVersion, Run, utcnow
 from ae.storage.queries import replace_verdicts
@@ -31,16 +33,6 @@ class PassResult:
     verdicts: list[Verdict]
     new_runs: list[Run] = field(default_factory=list)
     report: dict[str, Path] = field(default_factory=dict)
-
-
-def _dataset_of(run: Run) -> str | None:
-    return run.dataset or run.record.get("dataset")
-
-
-def matches(claim: Claim, run: Run) -> bool:
-    """Tell whether a run measures what a claim is about (unset claim fields match anything)."""
-    return (claim.program in (None, run.program) and claim.cmd_key in (None, run.cmd_key)
-            and claim.dataset in (None, _dataset_of(run)))
 
 
 def _outputs_ok(runs: Sequence[Run]) -> bool | None:
@@ -107,7 +99,8 @@ def evaluate(*, session: Session, version: ArtifactVersion, artifact: Artifact, 
                                 evidence(version, runs, verdicts))
     version.recommended_badges = {"scheme": conference.badge_scheme,
                                   "badges": as_dicts(recommendations)}
-    report = build_report(artifact, version, runs, claims, verdicts)
+    report = build_report(artifact, version, runs, claims, verdicts, plots=True,
+                          generated_at=utcnow().strftime("%Y-%m-%d %H:%M UTC"))
     outcome.report = artifact_report.write(report, data_dir / "reports" / version.id)
     version.report_path = str(outcome.report.get("pdf") or outcome.report["html"])
     version.status, version.updated_at = VersionState.DONE, utcnow()
@@ -128,49 +121,6 @@ def evidence(version: ArtifactVersion, runs: Sequence[Run], verdicts: Sequence[V
                     verdicts=tuple((v.claim_id, str(v.outcome)) for v in verdicts),
                     checklist_errors=tuple(str(f.get("code")) for f in version.checklist.get("findings") or []
                                            if f.get("severity") == "error"))
-
-
-def _fmt(value: float | None, unit: str | None = None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.4g}{' ' + unit if unit else ''}"
-
-
-def build_report(artifact: Artifact, version: ArtifactVersion, runs: Sequence[Run],
-                 claims: Sequence[Claim], verdicts: Sequence[Verdict]) -> artifact_report.ArtifactReport:
-    """Assemble the report data of a version."""
-    claim_rows = []
-    for claim, verdict in zip(claims, verdicts, strict=True):
-        relation = {"approx": "≈", "at_most": "≤", "at_least": "≥", "equal": "="}[claim.relation]
-        claimed = ("reference output" if claim.expected is None
-                   else f"{relation} {_fmt(claim.expected, claim.unit)}")
-        ci = verdict.ratio_ci
-        claim_rows.append({
-            "id": claim.id, "text": claim.text, "metric": claim.metric, "claimed": claimed,
-            "measured": _fmt(verdict.measured_median, claim.unit),
-            "ci": f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "—",
-            "outcome": verdict.outcome, "reason": verdict.reason,
-        })
-    run_rows = []
-    for run in runs:
-        times = [s["execution_time"] for s in run.samples if "execution_time" in s]
-        run_rows.append({
-            "program": run.program, "cmd_key": run.cmd_key, "dataset": _dataset_of(run) or "—",
-            "repetitions": run.repetitions, "status": run.status,
-            "median_time": _fmt(statistics.median(times)) if times else "—",
-            "time_source": describe_time_sources(run.record.get("time_sources")),
-            "failure": f"{run.failure_kind}: {run.message}" if run.failure_kind else "",
-        })
-    platform: dict[str, Any] = next(
-        (r.record["platform"] for r in runs if r.record.get("platform")), {})
-    shown = {k: v for k, v in platform.items() if not isinstance(v, dict | list)}
-    return artifact_report.ArtifactReport(
-        title=artifact.title, conference=artifact.conference, source=redact(artifact.source),
-        version=version.number, commit=version.commit, snapshot_digest=version.snapshot_digest,
-        status=VersionState.DONE, claims=claim_rows, runs=run_rows,
-        badges=(version.recommended_badges or {}).get("badges", []), platform=shown,
-        checklist=version.checklist, dependencies=list(version.dependencies),
-    )
 
 
 def recompute(*, session: Session, version: ArtifactVersion, conference: Conference,

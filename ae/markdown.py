@@ -27,6 +27,9 @@ ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}, "td": 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.DOTALL)
 _HEADING = re.compile(r"<(/?)h([1-6])>")  # as nh3 writes them: headings keep no attributes
+_INLINE = re.compile(r"[\\`*_\[\]!|{}]")
+_LINE_START = re.compile(r"^(\s*)(#|[+-](?=[\s+-]|$))")
+_ORDERED = re.compile(r"^(\s*\d+)\.(?=\s|$)")
 
 
 def render(text: str, *, heading_offset: int = 0) -> str:
@@ -56,5 +59,29 @@ def sanitize(fragment: str) -> str:
 
 
 def escape(value: object) -> str:
-    """Escape a user-supplied value for inclusion in Markdown that will become HTML."""
-    return html.escape(str(value), quote=False).replace("|", "\\|").replace("\n", " ")
+    """Escape a user-supplied value for inclusion in Markdown that will become HTML.
+
+    Rule: the value shows as the same text, whatever it holds. HTML is escaped; every character
+    Markdown (or its tables) gives a meaning inside a line is backslash-escaped, the backslash first
+    (so `\\|` cannot close a table cell); a line-start marker (`#`, `-`, `+`, `1.`) is escaped
+    too, and line breaks become spaces. Put it in running text or a table cell, never in a code
+    span (Markdown does not unescape there): `code_span` does that job.
+    """
+    text = html.escape(str(value).replace("\r", " ").replace("\n", " "), quote=False)
+    text = _INLINE.sub(r"\\\g<0>", text)
+    text = _ORDERED.sub(r"\g<1>\\.", text)
+    return _LINE_START.sub(r"\g<1>\\\g<2>", text)
+
+
+def code_span(value: object) -> str:
+    """Return a user-supplied value as a Markdown code span, shown exactly as it is.
+
+    Markdown escapes HTML inside a code span itself and takes backslashes there literally (a table
+    keeps a `|` in one), so the text goes in raw, fenced by more backticks than it holds in a row.
+    """
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    if not text.strip():
+        return "` `" if text else ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -28,20 +28,21 @@ FLOORS: list[set[str]] = [
     {"ae.evaluators"},
     {"ae.verdicts"},
     {"ae.tournaments"},
+    {"ae.solutions"},
     {"ae.review"},
     {"ae.conferences"},
-    {"ae.evaluation", "ae.issuance"},
+    {"ae.evaluation", "ae.issuance", "ae.reporting"},  # reporting gathers what reports show
     {"ae.workers"},
-    {"ae.status", "ae.submission", "ae.demo", "ae.standings"},
+    {"ae.status", "ae.submission", "ae.demo", "ae.standings", "ae.crowd"},
     {"ae.web"},
     {"ae.app"},
     {"ae.cli"},
 ]
 DOMAIN = ("ae.files", "ae.ck", "ae.intake", "ae.checklist", "ae.evaluators", "ae.verdicts", "ae.badges",
-          "ae.reports", "ae.tournaments")
+          "ae.reports", "ae.tournaments", "ae.solutions")
 SERVICE_LIBRARIES = ("flask", "werkzeug", "sqlalchemy", "sqlmodel", "rq", "redis", "alembic")
 SERVICE_ROOMS = ("ae.storage", "ae.workers", "ae.web", "ae.cli", "ae.app", "ae.submission", "ae.status",
-                 "ae.standings")
+                 "ae.standings", "ae.crowd")
 
 
 def _modules() -> dict[str, Path]:
