@@ -65,6 +65,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
                                     "on the embedded default"),
     "RATELIMIT_LOGIN": ("10 per minute", "sign-in attempts per client address"),
     "RATELIMIT_SUBMIT": ("30 per hour", "submissions and resubmissions per user"),
+    "RATELIMIT_CROWD": ("20 per hour", "crowd results a volunteer (their API token's user) may send"),
     "RATELIMIT_SUBMIT_CONFERENCE": ("300 per hour", "submissions and resubmissions per conference, from "
                                     "the web and the API (HTTP 429 beyond)"),
 }

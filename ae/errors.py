@@ -139,3 +139,13 @@ class ReviewError(AeError):
 
 class ThreadError(AeError):
     """A thread message cannot be posted (empty or too long, or about something the artifact lacks)."""
+
+
+class SolutionError(AeError):
+    """A solution manifest, a crowd result or a solution's set-up is not valid; the message says why."""
+
+
+class ResultRefused(SolutionError):
+    """A volunteer's result fails its integrity check (digest or signature): it is refused, not stored."""
+
+    http_status = 422

@@ -5,7 +5,8 @@ session and get plain data back (`ae.tournaments` does the ranking). Points come
 - every artifact of the conference, its latest version: one point per (program, cmd_key, dataset,
   pool) of its runs on the tournament's pools — *independently reproduced* (our workers ran it),
   with the counted repetitions of its succeeded runs and the values its claims give;
-- CK experiment points imported by an organizer (`ae tournament import`) — *author-reported*.
+- CK experiment points imported by an organizer (`ae tournament import`) — *author-reported*;
+- volunteers' results of the conference's solutions (`ae.crowd`) — *volunteer-reported*.
 The rules are the conference file's `[tournament]` table, or the organizer's edited copy of it.
 """
 
@@ -21,10 +22,12 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ae import conferences
+from ae import conferences, crowd
 from ae.checklist.claims import OUTPUT_METRIC, Claim
 from ae.ck.flat import split_statistic
 from ae.errors import NotFound, TournamentError
+from ae.pools import profile_from_platform
+from ae.solutions import hardware
 from ae.storage.models import (
     Artifact,
     ArtifactVersion,
@@ -134,7 +137,8 @@ def _touch(state: TournamentState, user_id: str | None) -> None:
 
 def points(*, session: Session, conference: str, rules: Tournament) -> list[Point]:
     """Return every point of a conference's tournament: reproduced runs, then imported points."""
-    found = _run_points(session, conference, rules) + _imported_points(session, conference)
+    found = (_run_points(session, conference, rules) + _imported_points(session, conference)
+             + crowd.points(session=session, conference=conference, rules=rules))
     return sorted(found, key=lambda p: (p.entry, p.configuration, p.id))
 
 
@@ -220,6 +224,7 @@ def _run_point(artifact: Artifact, target: tuple[str, str, str | None, str], run
     platform = next((r.record.get("platform") for r in reversed(succeeded) if r.record.get("platform")), None)
     if isinstance(platform, dict):
         meta["platform"] = platform.get("cpu_model") or platform.get("arch")
+        meta["hardware"], meta["fingerprint"] = _hardware(platform)
     meta.update(rules.pool_meta.get(pool, {}))
     label = (f"{program}:{cmd_key}" + (f" ({dataset})" if dataset else "")
              + (f" on {pool}" if pool != "default" else ""))
@@ -228,6 +233,35 @@ def _run_point(artifact: Artifact, target: tuple[str, str, str | None, str], run
                  samples=samples, meta=meta, claimed=claimed,
                  message=f"{failed.failure_kind}: {failed.message}" if status is PointStatus.FAILED and failed
                  else None)
+
+
+def _hardware(platform: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Return the hardware class and fingerprint of a run's recorded platform (None: unreadable)."""
+    try:
+        profile = profile_from_platform(platform)
+    except (KeyError, TypeError, ValueError):
+        return None, None
+    return hardware.describe(profile), hardware.fingerprint(profile)
+
+
+def solution_board(*, session: Session, name: str) -> dict[str, Any]:
+    """Return a solution's scoreboard: the committee's runs of its commit and the volunteers' results,
+    grouped by hardware class (each group's rows in board order, every row marked with its provenance)."""
+    solution = crowd.get(session=session, name=name)
+    artifacts = crowd.artifact_ids(session=session, solution=solution)
+    now = standing(session=session, conference=solution.conference)
+    found = [p for p in points(session=session, conference=solution.conference, rules=now.rules)
+             if (p.meta.get("solution") == name) or (p.entry_id in artifacts)]
+    board = build(now.rules, found)
+    groups: dict[str, dict[str, Any]] = {}
+    for row in board.rows():
+        key = str(row.point.meta.get("fingerprint") or row.point.meta.get("pool"))
+        group = groups.setdefault(key, {"fingerprint": row.point.meta.get("fingerprint"),
+                                        "hardware": row.point.meta.get("hardware") or "unknown", "rows": []})
+        group["rows"].append({**row.to_dict(), "hardware": group["hardware"],
+                              "validation": row.point.meta.get("validation", "committee")})
+    return {"solution": crowd.summary(solution), "conference": solution.conference,
+            "metrics": [m.name for m in now.rules.metrics], "groups": list(groups.values())}
 
 
 def _imported_points(session: Session, conference: str) -> list[Point]:
@@ -289,5 +323,6 @@ def fingerprint(*, session: Session, conference: str) -> str:
                             .group_by(col(Run.status))).all()
     versions = session.exec(select(func.count()).select_from(ArtifactVersion)
                             .where(col(ArtifactVersion.artifact_id).in_(artifact_ids))).one()
-    text = repr((state.revision if state else 0, tuple(runs), sorted(statuses), versions))
+    text = repr((state.revision if state else 0, tuple(runs), sorted(statuses), versions,
+                 crowd.change_stamp(session=session, conference=conference)))
     return hashlib.sha256(text.encode()).hexdigest()[:16]

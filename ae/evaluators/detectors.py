@@ -253,14 +253,17 @@ _LIST_PACKAGES = (
 )
 
 
-def python_environments() -> list[Path]:
-    """Return the virtual environment this worker runs in (none outside one).
+def python_environments(chosen: Sequence[Path] = ()) -> list[Path]:
+    """Return the virtual environments whose packages are offered: `chosen` (a solution's own), else
+    the one this worker runs in (none outside one).
 
-    Its packages are offered to artifacts as `python-package` software, each naming the
+    Their packages are offered to artifacts as `python-package` software, each naming the
     environment's interpreter in `CK_ENV_COMPILER_PYTHON_FILE`: an operator installs what
     artifacts need (scikit-learn, ONNX Runtime, ...) beside the worker, and the sandbox sees that
     environment read-only.
     """
+    if chosen:
+        return [Path(p) for p in chosen]
     return [Path(sys.prefix)] if sys.prefix != sys.base_prefix else []
 
 
@@ -276,7 +279,24 @@ def _environment_mounts(root: Path) -> list[str]:
         base = os.path.dirname(os.path.realpath(home.group(1).strip()))
         if os.path.commonpath([base, "/usr"]) != "/usr":
             mounts.append(base)
-    return mounts
+    return mounts + _site_links(root)
+
+
+def _site_links(root: Path) -> list[str]:
+    """Return the other site-packages directories an environment's `.pth` files name (a solution
+    environment that reuses another environment's packages): only plain lines naming an existing
+    `site-packages` directory, never code lines or other folders."""
+    found = []
+    for pth in sorted(root.glob("lib/python*/site-packages/*.pth")):
+        try:
+            lines = pth.read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            path = Path(line.strip())
+            if path.is_absolute() and path.name == "site-packages" and path.is_dir():
+                found.append(os.path.realpath(path))
+    return found
 
 
 def _packages(interpreter: str, mounts: list[str]) -> list[Software]:
@@ -302,6 +322,9 @@ class PythonPackageDetector:
 
     name = "python-package"
 
+    def __init__(self, environments: Sequence[Path] = ()) -> None:
+        self.environments = list(environments)
+
     def detect(self, search_path: Sequence[str]) -> list[Software]:
         """Return one `Software` per installed distribution and interpreter."""
         found: list[Software] = []
@@ -312,7 +335,7 @@ class PythonPackageDetector:
                 if compare_versions(p.version, best.version) > 0:
                     best = p
             found.extend(_packages(best.path, []))
-        for root in python_environments():
+        for root in python_environments(self.environments):
             interpreter = root / "bin" / "python3"
             if interpreter.exists():
                 found.extend(_packages(str(interpreter), _environment_mounts(root)))

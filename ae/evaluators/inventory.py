@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ae.evaluators.detectors import REGISTRY, pkg_config_dirs, python_environments
+from ae.evaluators.detectors import REGISTRY, PythonPackageDetector, pkg_config_dirs, python_environments
 from ae.evaluators.software import Software
 
 DEFAULT_SEARCH_PATH = ("/usr/local/bin", "/usr/bin", "/bin")
@@ -21,24 +21,28 @@ def detect_software(
     search_path: Sequence[str] = DEFAULT_SEARCH_PATH,
     cache_path: Path | None = None,
     detectors: Sequence[str] | None = None,
+    environments: Sequence[Path] = (),
 ) -> list[Software]:
     """Run every registered detector (or those named) once; reuse `cache_path` while it is fresh.
 
     The cache is keyed by the search path, the detector names and the modification times of the
     search directories and of the worker's own environment's site-packages (installing or removing a
     binary or a package changes them), so it stays valid across
-    runs on one worker and is redone when the machine's software changes.
+    runs on one worker and is redone when the machine's software changes. `environments`: the
+    Python environments whose packages are offered instead of the worker's own (a solution's).
     """
     names = list(detectors) if detectors is not None else sorted(REGISTRY)
-    site = [str(p) for root in python_environments() for p in sorted(root.glob("lib/python*/site-packages"))]
-    key = _cache_key(search_path, names, [*pkg_config_dirs(), *site])
+    site = [str(p) for root in python_environments(environments)
+            for p in sorted(root.glob("lib/python*/site-packages"))]
+    key = _cache_key(search_path, [*names, *map(str, environments)], [*pkg_config_dirs(), *site])
     if cache_path is not None:
         cached = _read_cache(cache_path, key)
         if cached is not None:
             return cached
     found: list[Software] = []
     for name in names:
-        found.extend(REGISTRY[name].detect(search_path))
+        detector = PythonPackageDetector(environments) if name == "python-package" else REGISTRY[name]
+        found.extend(detector.detect(search_path))
     if cache_path is not None:
         _write_cache(cache_path, key, found)
     return found

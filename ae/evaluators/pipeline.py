@@ -65,6 +65,7 @@ class RunSpec:
     optimization: str = "-O3"
     repeat: int | None = None       # CK's --repeat: overrides CT_REPEAT_MAIN (no calibration anyway)
     dataset_file: str | None = None  # CK's --dataset_file: the file $#dataset_filename#$ names
+    python_environments: tuple[Path, ...] = ()  # offered instead of the worker's own (a solution's venv)
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,7 @@ def _resolve_deps(spec: RunSpec, meta: dict[str, Any], run_cmd: dict[str, Any], 
                   record: RunRecord, say: Progress) -> dict[str, Software]:
     """Detect software (cached) and resolve compile deps, then run deps, building packages."""
     say("detecting software")
-    software = detect_software(cache_path=cache / "software.json")
+    software = detect_software(cache_path=cache / "software.json", environments=spec.python_environments)
     record.platform["compilers"] = sorted({f"{s.name} {s.version}" for s in software
                                            if "compiler" in s.tags})
     for sub in ("packages", "shims"):  # bound into every sandbox: readable by any sandbox uid

@@ -416,3 +416,46 @@ class BadgeEvent(SQLModel, table=True):
     actor_id: str | None = Field(default=None, foreign_key="user.id")  # None: the operator's CLI
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     at: datetime = _time()
+
+
+# --- solutions and crowd results
+
+
+class Solution(SQLModel, table=True):
+    """A published solution: its manifest (validated against the schema), pinned to a commit."""
+
+    name: str = Field(primary_key=True)
+    conference: str = Field(index=True)
+    title: str
+    manifest: dict[str, Any] = _json()
+    digest: str  # sha256 of the canonical manifest; results name the one they ran
+    published_by: str | None = Field(default=None, foreign_key="user.id")  # None: the operator's CLI
+    published_at: datetime = _time()
+
+
+class CrowdResult(SQLModel, table=True):
+    """A volunteer's result of a solution, as received (digest and signature checked), judged again.
+
+    `runs` holds the volunteer's samples and output digests; `verdicts` the service's own verdicts
+    from those samples (`claimed` what the volunteer's machine said); `problems` why a configuration
+    failed validation (a failed run, an output digest that differs from the reference).
+    """
+
+    __tablename__ = "crowd_result"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    solution: str = Field(foreign_key="solution.name", index=True)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    token_id: str | None = Field(default=None, foreign_key="apitoken.id")
+    digest: str = Field(unique=True)
+    manifest_digest: str
+    hardware_fingerprint: str = Field(index=True)
+    hardware_class: str
+    hardware: dict[str, Any] = _json()
+    environment: dict[str, Any] = _json()
+    runs: list[dict[str, Any]] = _json(list)
+    claimed: dict[str, Any] = _json()
+    verdicts: dict[str, Any] = _json()
+    problems: dict[str, Any] = _json()
+    valid: bool = True
+    received_at: datetime = _time()
