@@ -55,6 +55,10 @@ TABLE = [
     (P.REVIEW, ARTIFACT, {"assigned evaluator"}),  # not even an administrator writes a review
     (P.READ_REVIEWS, ARTIFACT, {"owner", "assigned evaluator", "chair", "admin", "owner, read token"}),
     (P.DISCUSS, ARTIFACT, {"owner", "assigned evaluator", "chair", "admin"}),
+    (P.VIEW_BADGES, None, set(PEOPLE)),  # issued badges are public, signed in or not
+    (P.VIEW_BADGES, On(conference=C), set(PEOPLE)),
+    (P.ISSUE_BADGES, On(conference=C), {"chair", "admin"}),
+    (P.ISSUE_BADGES, OTHER_CONF, {"chair elsewhere", "admin"}),
 ]
 
 
