@@ -19,6 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ae import conferences
+from ae.accounts import tokens
 from ae.ck.flat import split_statistic
 from ae.errors import NotFound, SolutionError
 from ae.solutions import manifest as manifests
@@ -73,10 +74,11 @@ def counts(*, session: Session) -> dict[str, int]:
     return {name: int(n) for name, n in rows}
 
 
-def accept(*, session: Session, name: str, submission: Any, token: str, user_id: str,
-           token_id: str | None) -> CrowdResult:
+def accept(*, session: Session, name: str, submission: Any, token: str, user_id: str) -> CrowdResult:
     """Check, judge and store a volunteer's result; raise ResultRefused or SolutionError if it is refused."""
     row = get(session=session, name=name)
+    resolved = tokens.resolve(session=session, token=token)
+    token_id = resolved[1].id if resolved is not None and resolved[0].id == user_id else None
     manifest = manifests.Manifest(row.manifest)
     body = results.verify(submission, token)
     results.check_against(manifest, body)

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         identity,
         pages,
         review,
+        solutions,
         submit,
         tournaments,
         workers,
@@ -45,6 +46,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(tournaments.bp)
     app.register_blueprint(tournaments.api_bp)
     app.register_blueprint(badges.bp)
+    app.register_blueprint(solutions.bp)
     identity.csrf.exempt(api.bp)  # the API changes nothing without a bearer token: no cookie, no CSRF
     identity.csrf.exempt(workers.bp)
+    identity.csrf.exempt(solutions.bp)  # results need a bearer token: no cookie, no CSRF
     errors.register_error_handlers(app)

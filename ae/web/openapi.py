@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ae import __version__
+from ae.solutions.schema import RESULT_SCHEMA
 from ae.storage.states import Role, RunState, VersionState
 from ae.web.policy import Permission
 
@@ -147,6 +148,28 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                             conference=STRING, published=BOOLEAN, edited=BOOLEAN, revision=INTEGER,
                             rules={"type": "object"},
                             toml={**STRING, "description": "the [tournament] table an organizer edits"}),
+    "Solution": _obj(["name", "title", "conference", "digest", "commit", "published_at", "configurations",
+                      "results"], name=STRING, title=STRING, conference=STRING,
+                     digest={**STRING, "description": "sha256 of the canonical manifest"},
+                     commit=_nullable("string"), published_at=STRING,
+                     configurations={"type": "array", "items": STRING}, results=INTEGER),
+    "CrowdResult": {**_obj(["id", "solution", "hardware", "fingerprint", "valid", "problems", "verdicts",
+                            "claimed", "received_at"],
+                           id=ID, solution=STRING, hardware={**STRING, "description": "the hardware class"},
+                           fingerprint=STRING, valid=BOOLEAN,
+                           problems={"type": "object", "description": "cmd_key -> why it failed"},
+                           verdicts={"type": "object", "description": "the service's, from the samples"},
+                           claimed={"type": "object", "description": "the volunteer's own (not trusted)"},
+                           received_at=STRING),
+                    "description": "a volunteer's result as stored: always volunteer-reported"},
+    "SolutionBoard": _obj(["solution", "conference", "metrics", "groups"], solution=_ref("Solution"),
+                          conference=STRING, metrics={"type": "array", "items": STRING},
+                          groups={"type": "array", "description": "one per hardware class: fingerprint, "
+                                  "hardware, rows (scoreboard rows with provenance and validation)",
+                                  "items": _obj(["fingerprint", "hardware", "rows"],
+                                                fingerprint=_nullable("string"), hardware=STRING,
+                                                rows={"type": "array", "items": {"type": "object"}})}),
+    "ResultSubmission": {k: v for k, v in RESULT_SCHEMA.items() if k not in ("$schema", "$id")},
     "Pool": _obj(["pool", "live_workers", "waiting_runs", "stuck"], pool=STRING, live_workers=INTEGER,
                  waiting_runs=INTEGER, stuck=_nullable("string", description="why its runs wait")),
 }
@@ -154,6 +177,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 _TITLES = {400: "the request is refused: the problem's detail says why",
            401: "no valid API token (or session)", 403: "the policy refuses this action",
            404: "no such thing, or one the caller may not see", 413: "the body is over its size cap",
+           422: "the result's digest or signature does not hold: it is refused",
            429: "too many submissions: try again later"}
 
 
@@ -203,6 +227,7 @@ def _op(summary: str, permission: Permission | str, responses: dict[str, Any], *
 ARTIFACT_ID = _path("artifact_id", "the artifact's id")
 RUN_ID = _path("run_id", "the run's id")
 SLUG = _path("slug", "the conference's slug", STRING)
+SOLUTION = _path("name", "the solution's name", STRING)
 _BINARY = {"archive": {"contentType": "application/octet-stream"}}
 _SUBMIT_BODY = {"application/json": {"schema": _ref("Submission")},
                 "multipart/form-data": {"schema": _ref("SubmissionForm"), "encoding": _BINARY}}
@@ -305,6 +330,37 @@ PATHS: dict[str, dict[str, Any]] = {
         {"200": _json(_ref("TournamentRules")), **_problems(401, 404)}, tag="tournaments",
         token_optional=True,
         parameters=[SLUG])},
+    "/api/solutions": {"get": _op(
+        "List the published solutions", Permission.VIEW_SOLUTIONS, {"200": _list("Solution")},
+        tag="solutions", token_optional=True)},
+    "/api/solutions/schema.json": {"get": _op(
+        "The JSON Schema of a solution manifest", "none", {"200": _json({"type": "object"})},
+        tag="solutions", public=True)},
+    "/api/solutions/result-schema.json": {"get": _op(
+        "The JSON Schema of a volunteer's result", "none", {"200": _json({"type": "object"})},
+        tag="solutions", public=True)},
+    "/api/solutions/{name}": {"get": _op(
+        "Read a solution's manifest", Permission.VIEW_SOLUTIONS,
+        {"200": _json({"type": "object", "description": "the manifest (see schema.json)"}), **_problems(404)},
+        tag="solutions", token_optional=True, parameters=[SOLUTION])},
+    "/api/solutions/{name}/scoreboard": {"get": _op(
+        "Read a solution's scoreboard", Permission.VIEW_SOLUTIONS,
+        {"200": _json(_ref("SolutionBoard")), **_problems(404)}, tag="solutions", token_optional=True,
+        parameters=[SOLUTION],
+        description="The committee's reproduced runs of the solution's commit and the volunteers' results, "
+                    "grouped by hardware class; volunteers' points are marked volunteer-reported, a result "
+                    "whose outputs differ from the reference is shown as failed validation, outliers "
+                    "are flagged in the row's notes.")},
+    "/api/solutions/{name}/results": {"post": _op(
+        "Send a volunteer's result", Permission.CONTRIBUTE,
+        {"201": {**_json(_ref("CrowdResult"), "received, judged and stored"),
+                 "headers": {"Location": {"description": "the solution's scoreboard", "schema": STRING}}},
+         **_problems(400, 401, 403, 404, 413, 422, 429)},
+        tag="solutions", parameters=[SOLUTION],
+        body={"application/json": {"schema": _ref("ResultSubmission")}},
+        description="The result file `ae solution benchmark` wrote, signed by `ae solution submit`: the "
+                    "digest must match the body and the signature the token. Verdicts are judged again "
+                    "from the samples; rate-limited per user (AE_RATELIMIT_CROWD).")},
     "/api/health": {"get": _op("Liveness", "none", {"200": _json(_obj(["status"], status={"const": "ok"}))},
                                tag="service", public=True)},
     "/api/openapi.json": {"get": _op("This document", "none", {"200": _json({"type": "object"})},

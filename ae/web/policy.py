@@ -20,6 +20,8 @@ Rules (DESIGN §1, §3a):
   issue, withhold or revoke its badges and export them;
 - a conference's evaluators bid on its artifacts (and declare their own conflicts there); an
   artifact's owner and its conference's chairs declare its conflicts (e-mails, @domains);
+- published solutions, their schemas and scoreboards are public (signed in or not); anyone signed
+  in sends volunteers' results of them (a token needs its submit scope);
 - an API token acts for its user, narrowed to its scopes (read, submit, review), and never manages
   its user's account or tokens (a browser session does that);
 A person who may not see an artifact is told it does not exist (404), never that it is theirs not
@@ -61,6 +63,8 @@ class Permission(StrEnum):
     ISSUE_BADGES = "issue-badges"        # issue, withhold, revoke badges; export them with authors
     BID = "bid"                          # bid on a conference's artifacts (as one of its evaluators)
     DECLARE_CONFLICT = "declare-conflict"  # declare an artifact's conflicts (e-mail addresses, @domains)
+    VIEW_SOLUTIONS = "view-solutions"    # published solutions, their schema and scoreboards (everyone)
+    CONTRIBUTE = "contribute"            # send a volunteer's result of a solution (anyone signed in)
 
 
 #: Permissions about seeing something: refused, they look like "not found".
@@ -78,6 +82,7 @@ _SCOPE = {
     Permission.REVIEW: Scope.REVIEW, Permission.READ_REVIEWS: Scope.READ, Permission.DISCUSS: Scope.REVIEW,
     Permission.VIEW_BADGES: Scope.READ, Permission.ISSUE_BADGES: Scope.REVIEW,
     Permission.BID: Scope.REVIEW, Permission.DECLARE_CONFLICT: Scope.SUBMIT,
+    Permission.VIEW_SOLUTIONS: Scope.READ, Permission.CONTRIBUTE: Scope.SUBMIT,
 }
 
 
@@ -95,7 +100,7 @@ class On:
 def allows(who: Principal | None, permission: Permission, on: On | None = None) -> bool:
     """Tell whether `who` (None: anonymous) may do `permission` on `on`."""
     if (permission is Permission.VIEW_TOURNAMENT and on is not None and on.public
-            or permission is Permission.VIEW_BADGES):
+            or permission in (Permission.VIEW_BADGES, Permission.VIEW_SOLUTIONS)):
         return who is None or who.token_scopes is None or Scope.READ in who.token_scopes
     if who is None:
         return False
@@ -144,6 +149,8 @@ def allows(who: Principal | None, permission: Permission, on: On | None = None) 
             return who.has_role(conference, Role.EVALUATOR)
         case Permission.DECLARE_CONFLICT:
             return owner or chair
+        case Permission.CONTRIBUTE:
+            return True
     return False
 
 

@@ -198,6 +198,15 @@ EXPECTED: dict[str, dict[str, Grid]] = {
     "tournaments_api.api_list":  {"GET": "200 200 200 200 200 200 200 200 200 200"},
     "tournaments_api.api_rules": {"GET": "401 404 404 404 404 200 404 200 200 404"},
     #                              anon own  B   ev+ ev- chr chr2 org adm out
+    # solutions: public; a result needs a token (any signed-in person); the matrix's is signed wrongly
+    "solutions_api.list_solutions":  {"GET": "200 200 200 200 200 200 200 200 200 200"},
+    "solutions_api.manifest_schema": {"GET": "200 200 200 200 200 200 200 200 200 200"},
+    "solutions_api.result_schema":   {"GET": "200 200 200 200 200 200 200 200 200 200"},
+    "solutions_api.scoreboard":      {"GET": "200 200 200 200 200 200 200 200 200 200"},
+    "solutions_api.show":            {"GET": "200 200 200 200 200 200 200 200 200 200"},
+    "solutions_api.submit_result":   {"POST": ("401 401 401 401 401 401 401 401 401 401",
+                                               "401 422 422 422 422 422 422 422 422 422")},
+    #                              anon own  B   ev+ ev- chr chr2 org adm out
     "workers.pools":         {"GET":   "401 403 403 403 403 200 200 403 200 403"},
     "workers.snapshot":      {"GET":   "401 401 401 401 401 401 401 401 401 401"},
     "workers.workers":       {"GET":   "401 403 403 403 403 200 200 403 200 403"},
@@ -284,6 +293,9 @@ ROUTE_ARGS: dict[str, dict[str, Arg]] = {
     "tournaments.export": {"fmt": lambda w, o: "csv"},
     "badges.export": {"fmt": lambda w, o: "csv"},
     "review.reply": {"thread_id": lambda w, o: _thread(w, o)},
+    "solutions_api.scoreboard": {"name": lambda w, o: _solution(w)},
+    "solutions_api.show": {"name": lambda w, o: _solution(w)},
+    "solutions_api.submit_result": {"name": lambda w, o: _solution(w)},
 }
 #: Per endpoint and method: the request body (keyword arguments of the test client's `open`).
 BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
@@ -296,6 +308,7 @@ BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
     "auth.reset": {"POST": lambda w: {"data": {"password": "another horse battery staple"}}},
     "auth.reset_request": {"POST": lambda w: {"data": {"email": "resetee@ae.test"}}},
     "badges.check": {"POST": lambda w: {"data": {"credential": w.ids["credential"]}}},
+    "solutions_api.submit_result": {"POST": lambda w: _wrongly_signed(w)},
     "badges.issue": {"POST": lambda w: {"data": {"artifact": w.scratch.artifact, "badge": "available"}}},
     "badges.revoke": {"POST": lambda w: {"data": {"reason": "a matrix revocation"}}},
     "bidding.declare": {"POST": lambda w: {"data": {"pattern": "someone@matrix.example.org"}}},
@@ -336,6 +349,37 @@ def _conflict(world: World, objects: Objects) -> int:
             session.flush()
             world.ids[key] = str(row.id)
     return int(world.ids[key])
+
+
+def _solution(world: World) -> str:
+    """Return the name of a solution published for C (published once)."""
+    if "solution" not in world.ids:
+        from ae import crowd
+        from ae.solutions.manifest import from_data
+        from ae.storage.db import session_scope
+
+        manifest = from_data({"name": "matrix", "title": "Matrix solution", "conference": C,
+                              "artifact": {"source": "https://git.ae.test/matrix.git", "commit": "a" * 40},
+                              "configurations": [{"program": "p", "cmd_key": "default"}],
+                              "metrics": ["execution_time"]})
+        with world.app.app_context(), session_scope() as session:
+            crowd.publish(session=session, manifest=manifest, user_id=None)
+        world.ids["solution"] = manifest.name
+        world.ids["solution_digest"] = manifest.digest
+    return world.ids["solution"]
+
+
+def _wrongly_signed(world: World) -> dict[str, Any]:
+    """Return a result of the matrix solution whose digest holds and whose signature is no token's."""
+    from ae.solutions.result import seal
+
+    _solution(world)
+    body = {"solution": "matrix", "manifest_digest": world.ids["solution_digest"], "ae_version": "0",
+            "created_at": "2026-11-30T10:00:00+00:00",
+            "hardware": {"fingerprint": "0" * 16, "class": "x86_64 Matrix CPU", "profile": {}},
+            "runs": [{"program": "p", "cmd_key": "default", "ok": True, "samples": [{"execution_time": 1.0}],
+                      "outputs": {}}]}
+    return {"json": {**seal(body), "signature": "0" * 64}}
 
 
 def _thread(world: World, objects: Objects) -> str:
