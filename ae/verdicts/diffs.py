@@ -409,3 +409,56 @@ def side_by_side(expected: str, actual: str, *, context: int = 3,
                          "right_no": j + 1 if j < j2 else None, "right": new[j] if j < j2 else None})
     return {"rows": rows[:max_rows], "truncated": len(rows) > max_rows,
             "identical": old == new}
+
+
+_HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+def unified_rows(diff: str, *, paths: Mapping[str, str] | None = None,
+                 max_rows: int = SIDE_BY_SIDE_ROWS) -> dict[str, Any]:
+    """Turn a unified diff (expected, then actual) into side-by-side rows like `side_by_side`'s.
+
+    A block of removed lines followed by added ones pairs up as changed rows; each hunk after the
+    first starts with a "skipped" row; text is made `readable` (paths, hashes, long numbers).
+    """
+    rows: list[dict[str, Any]] = []
+    left = right = 0
+    in_hunk = False
+    removed: list[str] = []
+    added: list[str] = []
+
+    def flush() -> None:
+        nonlocal left, right
+        for k in range(max(len(removed), len(added))):
+            a = removed[k] if k < len(removed) else None
+            b = added[k] if k < len(added) else None
+            tag = "replace" if a is not None and b is not None else ("delete" if a is not None else "insert")
+            rows.append({"tag": tag, "left_no": left + 1 if a is not None else None, "left": a,
+                         "right_no": right + 1 if b is not None else None, "right": b})
+            left += a is not None
+            right += b is not None
+        removed.clear()
+        added.clear()
+
+    for line in diff.splitlines():
+        hunk = _HUNK.match(line)
+        if hunk:
+            flush()
+            if rows:
+                rows.append({"tag": "skipped", "count": None})
+            left, right = int(hunk.group(1)) - 1, int(hunk.group(2)) - 1
+            in_hunk = True
+        elif not in_hunk:
+            continue  # the "--- expected" / "+++ actual" header
+        elif line.startswith("-"):
+            removed.append(readable(line[1:], paths=paths))
+        elif line.startswith("+"):
+            added.append(readable(line[1:], paths=paths))
+        elif line.startswith(" "):
+            flush()
+            text = readable(line[1:], paths=paths)
+            rows.append({"tag": "equal", "left_no": left + 1, "left": text, "right_no": right + 1,
+                         "right": text})
+            left, right = left + 1, right + 1
+    flush()
+    return {"rows": rows[:max_rows], "truncated": len(rows) > max_rows, "identical": not rows}

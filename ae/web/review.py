@@ -24,8 +24,8 @@ from ae.review.evidence import claim_plots, output_diffs
 from ae.review.reviews import Reader
 from ae.storage.db import session_scope
 from ae.storage.models import Artifact, ArtifactVersion, Run
-from ae.storage.queries import get_artifact, latest_version, versions_of
-from ae.verdicts.diffs import run_diff
+from ae.storage.queries import get_artifact, latest_version, runs_of, versions_of
+from ae.verdicts.diffs import run_diff, unified_rows
 from ae.web.guard import artifact_on, require
 from ae.web.policy import On, Permission, allows, review_audience
 from ae.workers import logs, queue
@@ -42,8 +42,10 @@ def extras(*, session: Session, artifact: Artifact, on: On, who: Any) -> dict[st
     conference = conferences.get(artifact.conference)
     audience = review_audience(who, on)
     found: dict[str, Any] = {"audience": audience, "plots": {}, "reviews": [], "threads": []}
-    found["plots"] = {v.id: claim_plots(session=session, version_id=v.id)
-                      for v in versions_of(session=session, artifact_id=artifact.id)}
+    versions = versions_of(session=session, artifact_id=artifact.id)
+    found["plots"] = {v.id: claim_plots(session=session, version_id=v.id) for v in versions}
+    found["checked"] = {r.id for v in versions for r in runs_of(session=session, version_id=v.id)
+                        if (r.record or {}).get("output_check")}
     may_review = allows(who, Permission.REVIEW, on)
     found["may"] = {"review": may_review, "discuss": allows(who, Permission.DISCUSS, on),
                     "rerun": allows(who, Permission.RERUN, on)}
@@ -179,6 +181,24 @@ def run_vs_run(artifact_id: str, run_id: str, other_id: str) -> Any:
     outputs = output_diffs(logs.output_names(a.record), logs.output_names(b.record), _reader(a.id),
                            _reader(b.id), noise=noise)
     return render_template("review/run_diff.html", artifact=artifact, a=a, b=b, diff=result, outputs=outputs)
+
+
+@bp.get("/runs/<run_id>/check")
+def output_check(artifact_id: str, run_id: str) -> Any:
+    """Show a run's outputs against their references (expected vs actual, side by side)."""
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        require(Permission.VIEW_LOGS, artifact_on(session=session, artifact=artifact))
+        (run,) = _runs(session, artifact_id, run_id)
+    noise = {str(logs.work_dir(Path(current_app.config["DATA_DIR"]), run.id)): "<work>"}
+    checks = []
+    for name, result in sorted(((run.record or {}).get("output_check") or {}).items()):
+        found = result if isinstance(result, dict) else {}
+        diff = found.get("diff") if isinstance(found.get("diff"), str) else None
+        rows = unified_rows(diff, paths=noise) if diff and diff.startswith("--- ") else None
+        checks.append({"name": name, "ok": bool(found.get("ok")), "reference": found.get("reference"),
+                       "note": None if rows else diff, **(rows or {"rows": [], "truncated": False})})
+    return render_template("review/run_check.html", artifact=artifact, run=run, checks=checks)
 
 
 @bp.get("/diff/versions/<int:number>/<int:other>")

@@ -99,3 +99,25 @@ def test_threads_reruns_and_diffs(app: Any, people: Any, made: Made) -> None:
     assert evaluator.get(f"{page}/diff/versions/1/3").status_code == 404
     assert author.get(f"{page}/diff/runs/{made.run}/{again.id}").status_code == 200
     assert "claim-plot" in evaluator.get(page).get_data(as_text=True)
+
+
+def test_outputs_against_their_references_side_by_side(app: Any, people: Any, made: Made) -> None:
+    from ae.storage.db import session_scope
+    from ae.storage.models import Run
+    from ae.verdicts.diffs import text_diff
+
+    work = f"{app.config['DATA_DIR']}/runs/{made.run}"
+    diff = text_diff(b"pi = 3.14159265\nat /ref\n", f"pi = 3.14159999\nat {work}/tmp\n".encode(),
+                     name="result.txt")["diff"]
+    with app.app_context(), session_scope() as session:
+        run = session.get(Run, made.run)
+        assert run is not None
+        run.record = {**run.record, "output_check": {
+            "result.txt": {"ok": False, "diff": diff, "reference": "shipped"},
+            "log.txt": {"ok": False, "diff": "log.txt was not produced by the run.", "reference": None}}}
+    evaluator, _ = _client(app, people, "evaluator")
+    page = f"/artifacts/{made.artifact}"
+    assert f"{page}/runs/{made.run}/check" in evaluator.get(page).get_data(as_text=True)
+    text = html.unescape(evaluator.get(f"{page}/runs/{made.run}/check").get_data(as_text=True))
+    assert "<pre>pi = 3.142</pre>" in text and "<pre>at <work>/tmp</pre>" in text, "noise normalised"
+    assert "(reference: shipped)" in text and "log.txt was not produced by the run." in text

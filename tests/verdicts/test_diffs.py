@@ -13,10 +13,13 @@ from ae.verdicts.diffs import (
     claim_rows,
     environment_diff,
     mann_whitney_p,
+    readable,
     repetitions_to_tell,
     run_diff,
+    side_by_side,
     smallest_p,
     text_diff,
+    unified_rows,
 )
 from ae.verdicts.rule import Outcome, decide
 
@@ -249,3 +252,30 @@ def test_mann_whitney_p_values():
     assert mann_whitney_p([1, 3, 5, 7, 9], [2, 4, 6, 8, 10]) > 0.5
     assert mann_whitney_p([1.0, 1.0], [1.0, 1.0]) is None
     assert mann_whitney_p([], [1.0]) is None
+
+
+def test_readable_normalises_paths_hashes_and_long_numbers():
+    text = f"pi = 3.14159265 in /srv/ae/runs/1f2e/tmp, sha256 {'ab' * 32}, 12.5 kept, 1.000001e-3"
+    assert readable(text, paths={"/srv/ae/runs/1f2e": "<work>"}) == \
+        "pi = 3.142 in <work>/tmp, sha256 <hash>, 12.5 kept, 0.001"
+
+
+def test_side_by_side_pairs_changes_and_folds_equal_stretches():
+    old = "\n".join(f"line {n}" for n in range(20))
+    new = old.replace("line 10", "LINE 10") + "\nextra"
+    rows = side_by_side(old, new)["rows"]
+    assert {"tag": "replace", "left_no": 11, "left": "line 10", "right_no": 11, "right": "LINE 10"} in rows
+    assert rows[3] == {"tag": "skipped", "count": 4}
+    assert rows[-1] == {"tag": "insert", "left_no": None, "left": None, "right_no": 21, "right": "extra"}
+    assert side_by_side("a\nb", "a\nb")["identical"]
+
+
+def test_unified_rows_read_a_stored_reference_diff_side_by_side():
+    d = text_diff(b"".join(f"v {n}\n".encode() for n in range(30)),
+                  b"".join(f"v {n}\n".encode() for n in range(30)).replace(b"v 3\n", b"-- 3.14159265\n")
+                  .replace(b"v 25\n", b""), name="out.txt")
+    rows = unified_rows(d["diff"])["rows"]
+    assert {"tag": "replace", "left_no": 4, "left": "v 3", "right_no": 4, "right": "-- 3.142"} in rows
+    assert {"tag": "delete", "left_no": 26, "left": "v 25", "right_no": None, "right": None} in rows
+    assert {"tag": "skipped", "count": None} in rows
+    assert unified_rows("")["identical"]

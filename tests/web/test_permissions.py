@@ -168,6 +168,7 @@ EXPECTED: dict[str, dict[str, Grid]] = {
     #                              anon own  B   ev+ ev- chr chr2 org adm out
     # reviews are written by assigned evaluators only (not even an administrator); threads by the
     # owner, the assigned evaluators and the chairs
+    "review.output_check":   {"GET":   "302 200 404 200 404 200 404 404 200 404"},
     "review.reply":          {"POST": ("401 303 404 303 404 303 404 403 303 404",
                                        "400 400 400 400 400 400 400 400 400 400")},
     "review.rerun":          {"POST": ("401 403 404 303 404 303 404 403 303 404",
