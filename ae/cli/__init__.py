@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "tournament": "ae.cli.tournaments:tournament", "tournaments": "ae.cli.tournaments:tournament",
     "badges": "ae.cli.badges:badges", "verify": "ae.cli.badges:verify_cmd",
     "chair": "ae.cli.chair:chair",
+    "solution": "ae.cli.solutions:solution", "solutions": "ae.cli.solutions:solution",
 }
 
 
