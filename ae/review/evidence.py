@@ -4,7 +4,7 @@ the diffs of two runs' outputs read from this machine's run directories (noise n
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -87,3 +87,64 @@ def _text(data: bytes) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+#: What an author declares about the environment (check-list items and appendix sections, by key)
+#: next to what the worker recorded, per aspect.
+_DECLARED = {"hardware": (("hardware",), ("hardware_dependencies",)),
+             "software": (("run_time_environment",), ("software_dependencies",)),
+             "compilation": (("compilation",), ())}
+_CAP = 600
+
+
+def declared_environment(checklist: Mapping[str, Any], record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Set the environment the author declared (check-list and appendix) beside the one a run had.
+
+    One row per aspect — hardware, software, compilation — with the author's words (each item and
+    section named, capped) and the worker's recorded facts (platform, resolved dependencies with
+    versions); an aspect neither side says anything about is left out.
+    """
+    items = {i.get("key"): i for i in checklist.get("items") or [] if isinstance(i, Mapping)}
+    sections = {s.get("key"): s for s in checklist.get("sections") or [] if isinstance(s, Mapping)}
+    platform = record.get("platform") or {}
+    deps = record.get("deps") or {}
+    worker = {"hardware": _hardware(platform), "software": _software(platform, deps),
+              "compilation": [f"{name} {_version(dep)}".strip() for name, dep in sorted(deps.items())
+                              if "compiler" in name or name.startswith(("gcc", "clang", "llvm"))]}
+    rows = []
+    for aspect, (item_keys, section_keys) in _DECLARED.items():
+        said = [f"{items[k].get('label') or k}: {items[k].get('value')}" for k in item_keys
+                if k in items and items[k].get("value") and not items[k].get("empty")]
+        said += [f"{sections[k].get('title') or k}: {str(sections[k].get('text'))[:_CAP]}"
+                 for k in section_keys
+                 if k in sections and sections[k].get("text") and not sections[k].get("empty")]
+        if said or worker[aspect]:
+            rows.append({"aspect": aspect, "declared": said, "worker": worker[aspect]})
+    return rows
+
+
+def _version(dep: Any) -> str:
+    return str(dep.get("version", "")) if isinstance(dep, Mapping) else str(dep or "")
+
+
+def _hardware(platform: Mapping[str, Any]) -> list[str]:
+    facts = []
+    if platform.get("cpu_model") or platform.get("arch"):
+        cores = f", {platform['cores']} cores" if platform.get("cores") else ""
+        facts.append(f"{platform.get('cpu_model') or 'CPU'} ({platform.get('arch', '?')}{cores})")
+    if platform.get("memory_bytes"):
+        facts.append(f"{int(platform['memory_bytes']) / 2**30:.1f} GiB memory")
+    for gpu in platform.get("gpus") or []:
+        if isinstance(gpu, Mapping):
+            facts.append(f"GPU {gpu.get('name', '?')}")
+    return facts
+
+
+def _software(platform: Mapping[str, Any], deps: Mapping[str, Any]) -> list[str]:
+    facts = []
+    system = platform.get("distro") or platform.get("os")
+    if system:
+        kernel = platform.get("kernel")
+        facts.append(f"{system} (kernel {kernel})" if kernel else str(system))
+    facts += [f"{name} {_version(dep)}".strip() for name, dep in sorted(deps.items())]
+    return facts

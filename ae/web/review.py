@@ -20,7 +20,7 @@ from ae.errors import AeError, NotFound, ReviewError
 from ae.evaluation import run_view, version_diff
 from ae.evaluators.paths import UnreadableFile
 from ae.review import reruns, reviews, threads
-from ae.review.evidence import claim_plots, output_diffs
+from ae.review.evidence import claim_plots, declared_environment, output_diffs
 from ae.review.reviews import Reader
 from ae.storage.db import session_scope
 from ae.storage.models import Artifact, ArtifactVersion, Run
@@ -45,7 +45,7 @@ def extras(*, session: Session, artifact: Artifact, on: On, who: Any) -> dict[st
     versions = versions_of(session=session, artifact_id=artifact.id)
     found["plots"] = {v.id: claim_plots(session=session, version_id=v.id) for v in versions}
     found["checked"] = {r.id for v in versions for r in runs_of(session=session, version_id=v.id)
-                        if (r.record or {}).get("output_check")}
+                        if (r.record or {}).get("output_check")}  # runs with outputs checked
     may_review = allows(who, Permission.REVIEW, on)
     found["may"] = {"review": may_review, "discuss": allows(who, Permission.DISCUSS, on),
                     "rerun": allows(who, Permission.RERUN, on)}
@@ -185,11 +185,14 @@ def run_vs_run(artifact_id: str, run_id: str, other_id: str) -> Any:
 
 @bp.get("/runs/<run_id>/check")
 def output_check(artifact_id: str, run_id: str) -> Any:
-    """Show a run's outputs against their references (expected vs actual, side by side)."""
+    """Show a run's outputs against their references (expected vs actual, side by side), and the
+    environment the author declared beside the one the run had."""
     with session_scope() as session:
         artifact = get_artifact(session=session, artifact_id=artifact_id)
         require(Permission.VIEW_LOGS, artifact_on(session=session, artifact=artifact))
         (run,) = _runs(session, artifact_id, run_id)
+        version = session.get(ArtifactVersion, run.version_id)
+        environment = declared_environment(version.checklist if version else {}, run.record or {})
     noise = {str(logs.work_dir(Path(current_app.config["DATA_DIR"]), run.id)): "<work>"}
     checks = []
     for name, result in sorted(((run.record or {}).get("output_check") or {}).items()):
@@ -198,7 +201,8 @@ def output_check(artifact_id: str, run_id: str) -> Any:
         rows = unified_rows(diff, paths=noise) if diff and diff.startswith("--- ") else None
         checks.append({"name": name, "ok": bool(found.get("ok")), "reference": found.get("reference"),
                        "note": None if rows else diff, **(rows or {"rows": [], "truncated": False})})
-    return render_template("review/run_check.html", artifact=artifact, run=run, checks=checks)
+    return render_template("review/run_check.html", artifact=artifact, run=run, checks=checks,
+                           environment=environment)
 
 
 @bp.get("/diff/versions/<int:number>/<int:other>")

@@ -78,6 +78,12 @@ def test_the_evaluators_page(browser: Any, ae_server: str, example_repo: Any, ap
     expect(page.locator("main")).to_contain_text("Dependencies")
     page.go_back()
 
+    # the environment the author declared beside the worker's
+    page.get_by_role("link", name="environment").first.click()
+    expect(page.locator("table.environment")).to_contain_text("Linux with Python 3")
+    expect(page.locator("table.environment")).to_contain_text("cores")
+    page.go_back()
+
     # a thread on the first line of a run's log
     form = page.locator("#new-thread")
     form.locator("select[name=kind]").select_option("log")

@@ -121,3 +121,4 @@ def test_outputs_against_their_references_side_by_side(app: Any, people: Any, ma
     text = html.unescape(evaluator.get(f"{page}/runs/{made.run}/check").get_data(as_text=True))
     assert "<pre>pi = 3.142</pre>" in text and "<pre>at <work>/tmp</pre>" in text, "noise normalised"
     assert "(reference: shipped)" in text and "log.txt was not produced by the run." in text
+    assert "Environment: declared by the author vs this run" in text

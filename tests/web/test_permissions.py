@@ -137,6 +137,9 @@ EXPECTED: dict[str, dict[str, Grid]] = {
                                        "400 400 400 400 400 400 400 400 400 400")},
     #                              anon own  B   ev+ ev- chr chr2 org adm out
     # the chair's side of the review: C's chairs (and administrators) only
+    "chair.approve_budget":  {"POST": ("401 403 403 403 403 303 403 403 303 403",
+                                       "400 400 400 400 400 400 400 400 400 400")},
+    "chair.budgets":         {"GET":   "302 403 403 403 403 200 403 403 200 403"},
     "chair.commit":          {"POST": ("401 403 403 403 403 303 403 403 303 403",
                                        "400 400 400 400 400 400 400 400 400 400")},
     "chair.dashboard":       {"GET":   "302 403 403 403 403 200 403 403 200 403"},
