@@ -21,19 +21,21 @@ from ae.intake.dependencies import Pin
 from ae.pools import pool_from_mapping
 from ae.review import forms
 from ae.review.phases import PROCESS, Phase, rounds
+from ae.smoke.budgets import PoolBudget, parse_budgets
 from ae.tournaments.definition import Tournament, parse_tournament
 
 _SECTIONS: dict[str, set[str]] = {
     "conference": {"slug", "name", "badge_scheme", "badges", "appendix_family", "url"},
     "phase": {"name", "date", "end"},
     "review": {"form", "evaluators_per_artifact", "max_per_evaluator"},
-    "evaluation": {"repetitions", "max_repetitions", "tolerance", "network"},
+    "evaluation": {"repetitions", "max_repetitions", "tolerance", "network", "smoke"},
     "limits": {"wall_s", "cpu_s", "memory_bytes", "processes", "file_size_bytes", "open_files",
                "output_bytes"},
     "pool": {"name", "arch", "cpu_flags", "min_cores", "min_memory_bytes", "gpu_vendor", "gpu_model",
              "min_gpu_memory_bytes", "min_compute_capability", "os", "slurm"},
     "dependency": {"repo", "url", "commit"},
     "tournament": set(),  # validated by ae.tournaments.definition
+    "budget": set(),  # validated by ae.smoke.budgets
 }
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 
@@ -68,6 +70,8 @@ class Conference:
     dependencies: tuple[Pin, ...] = ()
     tournament: Tournament | None = None
     review: ReviewSetup = ReviewSetup()
+    smoke: bool = False  # a smoke stage before the full runs (ae.smoke)
+    budgets: tuple[PoolBudget, ...] = ()
 
     @property
     def rounds(self) -> tuple[str, ...]:
@@ -90,6 +94,10 @@ class Conference:
     def pool_names(self) -> list[str]:
         """Return the names of the conference's hardware pools."""
         return [p["name"] for p in self.pools]
+
+    def budget_for(self, pool: str) -> PoolBudget | None:
+        """Return the compute budget of a pool, or None when it has none."""
+        return next((b for b in self.budgets if b.pool == pool), None)
 
 
 def _unknown(path: Path, section: str, keys: set[str]) -> None:
@@ -182,6 +190,8 @@ def parse(path: Path, text: str) -> Conference:
         limits=dict(limits), pools=tuple(pools), checklist=dict(checklist),
         appendix_family=conf.get("appendix_family"), dependencies=dependencies, tournament=tournament,
         review=review,
+        smoke=_typed(path, "[evaluation] smoke", evaluation.get("smoke", False), bool),
+        budgets=parse_budgets(data.get("budget", []), [str(p["name"]) for p in pools], source=str(path)),
     )
 
 

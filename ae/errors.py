@@ -149,3 +149,7 @@ class ResultRefused(SolutionError):
     """A volunteer's result fails its integrity check (digest or signature): it is refused, not stored."""
 
     http_status = 422
+
+
+class BudgetError(AeError):
+    """A compute-budget action cannot be done as asked (nothing waits for approval); the message says why."""

@@ -43,6 +43,7 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
         "snapshot": version.snapshot_digest, "status": version.status, "error": version.error,
         "report": version.report_path, "dependencies": list(version.dependencies),
         "badges": (version.recommended_badges or {}).get("badges", []),
+        "smoke": smoke_view(version.smoke),
         "runs": [run_summary(r, live) for r in runs],
         "verdicts": [{"claim": v.claim_id, "outcome": v.outcome, "reason": v.reason}
                      for v in verdicts],
@@ -56,7 +57,20 @@ def run_summary(run: Run, live: dict[str, int]) -> dict[str, Any]:
             "status": run.status, "failure_kind": run.failure_kind, "message": run.message,
             "time_source": describe_time_sources(run.record.get("time_sources")),
             "pool": run.pool, "attempt": run.attempt,
-            "waiting": waiting_reason(run.pool, live) if run.status in RUN_WAITING else None}
+            "stage": run.stage,
+            "waiting": (run.held_reason if run.status == RunState.HELD
+                        else waiting_reason(run.pool, live) if run.status in RUN_WAITING else None)}
+
+
+def smoke_view(smoke: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return a version's smoke stage as shown: outcome per command, estimates, waits, sentences."""
+    if not smoke:
+        return None
+    from ae.smoke.notice import lines
+
+    view = {k: v for k, v in smoke.items() if k != "sizes"}
+    view["sentences"] = lines(smoke) if smoke.get("stage") == "done" else []
+    return view
 
 
 def versions_status(*, session: Session, artifact_id: str) -> list[dict[str, Any]]:
@@ -124,7 +138,7 @@ def _version_view(version: ArtifactVersion, runs: list[Run], redis: Redis | None
         "appendix_name": version.appendix_name, "appendix_text": version.appendix_text,
         "badges": (version.recommended_badges or {}).get("badges", []),
         "reports": (["html", "pdf"] if report.endswith(".pdf") else ["html"]) if report else [],
-        "claims": claim_rows,
+        "claims": claim_rows, "smoke": smoke_view(version.smoke),
         "runs": [_run_view(run, row, redis) for run, row in zip(runs, run_rows, strict=True)],
     }
 
@@ -134,6 +148,7 @@ def _run_view(run: Run, row: dict[str, Any], redis: Redis | None) -> dict[str, A
     return {
         **row, "id": run.id, "pool": run.pool, "attempt": run.attempt, "message": run.message,
         "failure_kind": run.failure_kind, "started_at": run.started_at, "finished_at": run.finished_at,
+        "stage": run.stage, "held_reason": run.held_reason,
         "finished": run.status in RUN_FINISHED, "samples": len(run.samples),
         "progress": live.to_dict() if live else None,
         "logs": sorted(logs.log_names(run.record, live.logs if live else None)),

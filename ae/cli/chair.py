@@ -168,3 +168,62 @@ def export_hotcrp(slug: str) -> None:
     with session_scope() as session:
         body = hotcrp.export(session=session, conference=slug, fields=conference.review_fields())
     click.echo(json.dumps(body, indent=1))
+
+
+@chair.command("budgets")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print the budget use as JSON.")
+@with_app
+def budgets(slug: str, as_json: bool) -> None:
+    """Show compute used per pool and artifact against the budgets and the AE calendar; runs waiting."""
+    from ae.review import schedule
+    from ae.smoke import gate
+    from ae.storage.db import session_scope
+
+    conference = _conference(slug)
+    with session_scope() as session:
+        now = schedule.effective(session=session, conference=slug, filed=conference.phases)
+        use = gate.usage(session=session, conference=conference, phases=now, today=_today())
+    if as_json:
+        click.echo(json.dumps(use, indent=1))
+        return
+    for pool in use["pools"]:
+        limit = pool["limits"]["cpu/artifact"]
+        click.echo(f"pool {pool['pool']}: used {pool['used']['cpu_s'] / 3600:.3g} CPU-h, "
+                   f"{pool['used']['gpu_s'] / 3600:.3g} GPU-h; per artifact "
+                   f"{'no limit' if limit is None else f'{limit / 3600:.3g} CPU-h'}")
+    for row in use["calendar"]:
+        used = ", ".join(f"{p} {c['cpu_s'] / 3600:.3g} CPU-h" for p, c in row["used"].items()) or "nothing"
+        click.echo(f"phase {row['phase']} {row['starts']}{' (now)' if row['current'] else ''}: {used}")
+    for artifact in use["artifacts"]:
+        for why in artifact["waiting"]:
+            click.echo(f"{artifact['id'][:12]} {artifact['title']}: {why}")
+
+
+@chair.command("approve")
+@click.argument("slug")
+@click.argument("artifact_id")
+@with_app
+def approve(slug: str, artifact_id: str) -> None:
+    """Let an artifact's runs that wait for approval go beyond its compute budget (by id or prefix)."""
+    from ae.smoke import gate
+    from ae.storage.db import session_scope
+    from ae.storage.queries import find_artifact
+    from ae.workers.jobs import queue_runs
+
+    _conference(slug)
+    with session_scope() as session:
+        artifact = find_artifact(session=session, prefix=artifact_id)
+        title = artifact.title
+        released = gate.approve_artifact(session=session, conference=slug, artifact_id=artifact.id, by="cli")
+    queue_runs(released)
+    click.echo(f"{title}: {len(released)} run(s) approved beyond the budget and queued")
+
+
+def _today() -> Any:
+    import datetime as dt
+
+    from ae.cli.app import current as app
+
+    setting = app().config.get("TODAY")
+    return dt.date.fromisoformat(str(setting)) if setting else dt.datetime.now(dt.UTC).date()

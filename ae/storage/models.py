@@ -66,6 +66,7 @@ class ArtifactVersion(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text))
     recommended_badges: dict[str, Any] = _json()
     report_path: str | None = None
+    smoke: dict[str, Any] = _json()  # the smoke stage's outcome, estimates and budget check (ae.smoke)
     worker: str | None = None  # the worker taking it in (intake)
     attempt: int = 0  # intake attempts started
     retry_at: datetime | None = _time(nullable=True)  # intake retried after a fault: not before
@@ -107,6 +108,10 @@ class Run(SQLModel, table=True):
     worker: str | None = None
     attempt: int = 0
     retry_at: datetime | None = _time(nullable=True)  # retried after a fault: not before
+    stage: str = "full"  # "smoke": the version's kick-the-tires run (one repetition); "full"
+    held_reason: str | None = Field(default=None, sa_column=Column(Text))  # why a held run waits
+    requested_by: str | None = None  # the evaluator whose re-run this is (their compute budget)
+    approved_by: str | None = None  # the chair who let it run beyond the budget ("cli": the operator)
     created_at: datetime = _time()
     started_at: datetime | None = _time(nullable=True)
     finished_at: datetime | None = _time(nullable=True)

@@ -34,6 +34,7 @@ class RunState(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     LOST = "lost"
+    HELD = "held"  # planned but not queued: waiting for the smoke stage or a chair's approval
 
 
 class WorkerState(StrEnum):
@@ -59,15 +60,21 @@ VERSION_SETTLED = frozenset({VersionState.DONE, VersionState.FAILED})
 RUN_FINISHED = frozenset({RunState.SUCCEEDED, RunState.FAILED})
 #: Runs waiting for a worker.
 RUN_WAITING = frozenset({RunState.QUEUED, RunState.LOST})
+#: Why a held run waits (`Run.held_reason` starts with one of these).
+HELD_FOR_SMOKE = "waiting for the smoke stage"
+HELD_FOR_APPROVAL = "waiting for approval"
 
 
 #: Where each run state may go. `queued`/`lost` -> `succeeded`/`failed`: the late result of an
 #: attempt the service had already given up on (a lost worker that was only slow) is kept.
+#: `held` -> `queued`: released by the smoke stage or a chair's approval; `held` -> `failed`: its
+#: target's smoke run failed, so the full run is not started.
 RUN_MOVES: Mapping[RunState, frozenset[RunState]] = {
     RunState.QUEUED: frozenset({RunState.QUEUED, RunState.RUNNING, RunState.SUCCEEDED, RunState.FAILED}),
     RunState.RUNNING: frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.LOST, RunState.QUEUED}),
     RunState.LOST: frozenset({RunState.LOST, RunState.QUEUED, RunState.RUNNING, RunState.SUCCEEDED,
                               RunState.FAILED}),
+    RunState.HELD: frozenset({RunState.HELD, RunState.QUEUED, RunState.FAILED}),
     RunState.SUCCEEDED: frozenset(),
     RunState.FAILED: frozenset(),
 }

@@ -14,9 +14,11 @@ from ae.conferences import Conference
 from ae.errors import AeError, ConfigError
 from ae.review import assignment, dashboard, decisions, hotcrp, phases, schedule
 from ae.review.phases import Phase
+from ae.smoke import gate
 from ae.storage.db import session_scope
 from ae.web.guard import require
 from ae.web.policy import On, Permission
+from ae.workers.jobs import queue_runs
 
 bp = Blueprint("chair", __name__, url_prefix="/conferences/<slug>")
 
@@ -178,3 +180,29 @@ def export_hotcrp(slug: str) -> Any:
         body = hotcrp.export(session=session, conference=slug, fields=conference.review_fields())
     return Response(json.dumps(body, indent=1), mimetype="application/json", headers={
         "Content-Disposition": f"attachment; filename={slug}-hotcrp-reviews.json"})
+
+
+@bp.get("/budgets", endpoint="budgets")
+def budgets_page(slug: str) -> Any:
+    """Show compute used per pool and artifact against the budgets and the AE calendar; runs waiting."""
+    require(Permission.MANAGE_CONFERENCE, On(conference=slug))
+    conference = conferences.get(slug)
+    now, _ = timeline(conference)
+    with session_scope() as session:
+        use = gate.usage(session=session, conference=conference, phases=now, today=today())
+    return render_template("chair/budgets.html", conference=conference, use=use)
+
+
+@bp.post("/budgets/approve")
+def approve_budget(slug: str) -> Any:
+    """Let an artifact's runs that wait for approval go beyond its compute budget."""
+    who = require(Permission.MANAGE_CONFERENCE, On(conference=slug))
+    conferences.get(slug)
+    try:
+        with session_scope() as session:
+            released = gate.approve_artifact(session=session, conference=slug,
+                                             artifact_id=request.form.get("artifact", ""), by=who.user_id)
+    except AeError as exc:
+        return _back(slug, "chair.budgets", f"Nothing approved: {exc}", "error")
+    queue_runs(released)
+    return _back(slug, "chair.budgets", f"Approved: {len(released)} run(s) queued beyond the budget.")

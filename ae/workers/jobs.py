@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -164,8 +165,14 @@ def _take_in(source: str, ref: str | None, conference_slug: str, given_text: str
     claims = _read_claims(snap.tree, text, name or "appendix")
     targets = list_targets(dependencies.search_paths(own, deps), own=own)
     claims += _recorded_claims(own, targets, text, {c.id for c in claims})
+    plan = _plan_runs(targets, claims, conference)
+    sizes = {}
+    if conference.smoke:  # the smoke stage runs each command on its smallest dataset
+        from ae.smoke.targets import dataset_sizes
+
+        sizes = dataset_sizes(dependencies.search_paths(own, deps), [d for _, _, d, _ in plan if d])
     return {"snap": snap, "deps": deps, "name": name, "text": text, "claims": claims,
-            "plan": _plan_runs(targets, claims, conference), "conference": conference}
+            "plan": plan, "conference": conference, "sizes": sizes}
 
 
 def _store_intake(session: Session, version_id: str, me: str, badges: list[str],
@@ -183,13 +190,20 @@ def _store_intake(session: Session, version_id: str, me: str, badges: list[str],
     version.checklist = _checklist(text, name, conference, badges, snap.tree)
     replace_claims(session=session, version_id=version_id,
                    claims=[c.to_dict() for c in found["claims"]])
-    runs = [Run(version_id=version_id, program=p, cmd_key=k, dataset=d, pool=pool,
-                repetitions=conference.repetitions) for (p, k, d, pool) in found["plan"]]
+    if conference.smoke and found["plan"]:
+        from ae.smoke import gate
+
+        runs = gate.plan_runs(version_id=version_id, plan=found["plan"], repetitions=conference.repetitions,
+                              sizes=found["sizes"])
+        version.smoke = {"stage": gate.RUNNING, "sizes": found["sizes"], "started_at": utcnow().isoformat()}
+    else:
+        runs = [Run(version_id=version_id, program=p, cmd_key=k, dataset=d, pool=pool,
+                    repetitions=conference.repetitions) for (p, k, d, pool) in found["plan"]]
     session.add_all(runs)
     version.status = VersionState.QUEUED if runs else VersionState.FAILED
     version.error = None if runs else "the artifact has no CK program with run commands"
     version.updated_at = utcnow()
-    return [(r.id, r.pool) for r in runs]
+    return [(r.id, r.pool) for r in runs if r.status == RunState.QUEUED]
 
 
 def _retry_intake(version_id: str, me: str, reason: str) -> None:
@@ -202,6 +216,11 @@ def _retry_intake(version_id: str, me: str, reason: str) -> None:
             retry.retry_intake(version, reason=reason, policy=policy)
 
     transaction(work)
+
+
+def queue_runs(to_enqueue: list[tuple[str, str]]) -> None:
+    """Queue committed runs (id, pool), e.g. those a chair approved beyond the budget."""
+    _enqueue_runs(to_enqueue)
 
 
 def _enqueue_runs(to_enqueue: list[tuple[str, str]]) -> None:
@@ -442,13 +461,21 @@ def evaluate_version(version_id: str) -> None:
     `ae reconcile` may queue it again whenever a crash may have cut an evaluation short.
     """
     from ae.evaluation import evaluate
+    from ae.smoke import gate
+
+    notice: list[tuple[str, str, str]] = []  # (address, subject, body) once the smoke stage ends
 
     def work(session: Session) -> list[tuple[str, str]]:
         runs = runs_of(session=session, version_id=version_id)
         version = get_version(session=session, version_id=version_id)
-        if version.status in VERSION_SETTLED or not runs or any(
-                r.status not in RUN_FINISHED for r in runs):
+        if version.status in VERSION_SETTLED or not runs:
             return []
+        released: list[tuple[str, str]] = []
+        if gate.smoke_pending(version, runs):
+            released = _finish_smoke(session, version, runs, notice)
+        runs = [r for r in runs if r.stage != gate.SMOKE]  # verdicts come from the full runs only
+        if not runs or any(r.status not in RUN_FINISHED for r in runs):
+            return released
         artifact = get_artifact(session=session, artifact_id=version.artifact_id)
         conference = conferences.get(artifact.conference)
         claims = [Claim.from_dict(c.data) for c in claims_of(session=session, version_id=version_id)]
@@ -469,3 +496,36 @@ def evaluate_version(version_id: str) -> None:
                 return
             raise
     _enqueue_runs(to_enqueue)
+    _send_notice(version_id, notice)
+
+
+def _finish_smoke(session: Session, version: ArtifactVersion, runs: list[Run],
+                  notice: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """End a version's smoke stage: decide its full runs, and say what to mail its author."""
+    from ae.smoke import gate
+    from ae.smoke import notice as notices
+
+    artifact = get_artifact(session=session, artifact_id=version.artifact_id)
+    conference = conferences.get(artifact.conference)
+    claims = [c.data for c in claims_of(session=session, version_id=version.id)]
+    released = gate.finish_smoke(session=session, version=version, artifact=artifact, runs=runs,
+                                 claims=claims, conference=conference)
+    address = gate.owner_address(session=session, artifact=artifact)
+    if address:
+        notice.append((address, *notices.mail(artifact.title, version.number, version.smoke)))
+    log.info("version %s: smoke stage done (%s); %d full run(s) queued", version.id,
+             "all ran" if version.smoke.get("ok") else "failures", len(released))
+    return released
+
+
+def _send_notice(version_id: str, notice: list[tuple[str, str, str]]) -> None:
+    """Mail the smoke outcome (a mail server that fails loses the mail, never the outcome: it is stored)."""
+    from ae import mail
+
+    if not notice or not mail.configured(current_app.config):
+        return
+    for address, subject, body in notice:
+        try:
+            mail.send(current_app.config, to=address, subject=subject, body=body)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("version %s: the smoke-stage mail to its author was not sent: %s", version_id, exc)

@@ -30,7 +30,14 @@ from sqlmodel import Session, col, select
 
 from ae.storage import db
 from ae.storage.models import ArtifactVersion, Run, Worker, utcnow
-from ae.storage.states import RUN_FINISHED, RUN_WAITING, RunState, VersionState, WorkerState
+from ae.storage.states import (
+    HELD_FOR_SMOKE,
+    RUN_FINISHED,
+    RUN_WAITING,
+    RunState,
+    VersionState,
+    WorkerState,
+)
 from ae.workers import heartbeat, queue, retry
 from ae.workers.faults import Policy
 
@@ -122,7 +129,8 @@ def _waiting(*, session: Session, now: datetime) -> tuple[list[tuple[str, str]],
         col(ArtifactVersion.status).in_([VersionState.QUEUED, VersionState.RUNNING]))
     owed = []
     for version in session.exec(unsettled):
-        its = list(session.exec(select(Run).where(Run.version_id == version.id)))
+        its = [r for r in session.exec(select(Run).where(Run.version_id == version.id))
+               if not (r.status == RunState.HELD and (r.held_reason or "").startswith(HELD_FOR_SMOKE))]
         ended = [_aware(r.finished_at) or now for r in its]
         if its and all(r.status in RUN_FINISHED for r in its) and max(ended) < old:
             owed.append(version.id)
