@@ -131,7 +131,7 @@ def test_domain_packages_never_import_the_service() -> None:
 
 @pytest.mark.parametrize("argv", [
     ["--version"], ["--help"], ["lint", "--help"], ["ck", "--help"], ["run", "--help"],
-    ["appendix", "--help"],
+    ["appendix", "--help"], ["solution", "benchmark", "--help"], ["solution", "submit", "--help"],
     ["lint", str(ROOT / "examples" / "matmul-c" / "ARTIFACT-APPENDIX.md")],
 ])
 def test_commands_without_a_service_load_none_of_it(argv: list[str]) -> None:
