@@ -30,7 +30,7 @@ COMMANDS: dict[str, str] = {
     "export": "ae.cli.export:export", "slurm": "ae.cli.slurm:slurm",
     "tournament": "ae.cli.tournaments:tournament", "tournaments": "ae.cli.tournaments:tournament",
     "badges": "ae.cli.badges:badges", "verify": "ae.cli.badges:verify_cmd",
-    "chair": "ae.cli.chair:chair",
+    "chair": "ae.cli.chair:chair", "report": "ae.cli.report:report",
     "solution": "ae.cli.solutions:solution", "solutions": "ae.cli.solutions:solution",
 }
 

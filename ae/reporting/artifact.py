@@ -109,10 +109,12 @@ def _issued(row: IssuedBadge, title: dict[str, str], base: str) -> dict[str, Any
 
 def _headline(requested: list[str], recommended: list[dict[str, Any]], decision: Any,
               issued: list[IssuedBadge], title: dict[str, str]) -> list[dict[str, Any]]:
-    """Say per requested badge what came of it: issued, awarded, refused, or the recommendation."""
+    """Say per requested badge (and per badge awarded unrequested) what came of it: issued, awarded,
+    refused, or the recommendation."""
     by_badge = {row["badge"]: row for row in recommended}
+    granted = {i.badge for i in issued} | set(decision.badges if decision is not None else ())
     rows = []
-    for badge in requested:
+    for badge in [*requested, *sorted(granted - set(requested), key=list(title).index)]:
         mine = [i for i in issued if i.badge == badge]
         live = [i for i in mine if i.revoked_at is None]
         shown = by_badge.get(badge, {"outcome": "not assessed", "basis": "no recommendation yet"})
@@ -126,8 +128,8 @@ def _headline(requested: list[str], recommended: list[dict[str, Any]], decision:
             outcome, basis = "not awarded", "the chair's decision"
         else:
             outcome, basis = shown["outcome"], shown["basis"]
-        rows.append({"badge": badge, "title": title.get(badge, badge), "requested": True, "outcome": outcome,
-                     "basis": basis})
+        rows.append({"badge": badge, "title": title.get(badge, badge), "requested": badge in requested,
+                     "outcome": outcome, "basis": basis})
     return rows
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from ae.badges import schemes
 from ae.conferences import Conference
+from ae.errors import ConfigError
 from ae.issuance import issued_in
 from ae.reports.conference import ConferenceReport
 from ae.review import phases, schedule
@@ -25,6 +26,16 @@ from ae.storage.models import Artifact, ArtifactVersion, Review, Run, VerdictRec
 from ae.storage.states import RunState
 
 REPRODUCED = "reproduced"
+
+
+def phase_day(setting: object) -> dt.date:
+    """Return the day phases are read on: the TODAY setting (an ISO date), else today (UTC)."""
+    if not setting:
+        return dt.datetime.now(dt.UTC).date()
+    try:
+        return dt.date.fromisoformat(str(setting))
+    except ValueError:
+        raise ConfigError(f"AE_TODAY must be a date like 2026-12-01 (got {setting!r})") from None
 
 
 def conference_report(*, session: Session, conference: Conference, today: dt.date,

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         errors,
         identity,
         pages,
+        reports,
         review,
         solutions,
         submit,
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(review.api_bp)
     app.register_blueprint(conference.bp)
     app.register_blueprint(chair.bp)
+    app.register_blueprint(reports.bp)
     app.register_blueprint(bidding.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)

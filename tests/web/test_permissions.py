@@ -163,6 +163,8 @@ EXPECTED: dict[str, dict[str, Grid]] = {
     #                              anon own  B   ev+ ev- chr chr2 org adm out
     "pages.artifact":        {"GET":   "302 200 404 200 404 200 404 200 200 404"},
     "pages.index":           {"GET":   "200 200 200 200 200 200 200 200 200 200"},
+    # the conference report (HTML, PDF, CSV, JSON) is the chairs', like their dashboard
+    "reports.conference":    {"GET":   "302 403 403 403 403 200 403 403 200 403"},
     "submit.again":          {"POST": ("401 303 404 403 404 303 404 403 303 404",
                                        "400 400 400 400 400 400 400 400 400 400")},
     "submit.form":           {"GET":   "302 200 200 403 403 200 200 403 200 403",
