@@ -228,3 +228,31 @@ def approve_artifact(*, session: Session, conference: str, artifact_id: str,
     if latest is None:
         raise BudgetError(f"artifact {artifact_id!r} has no version")
     return approve(session=session, version_id=latest.id, by=by)
+
+
+def used_by_evaluator(*, session: Session, conference: Conference, user_id: str) -> dict[str, Cost]:
+    """Return the compute the re-runs an evaluator asked for in a conference recorded, per pool."""
+    runs = session.exec(select(Run).join(ArtifactVersion, col(ArtifactVersion.id) == col(Run.version_id))
+                        .join(Artifact, col(Artifact.id) == col(ArtifactVersion.artifact_id))
+                        .where(Run.requested_by == user_id, Artifact.conference == conference.slug)).all()
+    return _per_pool(runs, conference)
+
+
+def hold_rerun(*, session: Session, rerun: Run, like: Run, conference: Conference,
+               user_id: str) -> str | None:
+    """Hold an evaluator's re-run for approval when its estimate exceeds what is left of their budget.
+
+    The estimate is the repeated run's recorded cost per repetition times the repetitions asked
+    for; a run that recorded nothing is not estimated (and not held). Return why it waits, or None.
+    """
+    rerun.requested_by = user_id
+    if not like.samples:
+        return None
+    gpu = is_gpu_pool(_pool_of(conference, rerun.pool))
+    need = run_cost(like.samples, gpu=gpu).scaled(rerun.repetitions / len(like.samples))
+    used = used_by_evaluator(session=session, conference=conference, user_id=user_id)
+    why = over(need, used.get(rerun.pool, Cost()), conference.budget_for(rerun.pool), "evaluator")
+    if why:
+        rerun.status, rerun.held_reason = RunState.HELD, f"{HELD_FOR_APPROVAL}: {why}"
+        session.add(rerun)
+    return why

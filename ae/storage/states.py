@@ -68,9 +68,11 @@ HELD_FOR_APPROVAL = "waiting for approval"
 #: Where each run state may go. `queued`/`lost` -> `succeeded`/`failed`: the late result of an
 #: attempt the service had already given up on (a lost worker that was only slow) is kept.
 #: `held` -> `queued`: released by the smoke stage or a chair's approval; `held` -> `failed`: its
-#: target's smoke run failed, so the full run is not started.
+#: target's smoke run failed, so the full run is not started; `queued` -> `held`: a planned run
+#: (an evaluator's re-run) whose estimate exceeds the budget left, before any worker saw it.
 RUN_MOVES: Mapping[RunState, frozenset[RunState]] = {
-    RunState.QUEUED: frozenset({RunState.QUEUED, RunState.RUNNING, RunState.SUCCEEDED, RunState.FAILED}),
+    RunState.QUEUED: frozenset({RunState.QUEUED, RunState.RUNNING, RunState.SUCCEEDED, RunState.FAILED,
+                                RunState.HELD}),
     RunState.RUNNING: frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.LOST, RunState.QUEUED}),
     RunState.LOST: frozenset({RunState.LOST, RunState.QUEUED, RunState.RUNNING, RunState.SUCCEEDED,
                               RunState.FAILED}),

@@ -22,6 +22,7 @@ from ae.evaluators.paths import UnreadableFile
 from ae.review import reruns, reviews, threads
 from ae.review.evidence import claim_plots, declared_environment, output_diffs
 from ae.review.reviews import Reader
+from ae.smoke import gate
 from ae.storage.db import session_scope
 from ae.storage.models import Artifact, ArtifactVersion, Run
 from ae.storage.queries import get_artifact, latest_version, runs_of, versions_of
@@ -59,7 +60,25 @@ def extras(*, session: Session, artifact: Artifact, on: On, who: Any) -> dict[st
     found["mine"] = {r["round"]: r for r in found["reviews"] if r["mine"]}
     found["threads"] = threads.threads_of(session=session, artifact=artifact, reader_id=who.user_id,
                                           names=audience == "chairs")
+    for thread in found["threads"]:
+        if thread["anchor"].get("kind") == "log":
+            thread["quote"] = _log_line(session, thread["anchor"])
     return found
+
+
+def _log_line(session: Session, anchor: dict[str, Any]) -> str | None:
+    """Return the log line a thread is about, as this server holds it (None: not here, or no such line)."""
+    run = session.get(Run, str(anchor.get("run")))
+    name = ((run.record or {}).get("logs") or {}).get(anchor.get("stream")) if run is not None else None
+    if run is None or not isinstance(name, str):
+        return None
+    try:
+        text = logs.read_log(logs.work_dir(Path(current_app.config["DATA_DIR"]), run.id), name)
+    except (FileNotFoundError, UnreadableFile):
+        return None
+    lines = text.decode("utf-8", errors="replace").splitlines()
+    number = int(anchor.get("line") or 0)
+    return lines[number - 1][:500] if 0 < number <= len(lines) else None
 
 
 @bp.post("/reviews/<round_name>")
@@ -130,13 +149,19 @@ def rerun(artifact_id: str) -> Any:
         raise ReviewError("repetitions must be a whole number") from None
     with session_scope() as session:
         artifact = get_artifact(session=session, artifact_id=artifact_id)
-        require(Permission.RERUN, artifact_on(session=session, artifact=artifact))
+        who = require(Permission.RERUN, artifact_on(session=session, artifact=artifact))
         conference = conferences.get(artifact.conference)
         run = reruns.plan_rerun(session=session, artifact_id=artifact_id, run_id=request.form.get("run", ""),
                                 repetitions=repetitions, pool=request.form.get("pool") or None,
                                 pools=conference.pool_names(), max_repetitions=conference.max_repetitions)
+        [like] = _runs(session, artifact_id, request.form.get("run", ""))  # the run repeated
+        held = gate.hold_rerun(session=session, rerun=run, like=like, conference=conference,
+                               user_id=who.user_id)
     from ae.workers.jobs import reproduce_run
 
+    if held:
+        flash(f"The re-run waits for a chair's approval: it {held}.", "error")
+        return _back(artifact_id, f"run-{run.id}")
     try:
         queue.enqueue(reproduce_run, run.id, queue=queue.pool_queue(run.pool))
         flash(f"Queued {repetitions} more repetitions on pool {run.pool}.", "info")

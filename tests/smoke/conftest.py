@@ -35,6 +35,7 @@ def config(config: dict[str, Any], tmp_path: Path, mailbox: Mailbox) -> dict[str
     smoke_conference(directory, "ppopp-2019",
                      '[[budget]]\npool = "default"\ncpu_hours_per_artifact = 10\n')
     smoke_conference(directory, "tight-2019",
-                     '[[budget]]\npool = "default"\ncpu_hours_per_artifact = 0.000001\n')
+                     '[[budget]]\npool = "default"\ncpu_hours_per_artifact = 0.000001\n'
+                     'cpu_hours_per_evaluator = 0.000001\n')
     return {**config, "CONFERENCES_DIR": str(directory), "MAIL_URL": mailbox.url,
             "TODAY": "2018-12-01"}

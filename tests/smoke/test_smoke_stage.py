@@ -159,3 +159,26 @@ def test_full_run_beyond_budget_waits_for_approval(app, client, people, mailbox,
     burst(app.config)
     version, runs = version_and_runs(app, artifact)
     assert version.status == "done" and all(r.status == "succeeded" for r in runs)
+
+    # an evaluator's re-run beyond their own budget waits too; the chair approves it from the CLI
+    with app.app_context(), session_scope() as session:
+        users.grant(session=session, user=session.get(User, people.ids["evaluator"]), conference="tight-2019",
+                    role=Role.EVALUATOR)
+    people.assign(artifact, "evaluator")
+    client.get("/logout")
+    people.sign_in(client, "evaluator")
+    shown = client.get(f"/artifacts/{artifact}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', shown).group(1)  # type: ignore[union-attr]
+    full = [r for r in runs if r.stage == "full"]
+    answer = client.post(f"/artifacts/{artifact}/rerun", data={"run": full[0].id, "repetitions": "2",
+                                                               "csrf_token": token})
+    assert answer.status_code in (302, 303)
+    _, runs = version_and_runs(app, artifact)
+    [rerun] = [r for r in runs if r.requested_by == people.ids["evaluator"]]
+    assert rerun.status == "held" and re.fullmatch(
+        r"waiting for approval: needs ~\S+ CPU-h, evaluator budget left 1e-06 CPU-h of 1e-06 on pool default",
+        rerun.held_reason), rerun.held_reason
+    approved = runner.invoke(["chair", "approve", "tight-2019", artifact[:12]])
+    assert approved.exit_code == 0 and "1 run(s) approved beyond the budget" in approved.output
+    _, runs = version_and_runs(app, artifact)
+    assert [(r.status, r.approved_by) for r in runs if r.id == rerun.id] == [("queued", "cli")]
