@@ -77,6 +77,7 @@ def test_threads_reruns_and_diffs(app: Any, people: Any, made: Made) -> None:
         "csrf_token": author_token, "body": "In tmp/result.txt"}).status_code == 303
     text = author.get(page).get_data(as_text=True)
     assert f"About line 2 of the stdout of run {made.run[:12]}" in text
+    assert '<pre class="quote">done</pre>' in text, "the line itself is quoted"
     assert "<strong>result</strong>" in text and "Evaluator A" in text
 
     queued = evaluator.post(f"{page}/rerun", data={"csrf_token": token, "run": made.run, "repetitions": "5",
