@@ -27,6 +27,7 @@ FLOORS: list[set[str]] = [
     {"ae.evaluators.sandbox"},
     {"ae.evaluators"},
     {"ae.verdicts"},
+    {"ae.smoke"},  # smoke-stage rules (stated times, estimates, budgets): read by ae.conferences
     {"ae.tournaments"},
     {"ae.solutions"},
     {"ae.review"},
@@ -39,7 +40,7 @@ FLOORS: list[set[str]] = [
     {"ae.cli"},
 ]
 DOMAIN = ("ae.files", "ae.ck", "ae.intake", "ae.checklist", "ae.evaluators", "ae.verdicts", "ae.badges",
-          "ae.reports", "ae.tournaments", "ae.solutions")
+          "ae.reports", "ae.tournaments", "ae.solutions", "ae.smoke")
 SERVICE_LIBRARIES = ("flask", "werkzeug", "sqlalchemy", "sqlmodel", "rq", "redis", "alembic")
 SERVICE_ROOMS = ("ae.storage", "ae.workers", "ae.web", "ae.cli", "ae.app", "ae.submission", "ae.status",
                  "ae.standings", "ae.crowd")

@@ -177,8 +177,8 @@ def export_hotcrp(slug: str) -> None:
 def budgets(slug: str, as_json: bool) -> None:
     """Show compute used per pool and artifact against the budgets and the AE calendar; runs waiting."""
     from ae.review import schedule
-    from ae.smoke import gate
     from ae.storage.db import session_scope
+    from ae.workers import smoke as gate
 
     conference = _conference(slug)
     with session_scope() as session:
@@ -206,9 +206,9 @@ def budgets(slug: str, as_json: bool) -> None:
 @with_app
 def approve(slug: str, artifact_id: str) -> None:
     """Let an artifact's runs that wait for approval go beyond its compute budget (by id or prefix)."""
-    from ae.smoke import gate
     from ae.storage.db import session_scope
     from ae.storage.queries import find_artifact
+    from ae.workers import smoke as gate
     from ae.workers.jobs import queue_runs
 
     _conference(slug)

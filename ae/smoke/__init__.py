@@ -1,5 +1,4 @@
-"""The automated kick-the-tires: a smoke stage per version, runtime estimates and compute budgets.
+"""The automated kick-the-tires: the smoke plan, runtime estimates, the stated time and compute budgets.
 
-Plain data in and out (`targets`, `estimates`, `budgets`, `times`); `gate` is the one module that
-reads and writes rows, under the caller's session.
+Plain data in and out; `ae.workers.smoke` applies these rules to the rows (the smoke gate).
 """

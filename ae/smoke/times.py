@@ -18,7 +18,8 @@ _UNITS = {"s": 1, "sec": 1, "second": 1, "min": 60, "minute": 60, "h": 3600, "hr
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _UNIT = r"(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|weeks?)\b"
 _AMOUNT = re.compile(rf"{_NUMBER}\s*(?:(?:-|–|to)\s*{_NUMBER}\s*)?{_UNIT}", re.IGNORECASE)
-_BARE = re.compile(rf"(?:(a few|few|several)\s+|(?:an?|one)\s+)?{_UNIT}", re.IGNORECASE)
+_BARE = re.compile(r"(?:\b(a few|few|several)\s+|\b(?:an?|one)\s+)?"
+                   r"\b(seconds?|minutes?|hours?|days?|weeks?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from ae.conferences import Conference
 from ae.errors import AeError, ConfigError
 from ae.review import assignment, dashboard, decisions, hotcrp, phases, schedule
 from ae.review.phases import Phase
-from ae.smoke import gate
 from ae.storage.db import session_scope
 from ae.web.guard import require
 from ae.web.policy import On, Permission
+from ae.workers import smoke as gate
 from ae.workers.jobs import queue_runs
 
 bp = Blueprint("chair", __name__, url_prefix="/conferences/<slug>")

@@ -16,20 +16,21 @@ from redis.exceptions import RedisError
 from sqlmodel import Session
 
 from ae import conferences
-from ae.errors import AeError, NotFound, ReviewError
+from ae.errors import AeError, NotFound, ReviewError, ThreadError, Unauthorized
 from ae.evaluation import run_view, version_diff
 from ae.evaluators.paths import UnreadableFile
 from ae.review import reruns, reviews, threads
 from ae.review.evidence import claim_plots, declared_environment, output_diffs
 from ae.review.reviews import Reader
-from ae.smoke import gate
 from ae.storage.db import session_scope
 from ae.storage.models import Artifact, ArtifactVersion, Run
 from ae.storage.queries import get_artifact, latest_version, runs_of, versions_of
 from ae.verdicts.diffs import run_diff, unified_rows
 from ae.web.guard import artifact_on, require
+from ae.web.identity import bearer_token
 from ae.web.policy import On, Permission, allows, review_audience
 from ae.workers import logs, queue
+from ae.workers import smoke as gate
 
 bp = Blueprint("review", __name__, url_prefix="/artifacts/<artifact_id>")
 
@@ -115,15 +116,24 @@ def _post(artifact_id: str, anchor: dict[str, Any] | None, thread_id: str | None
         who = require(Permission.DISCUSS, artifact_on(session=session, artifact=artifact))
         message = threads.post(session=session, artifact=artifact, author_id=who.user_id,
                                body=request.form.get("body"), anchor=anchor, thread_id=thread_id)
+    failed = _notify(artifact, message)
+    if failed:
+        flash(f"Posted, but the notification could not be mailed ({failed}).", "error")
+    return _back(artifact_id, f"thread-{message.thread_id}")
+
+
+def _notify(artifact: Artifact, message: Any) -> str | None:
+    """Mail the other side of a thread; return why it failed (the message stays posted), else None."""
     link = str(current_app.config["BASE_URL"]).rstrip("/") + url_for(
-        "pages.artifact", artifact_id=artifact_id) + f"#thread-{message.thread_id}"
+        "pages.artifact", artifact_id=artifact.id) + f"#thread-{message.thread_id}"
     try:
         with session_scope() as session:
             threads.notify(session=session, config=current_app.config, artifact=artifact, message=message,
                            link=link)
     except (OSError, smtplib.SMTPException, AeError) as exc:
-        flash(f"Posted, but the notification could not be mailed ({exc}).", "error")
-    return _back(artifact_id, f"thread-{message.thread_id}")
+        current_app.logger.warning("thread %s: notification not mailed: %s", message.thread_id, exc)
+        return str(exc)
+    return None
 
 
 @bp.post("/threads")
@@ -244,6 +254,37 @@ def version_vs_version(artifact_id: str, number: int, other: int) -> Any:
 
 
 api_bp = Blueprint("review_api", __name__, url_prefix="/api/artifacts/<artifact_id>")
+MAX_JSON = 256 * 1024
+
+
+@api_bp.before_request
+def _writes_need_a_token() -> None:
+    """Refuse changes made with a browser cookie (no CSRF token there), and cap bodies."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and bearer_token() is None:
+        raise Unauthorized("changes through the API need an API token: Authorization: Bearer ae_…")
+    request.max_content_length = MAX_JSON
+
+
+def _json_object(*keys: str) -> dict[str, Any]:
+    """Return the request's JSON object, refusing anything else and keys other than `keys`."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ReviewError("send a JSON object (Content-Type: application/json)")
+    unknown = sorted(set(body) - set(keys))
+    if unknown:
+        raise ReviewError(f"unknown field {unknown[0]!r} (known: {', '.join(keys)})")
+    return body
+
+
+def _review_json(r: dict[str, Any]) -> dict[str, Any]:
+    return {"id": r["id"], "round": r["round"], "evaluator": r["evaluator"], "name": r["name"],
+            "mine": r["mine"], "submitted": r["submitted"], "submitted_at": _iso(r["submitted_at"]),
+            "edit_count": r["edit_count"], "answers": r["answers"]}
+
+
+def _thread_json(t: dict[str, Any]) -> dict[str, Any]:
+    return {"id": t["id"], "anchor": t["anchor"], "about": t["about"],
+            "messages": [{**m, "at": _iso(m["at"])} for m in t["messages"]]}
 
 
 def _iso(value: Any) -> str | None:
@@ -261,10 +302,68 @@ def api_reviews(artifact_id: str) -> Any:
         conference = conferences.get(artifact.conference)
         found = reviews.readable(session=session, artifact_id=artifact_id, fields=conference.review_fields(),
                                  reader=Reader(audience, who.user_id), rounds=conference.rounds)
-    return jsonify({"audience": audience, "reviews": [
-        {"id": r["id"], "round": r["round"], "evaluator": r["evaluator"], "name": r["name"],
-         "mine": r["mine"], "submitted": r["submitted"], "submitted_at": _iso(r["submitted_at"]),
-         "edit_count": r["edit_count"], "answers": r["answers"]} for r in found]})
+    return jsonify({"audience": audience, "reviews": [_review_json(r) for r in found]})
+
+
+@api_bp.post("/reviews/<round_name>")
+def api_save_review(artifact_id: str, round_name: str) -> Any:
+    """Save the caller's review of a round (an assigned evaluator's token): a draft, or `submit`."""
+    body = _json_object("answers", "submit")
+    answers, submit = body.get("answers") or {}, body.get("submit", False)
+    if not isinstance(answers, dict) or not isinstance(submit, bool):
+        raise ReviewError("answers must be an object of field keys to text, submit true or false")
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        who = require(Permission.REVIEW, artifact_on(session=session, artifact=artifact))
+        conference = conferences.get(artifact.conference)
+        version = latest_version(session=session, artifact_id=artifact.id)
+        saved = reviews.save(session=session, artifact=artifact, version_id=version.id, user_id=who.user_id,
+                             round_name=round_name, raw=answers, submit=submit,
+                             fields=conference.review_fields(), rounds=conference.rounds)
+        mine = [r for r in reviews.readable(session=session, artifact_id=artifact_id,
+                                            fields=conference.review_fields(), rounds=conference.rounds,
+                                            reader=Reader("evaluators", who.user_id))
+                if r["id"] == saved.id]
+    return jsonify(_review_json(mine[0]))
+
+
+def _api_post(artifact_id: str, anchor: dict[str, Any] | None, thread_id: str | None) -> Any:
+    body = _json_object("body", "about") if thread_id is None else _json_object("body")
+    with session_scope() as session:
+        artifact = get_artifact(session=session, artifact_id=artifact_id)
+        on = artifact_on(session=session, artifact=artifact)
+        who = require(Permission.DISCUSS, on)
+        message = threads.post(session=session, artifact=artifact, author_id=who.user_id,
+                               body=body.get("body") if isinstance(body.get("body"), str) else None,
+                               anchor=anchor if anchor is not None else _anchor(body.get("about")),
+                               thread_id=thread_id)
+    _notify(artifact, message)
+    with session_scope() as session:
+        found = [t for t in threads.threads_of(session=session, artifact=artifact, reader_id=who.user_id,
+                                               names=review_audience(who, on) == "chairs")
+                 if t["id"] == message.thread_id]
+    return jsonify(_thread_json(found[0])), 201
+
+
+def _anchor(about: Any) -> dict[str, Any]:
+    if about is None:
+        return {"kind": "artifact"}
+    if not isinstance(about, dict) or not all(isinstance(v, str | int) and not isinstance(v, bool)
+                                              for v in about.values()):
+        raise ThreadError("about must be an object such as {\"kind\": \"log\", \"run\": …, \"line\": 3}")
+    return about
+
+
+@api_bp.post("/threads")
+def api_start_thread(artifact_id: str) -> Any:
+    """Start an anonymous thread (`about`: the artifact, a claim, a run or a log line)."""
+    return _api_post(artifact_id, None, None)
+
+
+@api_bp.post("/threads/<thread_id>")
+def api_reply(artifact_id: str, thread_id: str) -> Any:
+    """Answer a thread."""
+    return _api_post(artifact_id, {}, thread_id)
 
 
 @api_bp.get("/threads")
@@ -276,4 +375,4 @@ def api_threads(artifact_id: str) -> Any:
         who = require(Permission.READ_REVIEWS, on)
         found = threads.threads_of(session=session, artifact=artifact, reader_id=who.user_id,
                                    names=review_audience(who, on) == "chairs")
-    return jsonify([{**t, "messages": [{**m, "at": _iso(m["at"])} for m in t["messages"]]} for t in found])
+    return jsonify([_thread_json(t) for t in found])

@@ -191,7 +191,7 @@ def _store_intake(session: Session, version_id: str, me: str, badges: list[str],
     replace_claims(session=session, version_id=version_id,
                    claims=[c.to_dict() for c in found["claims"]])
     if conference.smoke and found["plan"]:
-        from ae.smoke import gate
+        from ae.workers import smoke as gate
 
         runs = gate.plan_runs(version_id=version_id, plan=found["plan"], repetitions=conference.repetitions,
                               sizes=found["sizes"])
@@ -461,7 +461,7 @@ def evaluate_version(version_id: str) -> None:
     `ae reconcile` may queue it again whenever a crash may have cut an evaluation short.
     """
     from ae.evaluation import evaluate
-    from ae.smoke import gate
+    from ae.workers import smoke as gate
 
     notice: list[tuple[str, str, str]] = []  # (address, subject, body) once the smoke stage ends
 
@@ -502,8 +502,8 @@ def evaluate_version(version_id: str) -> None:
 def _finish_smoke(session: Session, version: ArtifactVersion, runs: list[Run],
                   notice: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     """End a version's smoke stage: decide its full runs, and say what to mail its author."""
-    from ae.smoke import gate
     from ae.smoke import notice as notices
+    from ae.workers import smoke as gate
 
     artifact = get_artifact(session=session, artifact_id=version.artifact_id)
     conference = conferences.get(artifact.conference)

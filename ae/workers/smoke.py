@@ -1,6 +1,6 @@
-"""The smoke gate: plan a version's smoke and held full runs, release or hold them when the smoke
-stage ends, a chair's approval, and budget use. Functions take a keyword-only session; the caller
-owns the transaction and queues the runs these return after committing.
+"""The smoke stage as workers carry it out (the gate): plan a version's smoke and held full runs,
+release or hold them when its smoke runs end, a chair's approval, and budget use. Functions take a
+keyword-only session; the caller owns the transaction and queues the runs they return after committing.
 """
 
 from __future__ import annotations
