@@ -481,8 +481,10 @@ def evaluate_version(version_id: str) -> None:
         claims = [Claim.from_dict(c.data) for c in claims_of(session=session, version_id=version_id)]
         outcome = evaluate(session=session, version=version, artifact=artifact, runs=runs,
                            claims=claims, conference=conference, data_dir=data_dir())
+        more = gate.hold_more(session=session, artifact=artifact, runs=runs, new_runs=outcome.new_runs,
+                              conference=conference) if conference.budgets else outcome.new_runs
         session.flush()
-        return [(r.id, r.pool) for r in outcome.new_runs]
+        return [(r.id, r.pool) for r in more]
 
     with version_lock(version_id):
         try:

@@ -256,3 +256,31 @@ def hold_rerun(*, session: Session, rerun: Run, like: Run, conference: Conferenc
         rerun.status, rerun.held_reason = RunState.HELD, f"{HELD_FOR_APPROVAL}: {why}"
         session.add(rerun)
     return why
+
+
+def hold_more(*, session: Session, artifact: Artifact, runs: Sequence[Run], new_runs: Sequence[Run],
+              conference: Conference) -> list[Run]:
+    """Hold the extra repetitions of inconclusive claims that do not fit in the artifact's budget.
+
+    Each new run is estimated from the recorded cost per repetition of the runs of its target;
+    per pool, what does not fit waits for a chair's approval. Return the new runs to queue.
+    """
+    need: dict[str, Cost] = {}
+    for new in new_runs:
+        done = [s for r in runs if (r.program, r.cmd_key, r.dataset, r.pool) ==
+                (new.program, new.cmd_key, new.dataset, new.pool) for s in r.samples]
+        if done:
+            gpu = is_gpu_pool(_pool_of(conference, new.pool))
+            cost = run_cost(done, gpu=gpu).scaled(new.repetitions / len(done))
+            need[new.pool] = need.get(new.pool, Cost()) + cost
+    used = used_by_artifact(session=session, artifact_id=artifact.id, conference=conference)
+    waits = {pool: over(cost, used.get(pool, Cost()), conference.budget_for(pool), "artifact")
+             for pool, cost in need.items()}
+    queued = []
+    for new in new_runs:
+        why = waits.get(new.pool)
+        if why:
+            new.status, new.held_reason = RunState.HELD, f"{HELD_FOR_APPROVAL}: {why}"
+        else:
+            queued.append(new)
+    return queued

@@ -1,0 +1,95 @@
+"""The smoke gate on the test database: more repetitions held beyond the budget, approvals that find
+nothing to approve, and budget use per pool, artifact and phase of the AE calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ae import conferences
+from ae.errors import BudgetError
+from ae.review.phases import Phase
+from ae.storage.db import session_scope
+from ae.storage.models import Run
+from ae.storage.queries import create_artifact
+from ae.workers import smoke as gate
+
+CONFERENCE = conferences.parse(Path("gate-2026.toml"), """
+[conference]
+slug = "gate-2026"
+name = "Gate 2026"
+badge_scheme = "usenix"
+badges = ["available"]
+
+[[pool]]
+name = "default"
+
+[[pool]]
+name = "gpu"
+gpu_vendor = "nvidia"
+
+[[budget]]
+pool = "gpu"
+gpu_hours_per_artifact = 0.001
+""")
+DAY = dt.datetime(2026, 5, 10, 12, tzinfo=dt.UTC)
+
+
+def stored(session: Any, pool: str, seconds: float, finished: dt.datetime = DAY) -> tuple[Any, Run]:
+    """Add an artifact with one finished run on `pool` that recorded `seconds` in each of 2 repetitions."""
+    artifact, version = create_artifact(session=session, conference="gate-2026", title=f"On {pool}",
+                                        source="https://git.example.org/a.git", ref=None)
+    run = Run(version_id=version.id, program="p", cmd_key="k", pool=pool, repetitions=2, status="succeeded",
+              samples=[{"wall_time": seconds, "cpu_time": seconds}] * 2, finished_at=finished)
+    session.add(run)
+    session.flush()
+    return artifact, run
+
+
+def test_more_repetitions_beyond_the_budget_wait(app: Any) -> None:
+    with app.app_context(), session_scope() as session:
+        artifact, run = stored(session, "gpu", 1.0)  # 2 GPU-s used of 3.6
+        few = Run(version_id=run.version_id, program="p", cmd_key="k", pool="gpu", repetitions=1)
+        many = Run(version_id=run.version_id, program="p", cmd_key="k", pool="gpu", repetitions=3)
+        assert gate.hold_more(session=session, artifact=artifact, runs=[run], new_runs=[few],
+                              conference=CONFERENCE) == [few]
+        assert gate.hold_more(session=session, artifact=artifact, runs=[run], new_runs=[many],
+                              conference=CONFERENCE) == []
+        assert many.status == "held" and many.held_reason == (
+            "waiting for approval: needs ~0.00083 GPU-h, artifact budget left 0.00044 GPU-h of 0.001 "
+            "on pool gpu")
+        session.add(many)
+        session.flush()
+        assert gate.approve(session=session, version_id=run.version_id, by="chair-id") == [(many.id, "gpu")]
+        assert (many.status, many.approved_by, many.held_reason) == ("queued", "chair-id", None)
+
+
+def test_approving_what_does_not_wait_is_refused(app: Any) -> None:
+    with app.app_context(), session_scope() as session:
+        artifact, run = stored(session, "default", 1.0)
+        with pytest.raises(BudgetError, match="nothing of this artifact waits for approval"):
+            gate.approve_artifact(session=session, conference="gate-2026", artifact_id=artifact.id, by="x")
+        with pytest.raises(BudgetError, match="ppopp-2019 has no artifact"):
+            gate.approve_artifact(session=session, conference="ppopp-2019", artifact_id=artifact.id, by="x")
+        assert run.status == "succeeded"
+
+
+def test_use_per_pool_artifact_and_phase(app: Any) -> None:
+    phases = [Phase("kick-the-tires", dt.date(2026, 5, 1)), Phase("full-evaluation", dt.date(2026, 5, 15))]
+    with app.app_context(), session_scope() as session:
+        stored(session, "gpu", 10.0)
+        stored(session, "default", 1800.0, finished=DAY + dt.timedelta(days=10))
+        use = gate.usage(session=session, conference=CONFERENCE, phases=phases, today=dt.date(2026, 5, 20))
+    pools = {p["pool"]: p for p in use["pools"]}
+    assert pools["gpu"]["used"] == {"cpu_s": 20.0, "gpu_s": 20.0, "wall_s": 20.0}
+    assert pools["gpu"]["limits"]["gpu/artifact"] == 3.6
+    assert pools["default"]["limits"]["cpu/artifact"] is None
+    assert pools["gpu"]["committed"]["gpu/artifact"] == 7.2  # two artifacts
+    assert pools["default"]["used"]["cpu_s"] == 3600.0 and pools["default"]["used"]["gpu_s"] == 0.0
+    calendar = {c["phase"]: c for c in use["calendar"]}
+    assert calendar["kick-the-tires"]["used"] == {"gpu": {"cpu_s": 20.0, "gpu_s": 20.0, "wall_s": 20.0}}
+    assert calendar["full-evaluation"]["used"]["default"]["cpu_s"] == 3600.0
+    assert calendar["full-evaluation"]["current"] and not calendar["kick-the-tires"]["current"]
