@@ -75,7 +75,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 id=ID, program=STRING, cmd_key=STRING, dataset=_nullable("string"), repetitions=INTEGER,
                 status={"enum": list(RunState)}, failure_kind=_nullable("string"),
                 message=_nullable("string"), time_source=STRING, pool=STRING, attempt=INTEGER,
-                waiting=_nullable("string", description="why a queued run waits (no live worker…)")),
+                waiting=_nullable("string", description="why a queued run waits (no live worker…), or why "
+                                  "a held one does (the smoke stage, a chair's approval beyond the budget)"),
+                stage={"enum": ["smoke", "full"],
+                       "description": "smoke: the version's one-repetition kick-the-tires run"}),
     "Progress": _obj(["stage", "repetition", "total", "elapsed_s", "remaining_s", "logs"],
                      stage=STRING, repetition=INTEGER, total=INTEGER, elapsed_s={"type": "number"},
                      remaining_s={"type": ["number", "null"]},
@@ -98,7 +101,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                      dependencies={"type": "array", "items": {"type": "object"}},
                      badges={"type": "array", "items": _ref("Badge")},
                      runs={"type": "array", "items": _ref("Run")},
-                     verdicts={"type": "array", "items": _ref("Verdict")}),
+                     verdicts={"type": "array", "items": _ref("Verdict")},
+                     smoke={"type": ["object", "null"],
+                            "description": "the smoke stage: stage, outcome per command, estimates per "
+                                           "claim and pool, the appendix's stated time and any mismatch, "
+                                           "what waits for approval (null: no smoke stage)"}),
     "Version": _obj(["id", "number", "ref", "commit", "snapshot", "status", "error", "appendix", "checklist",
                      "report", "created_at"],
                     id=ID, number=INTEGER, ref=_nullable("string"), commit=_nullable("string"),
