@@ -42,3 +42,13 @@ def mail(title: str, number: int, smoke: dict[str, Any]) -> tuple[str, str]:
                       "each command run once on its smallest dataset, before the full runs.", "",
                       *lines(smoke), "", "The artifact page shows the details and the logs."])
     return subject, body + "\n"
+
+
+def approval(title: str, number: int, smoke: dict[str, Any], page: str) -> tuple[str, str]:
+    """Return the subject and body of the chairs' mail: an artifact's full runs wait for approval."""
+    subject = f"Approval needed: \u201c{title}\u201d version {number} is beyond its compute budget"
+    waits = [f"- pool {pool}: {why}" for pool, why in sorted((smoke.get("waiting") or {}).items())]
+    body = "\n".join([f"The smoke test of \u201c{title}\u201d version {number} has finished; its full runs "
+                      "wait for a chair's approval:", "", *waits, "",
+                      f"Approve them on {page} or with `ae chair approve`."])
+    return subject, body + "\n"

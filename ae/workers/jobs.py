@@ -497,8 +497,8 @@ def evaluate_version(version_id: str) -> None:
             if faults.is_user_error(exc):
                 return
             raise
+    _send_notice(version_id, notice)  # the author hears of the smoke stage before a full run starts
     _enqueue_runs(to_enqueue)
-    _send_notice(version_id, notice)
 
 
 def _finish_smoke(session: Session, version: ArtifactVersion, runs: list[Run],
@@ -515,6 +515,11 @@ def _finish_smoke(session: Session, version: ArtifactVersion, runs: list[Run],
     address = gate.owner_address(session=session, artifact=artifact)
     if address:
         notice.append((address, *notices.mail(artifact.title, version.number, version.smoke)))
+    if version.smoke.get("waiting"):
+        page = f"{str(current_app.config['BASE_URL']).rstrip('/')}/conferences/{artifact.conference}/budgets"
+        subject, body = notices.approval(artifact.title, version.number, version.smoke, page)
+        notice.extend((chair, subject, body) for chair in gate.chair_addresses(
+            session=session, conference=artifact.conference))
     log.info("version %s: smoke stage done (%s); %d full run(s) queued", version.id,
              "all ran" if version.smoke.get("ok") else "failures", len(released))
     return released

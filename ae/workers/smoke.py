@@ -16,8 +16,8 @@ from ae.errors import BudgetError
 from ae.smoke import estimates, times
 from ae.smoke.budgets import Cost, is_gpu_pool, over, run_cost
 from ae.smoke.targets import smoke_plan
-from ae.storage.models import Artifact, ArtifactVersion, Run, User, utcnow
-from ae.storage.states import HELD_FOR_APPROVAL, HELD_FOR_SMOKE, RUN_FINISHED, RunState
+from ae.storage.models import Artifact, ArtifactVersion, Membership, Run, User, utcnow
+from ae.storage.states import HELD_FOR_APPROVAL, HELD_FOR_SMOKE, RUN_FINISHED, Role, RunState
 
 SMOKE, FULL = "smoke", "full"
 #: version.smoke["stage"] while its smoke runs go, and once the gate has decided.
@@ -284,3 +284,11 @@ def hold_more(*, session: Session, artifact: Artifact, runs: Sequence[Run], new_
         else:
             queued.append(new)
     return queued
+
+
+def chair_addresses(*, session: Session, conference: str) -> list[str]:
+    """Return the e-mail addresses of a conference's active chairs."""
+    found = session.exec(select(User.email).join(Membership, col(Membership.user_id) == col(User.id))
+                         .where(Membership.conference == conference, Membership.role == Role.CHAIR,
+                                col(User.active).is_(True))).all()
+    return sorted(set(found))

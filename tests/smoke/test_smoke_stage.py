@@ -136,6 +136,9 @@ def test_full_run_beyond_budget_waits_for_approval(app, client, people, mailbox,
         status = artifact_status(session=session, artifact_id=artifact)
     assert {r["waiting"] for r in status["runs"] if r["stage"] == "full"} == {why}
     assert why.removeprefix("waiting for approval: ") in mail_to(mailbox, "author@ae.test", "Pi on a budget")
+    [asked] = [t for t in mailbox.texts() if t.startswith("To: chair@ae.test")]
+    assert "Approval needed: \u201cPi on a budget\u201d version 1" in asked
+    assert why.removeprefix("waiting for approval: ") in asked and "/conferences/tight-2019/budgets" in asked
     shown = page(client, people, artifact)
     assert html.escape(why) in shown and "Approve" not in shown
 
