@@ -51,5 +51,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(solutions.bp)
     identity.csrf.exempt(api.bp)  # the API changes nothing without a bearer token: no cookie, no CSRF
     identity.csrf.exempt(workers.bp)
+    identity.csrf.exempt(review.api_bp)  # its writes need a bearer token (no cookie): no CSRF
     identity.csrf.exempt(solutions.bp)  # results need a bearer token: no cookie, no CSRF
     errors.register_error_handlers(app)

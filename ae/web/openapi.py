@@ -67,6 +67,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "ThreadMessage": _obj(["id", "by", "mine", "body", "at"], id=ID,
                           by={"type": "string", "description": "Author, Evaluator A, …, Chair"},
                           mine=BOOLEAN, body={"type": "string", "description": "Markdown"}, at=STRING),
+    "MessageBody": {"type": "string", "minLength": 1, "maxLength": 10_000, "pattern": "\\S",
+                    "description": "Markdown"},
+    "ReviewInput": {"type": "object", "additionalProperties": False, "properties": {
+        "answers": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 20_000},
+                    "description": "field key (badge:<badge>, comments, …) → answer"},
+        "submit": {"type": "boolean", "description": "submit (true) or keep a draft (false)"}}},
+    "ThreadInput": {"type": "object", "additionalProperties": False, "required": ["body"], "properties": {
+        "body": _ref("MessageBody"),
+        "about": {"type": "object", "required": ["kind"], "additionalProperties": False,
+                  "description": "what the thread is about (default: the artifact)",
+                  "properties": {"kind": {"enum": ["artifact", "claim", "run", "log"]}, "claim": STRING,
+                                 "run": STRING, "stream": {"enum": ["stdout", "stderr"]},
+                                 "line": {"type": "integer", "minimum": 1}}}}},
     "Thread": _obj(["id", "anchor", "about", "messages"], id=ID,
                    anchor={"type": "object", "description": "kind (artifact, claim, run, log) and its keys"},
                    about=STRING, messages={"type": "array", "items": _ref("ThreadMessage")}),
@@ -289,9 +302,30 @@ PATHS: dict[str, dict[str, Any]] = {
         description="Authors read submitted reviews, only the fields meant for authors; evaluators their own "
                     "(drafts too) and the others' submitted ones; chairs everything, with names. Evaluators "
                     "are Evaluator A, B, … to everyone but the chairs.")},
-    "/api/artifacts/{artifact_id}/threads": {"get": _op(
-        "Read an artifact's anonymous threads", Permission.READ_REVIEWS,
-        {"200": _list("Thread"), **_problems(401, 403, 404)}, tag="reviews", parameters=[ARTIFACT_ID])},
+    "/api/artifacts/{artifact_id}/reviews/{round_name}": {"post": _op(
+        "Save the caller's review of a round", Permission.REVIEW,
+        {"200": _json(_ref("Review")), **_problems(400, 401, 403, 404)}, tag="reviews",
+        parameters=[ARTIFACT_ID, _path("round_name", "a review round (kick-the-tires, full-evaluation)",
+                                       STRING)],
+        body={"application/json": {"schema": _ref("ReviewInput")}},
+        description="An assigned evaluator's token only. Without `submit`, a draft; with it, every "
+                    "required answer is needed. A submitted review stays submitted: saving it again "
+                    "records an edit.")},
+    "/api/artifacts/{artifact_id}/threads": {
+        "get": _op("Read an artifact's anonymous threads", Permission.READ_REVIEWS,
+                   {"200": _list("Thread"), **_problems(401, 403, 404)}, tag="reviews",
+                   parameters=[ARTIFACT_ID]),
+        "post": _op("Start an anonymous thread", Permission.DISCUSS,
+                    {"201": _json(_ref("Thread")), **_problems(400, 401, 403, 404)}, tag="reviews",
+                    parameters=[ARTIFACT_ID], body={"application/json": {"schema": _ref("ThreadInput")}},
+                    description="About the artifact (no `about`), a claim, a run or a line of a run's log; "
+                                "the other side is mailed."),
+    },
+    "/api/artifacts/{artifact_id}/threads/{thread_id}": {"post": _op(
+        "Answer a thread", Permission.DISCUSS,
+        {"201": _json(_ref("Thread")), **_problems(400, 401, 403, 404)},
+        tag="reviews", parameters=[ARTIFACT_ID, _path("thread_id", "the thread's id")],
+        body={"application/json": {"schema": _obj(["body"], body=_ref("MessageBody"))}})},
     "/api/runs/{run_id}": {"get": _op(
         "Show a run's status and progress", Permission.VIEW_ARTIFACT,
         {"200": _json(_ref("RunDetail")), **_problems(401, 404)}, tag="runs", parameters=[RUN_ID])},

@@ -184,7 +184,13 @@ EXPECTED: dict[str, dict[str, Grid]] = {
     "review.start_thread":   {"POST": ("401 303 404 303 404 303 404 403 303 404",
                                        "400 400 400 400 400 400 400 400 400 400")},
     "review.version_vs_version": {"GET": "302 200 404 200 404 200 404 200 200 404"},
+    "review_api.api_reply":   {"POST": ("401 401 401 401 401 401 401 401 401 401",
+                                        "401 201 404 201 404 201 404 403 201 404")},
     "review_api.api_reviews": {"GET":  "401 200 404 200 404 200 404 403 200 404"},
+    "review_api.api_save_review": {"POST": ("401 401 401 401 401 401 401 401 401 401",
+                                            "401 403 404 200 404 403 404 403 403 404")},
+    "review_api.api_start_thread": {"POST": ("401 401 401 401 401 401 401 401 401 401",
+                                             "401 201 404 201 404 201 404 403 201 404")},
     "review_api.api_threads": {"GET":  "401 200 404 200 404 200 404 403 200 404"},
     #                              anon own  B   ev+ ev- chr chr2 org adm out
     # C's tournament is not published: its organizers and chairs see it (published: everyone)
@@ -299,6 +305,7 @@ ROUTE_ARGS: dict[str, dict[str, Arg]] = {
     "tournaments.export": {"fmt": lambda w, o: "csv"},
     "badges.export": {"fmt": lambda w, o: "csv"},
     "review.reply": {"thread_id": lambda w, o: _thread(w, o)},
+    "review_api.api_reply": {"thread_id": lambda w, o: _thread(w, o)},
     "solutions_api.scoreboard": {"name": lambda w, o: _solution(w)},
     "solutions_api.show": {"name": lambda w, o: _solution(w)},
     "solutions_api.submit_result": {"name": lambda w, o: _solution(w)},
@@ -332,6 +339,10 @@ BODIES: dict[str, dict[str, Callable[[World], dict[str, Any]]]] = {
     "review.rerun": {"POST": lambda w: {"data": {"run": w.scratch.run, "repetitions": "1"}}},
     "review.save_review": {"POST": lambda w: {"data": {"action": "save", "comments": "A matrix draft."}}},
     "review.start_thread": {"POST": lambda w: {"data": {"kind": "artifact", "body": "A matrix thread."}}},
+    "review_api.api_reply": {"POST": lambda w: {"json": {"body": "A matrix answer."}}},
+    "review_api.api_save_review": {"POST": lambda w: {"json": {"answers": {"comments": "A matrix draft."}}}},
+    "review_api.api_start_thread": {"POST": lambda w: {"json": {
+        "body": "A matrix thread.", "about": {"kind": "run", "run": w.scratch.run}}}},
     "submit.again": {"POST": lambda w: {"data": {"ref": "main"}}},
     # both leave C's tournament as it is (private, the file's rules): the GET rows hold for every order
     "tournaments.publish": {"POST": lambda w: {"data": {"published": "0"}}},
