@@ -119,9 +119,17 @@ def echo_status(item: dict[str, Any]) -> None:
     click.echo(f"{item['id'][:12]}  {item['status']:<8} {item['title']}  [{item['conference']}]")
     if item["error"]:
         click.echo(f"    error: {item['error']}")
+    smoke = item.get("smoke") or {}
+    if smoke:
+        done = smoke.get("stage") == "done"
+        click.echo("    smoke test: " + ("running" if not done else "every command ran" if smoke.get("ok")
+                                         else "some commands failed"))
+        for line in smoke.get("sentences") or []:
+            click.echo(f"      {line}")
     for run in item["runs"]:
         failure = f"  {run['failure_kind']}: {run['message']}" if run["failure_kind"] else ""
-        click.echo(f"    run {run['program']}:{run['cmd_key']}"
+        stage = " (smoke)" if run.get("stage") == "smoke" else ""
+        click.echo(f"    run {run['program']}:{run['cmd_key']}{stage}"
                    f"{'@' + run['dataset'] if run['dataset'] else ''} x{run['repetitions']} "
                    f"{run['status']}{failure}")
         if run.get("waiting") or run["status"] == RunState.LOST:

@@ -71,7 +71,8 @@ def mail_to(box: Mailbox, address: str, title: str) -> str:
     return found[0]
 
 
-def test_smoke_pass_and_compile_error(app, client, people, mailbox, example_repo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_smoke_pass_and_compile_error(app, client, people, mailbox, example_repo, tmp_path,  # type: ignore[no-untyped-def]
+                                      runner) -> None:
     author = people.ids["author"]
     good = submit(app, "ppopp-2019", "Pi", example_repo("pi-python"), author)
     bad = submit(app, "ppopp-2019", "Broken matmul", broken_matmul(tmp_path), author)
@@ -96,6 +97,9 @@ def test_smoke_pass_and_compile_error(app, client, people, mailbox, example_repo
     assert "all 1 command built and ran" in text and "pi-python default: built and ran once" in text
     shown = page(client, people, good)
     assert "Smoke test" in shown and "Every program built and each command ran once" in shown
+    status = runner.invoke(["status", good[:12]])
+    assert "smoke test: every command ran" in status.output
+    assert "run pi-python:default (smoke) x1 succeeded" in status.output
 
     version, runs = version_and_runs(app, bad)
     smoke = [r for r in runs if r.stage == "smoke"]
@@ -108,6 +112,8 @@ def test_smoke_pass_and_compile_error(app, client, people, mailbox, example_repo
     assert "1 of 1 command failed" in text and "FAILED (compile-error)" in text
     shown = page(client, people, bad)
     assert "Some commands failed the smoke test" in shown and "compile-error" in shown
+    status = runner.invoke(["status", bad[:12]])
+    assert "smoke test: some commands failed" in status.output and "FAILED (compile-error)" in status.output
 
 
 def test_full_run_beyond_budget_waits_for_approval(app, client, people, mailbox, example_repo,  # type: ignore[no-untyped-def]
