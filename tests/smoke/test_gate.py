@@ -93,3 +93,30 @@ def test_use_per_pool_artifact_and_phase(app: Any) -> None:
     assert calendar["kick-the-tires"]["used"] == {"gpu": {"cpu_s": 20.0, "gpu_s": 20.0, "wall_s": 20.0}}
     assert calendar["full-evaluation"]["used"]["default"]["cpu_s"] == 3600.0
     assert calendar["full-evaluation"]["current"] and not calendar["kick-the-tires"]["current"]
+
+
+def test_reconcile_ends_a_smoke_stage_the_gate_never_saw(app: Any) -> None:
+    from ae.workers.reconcile import reconcile
+
+    ago = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    with app.app_context(), session_scope() as session:
+        artifact, version = create_artifact(session=session, conference="ppopp-2019", title="Crashed",
+                                            source="https://git.example.org/a.git", ref=None)
+        for state in ("intake", "queued", "running"):
+            version.status = state
+        version.smoke = {"stage": "running", "sizes": {}}
+        smoke = Run(version_id=version.id, program="p", cmd_key="k", repetitions=1, stage="smoke",
+                    status="succeeded", samples=[{"wall_time": 0.5, "cpu_time": 0.5}], finished_at=ago,
+                    created_at=ago)
+        full = Run(version_id=version.id, program="p", cmd_key="k", repetitions=2, status="held",
+                   held_reason="waiting for the smoke stage", created_at=ago)
+        session.add_all([smoke, full])
+        ids = version.id, full.id
+    done = reconcile(app, inline=True)
+    assert ids[0] in done.evaluations
+    with app.app_context(), session_scope() as session:
+        version = session.get(type(version), ids[0])
+        run = session.get(Run, ids[1])
+        assert version is not None and run is not None
+        assert version.smoke["stage"] == "done" and version.smoke["ok"]
+        assert version.smoke["total"]["cpu_s"] == 1.0 and (run.status, run.held_reason) == ("queued", None)
