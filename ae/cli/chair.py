@@ -221,9 +221,15 @@ def approve(slug: str, artifact_id: str) -> None:
 
 
 def _today() -> Any:
+    """Return the day phases are read on: AE_TODAY, else today (UTC)."""
     import datetime as dt
 
-    from ae.cli.app import current as app
+    from ae.errors import ConfigError
 
-    setting = app().config.get("TODAY")
-    return dt.date.fromisoformat(str(setting)) if setting else dt.datetime.now(dt.UTC).date()
+    setting = current().config.get("TODAY")
+    if not setting:
+        return dt.datetime.now(dt.UTC).date()
+    try:
+        return dt.date.fromisoformat(str(setting))
+    except ValueError:
+        raise ConfigError(f"AE_TODAY must be a date like 2026-12-01 (got {setting!r})") from None

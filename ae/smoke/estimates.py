@@ -8,7 +8,7 @@ repetitions, which an inconclusive claim may reach.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,17 +45,15 @@ def estimate_run(run: Planned, unit: Mapping[tuple[str, str], Cost],
     return unit[key].scaled(factor)
 
 
-def by_claim(claims: Sequence[Mapping[str, Any]], runs: Iterable[Planned],
-             costs: Mapping[Planned, Cost]) -> list[dict[str, Any]]:
+def by_claim(claims: Sequence[Mapping[str, Any]], costs: Mapping[Planned, Cost]) -> list[dict[str, Any]]:
     """Return, per claim, the estimated cost of the full runs that measure it, per pool."""
     rows = []
-    runs = list(runs)
     for claim in claims:
         pools: dict[str, Cost] = {}
-        for run in runs:
+        for run, cost in costs.items():
             if (claim.get("program") in (None, run.program) and claim.get("cmd_key") in (None, run.cmd_key)
-                    and claim.get("dataset") in (None, run.dataset) and run in costs):
-                pools[run.pool] = pools.get(run.pool, Cost()) + costs[run]
+                    and claim.get("dataset") in (None, run.dataset)):
+                pools[run.pool] = pools.get(run.pool, Cost()) + cost
         rows.append({"claim": claim["id"], "pools": {p: c.to_dict() for p, c in sorted(pools.items())}})
     return rows
 
