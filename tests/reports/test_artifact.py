@@ -190,6 +190,7 @@ def test_the_full_report_shows_every_section() -> None:
             "https://ae.example.org/badges/00ff</a>") in page
     assert "<li><strong>Author</strong>: gcc 12 [see](javascript:x)</li>" in page
     assert "<li><strong>timeout</strong> (1 run): sort big on list-1m: killed after 60 s</li>" in page
+    assert "<p><strong>accepted</strong>: Artifacts Available</p>\n<p>Thank you.</p>" in page
     assert table_rows(page, "Reviews")[1] == ["Comments for the authors", "Worked **well** | nice"]
     markdown = to_markdown(full())
     assert "*Figure 1: claim c1: samples against the claimed band (in the HTML and PDF)*" in markdown
