@@ -26,6 +26,18 @@ ENV = jinja2.Environment(
 ENV.filters["e"] = markdown.escape
 ENV.filters["code"] = markdown.code_span
 
+#: Column widths (%) of the report tables whose header is known; the others share the width evenly.
+WIDTHS: dict[tuple[str, ...], tuple[int, ...]] = {
+    ("Badge", "Requested", "Outcome", "Why"): (24, 11, 20, 45),
+    ("Severity", "Finding", "Line"): (12, 78, 10),
+    ("Claim", "Metric", "Claimed", "Measured (median)", "95 % CI of ratio", "Verdict"):
+        (30, 20, 12, 12, 13, 13),
+    ("Run", "Repetition", "Value", "Time from"): (25, 15, 25, 35),
+    ("Program", "Command", "Dataset", "Repetitions", "Status", "Median time (s)", "Time from", "Failure"):
+        (12, 11, 10, 12, 10, 9, 15, 21),
+    ("Artifact", "Title", "Version", "Status", "Claims reproduced", "Recommended", "Decision", "Issued"):
+        (10, 24, 7, 8, 10, 15, 10, 16),
+}
 #: Page margins (mm) of the PDF; tests check every word lies inside them.
 MARGINS_MM = (18, 16, 18, 16)  # top, right, bottom, left
 WIDE_COLUMNS = 6
@@ -71,15 +83,17 @@ def render(text: str) -> str:
 
 def _classify(found: re.Match[str]) -> str:
     head = found.group(1)
-    columns = head.count("<th")
-    cells = re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)
-    if columns == 2 and not any(c.strip() for c in cells):
-        kind = "pairs"
-    elif columns >= WIDE_COLUMNS:
-        kind = "wide"
+    cells = tuple(c.strip() for c in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S))
+    widths = WIDTHS.get(cells)
+    columns = "" if widths is None else "<colgroup>" + "".join(
+        f'<col style="width: {w}%">' for w in widths) + "</colgroup>\n"
+    if len(cells) == 2 and not any(cells):
+        kind = ' class="pairs"'
+    elif len(cells) >= WIDE_COLUMNS:
+        kind = ' class="wide"'
     else:
-        return found.group(0)
-    return f'<table class="{kind}">\n<thead>{head}</thead>'
+        kind = ""
+    return f"<table{kind}>\n{columns}<thead>{head}</thead>"
 
 
 def figure(number: int, item: Figure) -> str:

@@ -161,9 +161,12 @@ def test_html_badges_and_checklist_findings() -> None:
 
 def test_wide_tables_get_the_small_font_and_pairs_the_narrow_key_column() -> None:
     page = to_html(REPORT)
-    assert '<table class="wide">\n<thead>\n<tr>\n<th>Claim</th>' in page
-    assert '<table class="wide">\n<thead>\n<tr>\n<th>Program</th>' in page
-    assert '<table class="pairs">' in page
+    widths = "".join(f'<col style="width: {w}%">' for w in (30, 20, 12, 12, 13, 13))
+    claims = f'<table class="wide">\n<colgroup>{widths}</colgroup>\n<thead>\n<tr>\n<th>Claim</th>'
+    assert claims in page, "the claim's text gets the widest column"
+    assert re.search(r'<table class="wide">\n<colgroup>(<col style="width: \d+%">){8}</colgroup>\n'
+                     r"<thead>\n<tr>\n<th>Program</th>", page)
+    assert '<table class="pairs">\n<thead>' in page
     assert "<table>\n<thead>\n<tr>\n<th>Repository</th>" in page, "five columns: the normal font"
     assert "table-layout: fixed" in page and "overflow-wrap: anywhere" in page
 
