@@ -198,6 +198,12 @@ def budgets(slug: str, as_json: bool) -> None:
     for artifact in use["artifacts"]:
         for why in artifact["waiting"]:
             click.echo(f"{artifact['id'][:12]} {artifact['title']}: {why}")
+    for evaluator in use["evaluators"]:
+        used = ", ".join(f"{p} {c['cpu_s'] / 3600:.3g} CPU-h"
+                         for p, c in evaluator["used"].items()) or "nothing"
+        click.echo(f"evaluator {evaluator['name']}: re-runs used {used}")
+        for why in evaluator["waiting"]:
+            click.echo(f"    {why}")
 
 
 @chair.command("approve")

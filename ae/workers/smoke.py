@@ -207,7 +207,25 @@ def usage(*, session: Session, conference: Conference, phases: Sequence[Any], to
                  "current": _phase_on(phases, today) == p.name,
                  "used": {pool: c.to_dict() for pool, c in by_phase[p.name].items()}} for p in phases]
     return {"conference": conference.slug, "today": today.isoformat(), "pools": pools,
-            "artifacts": sorted(rows, key=lambda r: r["title"]), "calendar": calendar}
+            "artifacts": sorted(rows, key=lambda r: r["title"]), "calendar": calendar,
+            "evaluators": _evaluators(session=session, conference=conference)}
+
+
+def _evaluators(*, session: Session, conference: Conference) -> list[dict[str, Any]]:
+    """Return what each evaluator's re-runs used per pool, with what waits (for the chair's eyes)."""
+    runs = session.exec(select(Run).join(ArtifactVersion, col(ArtifactVersion.id) == col(Run.version_id))
+                        .join(Artifact, col(Artifact.id) == col(ArtifactVersion.artifact_id))
+                        .where(col(Run.requested_by).is_not(None),
+                               Artifact.conference == conference.slug)).all()
+    mine: dict[str, list[Run]] = {}
+    for run in runs:
+        mine.setdefault(str(run.requested_by), []).append(run)
+    names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(list(mine)))).all()) \
+        if mine else {}
+    return [{"id": user_id, "name": names.get(user_id, user_id),
+             "used": {p: c.to_dict() for p, c in _per_pool(its, conference).items()},
+             "waiting": sorted({r.held_reason or "" for r in its if r.status == RunState.HELD})}
+            for user_id, its in sorted(mine.items(), key=lambda i: names.get(i[0], i[0]))]
 
 
 def _phase_on(phases: Sequence[Any], day: date) -> str | None:

@@ -187,6 +187,10 @@ def test_full_run_beyond_budget_waits_for_approval(app, client, people, mailbox,
     assert rerun.status == "held" and re.fullmatch(
         r"waiting for approval: needs ~\S+ CPU-h, evaluator budget left 1e-06 CPU-h of 1e-06 on pool default",
         rerun.held_reason), rerun.held_reason
+    client.get("/logout")
+    people.sign_in(client, "chair")
+    shown = client.get("/conferences/tight-2019/budgets").get_data(as_text=True)
+    assert "<td>Evaluator</td>" in shown and html.escape(rerun.held_reason or "") in shown
     approved = runner.invoke(["chair", "approve", "tight-2019", artifact[:12]])
     assert approved.exit_code == 0 and "1 run(s) approved beyond the budget" in approved.output
     _, runs = version_and_runs(app, artifact)
