@@ -256,6 +256,7 @@ def pool_for_requirement(requirement: str | None, pools: Iterable[Pool], *, sour
     every machine meets them, so that as many workers as possible can serve it. Job resources
     (`split_requirement`) choose no pool.
     """
+    written = requirement  # as the author wrote it, for the messages
     requirement, _ = split_requirement(requirement, source=source)
     merged = merge_pools(pools)
     if not merged:
@@ -269,12 +270,12 @@ def pool_for_requirement(requirement: str | None, pools: Iterable[Pool], *, sour
     if requirement in merged:
         return requirement
     if "=" not in requirement:
-        raise ConferenceError(f"{source}: hardware {requirement!r} is not a pool of this conference "
+        raise ConferenceError(f"{source}: hardware {written!r} is not a pool of this conference "
                               f"(pools: {', '.join(sorted(merged))})")
     need = parse_requirement(requirement, source=source)
     fits = [name for name, defs in merged.items() if all(_implies(p, need) for p in defs)]
     if not fits:
-        raise ConferenceError(f"{source}: no pool guarantees hardware {requirement!r} "
+        raise ConferenceError(f"{source}: no pool guarantees hardware {written!r} "
                               f"(pools: {', '.join(sorted(merged))})")
     return min(fits, key=looseness)
 
