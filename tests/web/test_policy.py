@@ -59,6 +59,11 @@ TABLE = [
     (P.VIEW_BADGES, On(conference=C), set(PEOPLE)),
     (P.ISSUE_BADGES, On(conference=C), {"chair", "admin"}),
     (P.ISSUE_BADGES, OTHER_CONF, {"chair elsewhere", "admin"}),
+    (P.BID, On(conference=C), {"assigned evaluator", "unassigned evaluator", "admin"}),
+    (P.BID, OTHER_CONF, {"admin"}),  # an evaluator bids only in a conference they evaluate for
+    (P.DECLARE_CONFLICT, ARTIFACT, {"owner", "chair", "admin"}),
+    (P.VIEW_SOLUTIONS, None, set(PEOPLE)),  # published solutions are public
+    (P.CONTRIBUTE, None, set(PEOPLE) - {"anonymous", "owner, read token"}),  # a volunteer signed in
 ]
 
 
