@@ -120,3 +120,17 @@ def test_reconcile_ends_a_smoke_stage_the_gate_never_saw(app: Any) -> None:
         assert version is not None and run is not None
         assert version.smoke["stage"] == "done" and version.smoke["ok"]
         assert version.smoke["total"]["cpu_s"] == 1.0 and (run.status, run.held_reason) == ("queued", None)
+
+
+def test_the_chair_is_told_why_nothing_was_approved(app: Any, client: Any, people: Any) -> None:
+    import re
+
+    people.sign_in(client, "chair")
+    page = client.get("/conferences/ppopp-2019/budgets").get_data(as_text=True)
+    assert "No evaluator has asked for a re-run." in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    answer = client.post("/conferences/ppopp-2019/budgets/approve",
+                         data={"artifact": "nope", "csrf_token": token}, follow_redirects=True)
+    assert answer.status_code == 200
+    assert "Nothing approved: ppopp-2019 has no artifact &#39;nope&#39;" in answer.get_data(as_text=True)
+    assert "<td>10 h / no limit</td>" in answer.get_data(as_text=True)  # 10 CPU-h per artifact, no GPU limit
