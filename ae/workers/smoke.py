@@ -20,6 +20,10 @@ from ae.storage.models import Artifact, ArtifactVersion, Membership, Run, User, 
 from ae.storage.states import HELD_FOR_APPROVAL, HELD_FOR_SMOKE, RUN_FINISHED, Role, RunState
 
 SMOKE, FULL = "smoke", "full"
+#: Failures of the service, not of the artifact: a smoke run ending so says nothing about the
+#: full runs, which then go ahead (unestimated) instead of failing unstarted.
+NOT_THE_ARTIFACT = frozenset({"lost", "internal-error", "disk-full", "sandbox-unavailable",
+                              "service-unavailable", "cancelled"})
 #: version.smoke["stage"] while its smoke runs go, and once the gate has decided.
 RUNNING, DONE = "running", "done"
 
@@ -110,7 +114,7 @@ def finish_smoke(*, session: Session, version: ArtifactVersion, artifact: Artifa
     now = utcnow()
     for run in held:
         row = rows.get((run.program, run.cmd_key))
-        if row is None or row["ok"]:
+        if row is None or row["ok"] or row["failure_kind"] in NOT_THE_ARTIFACT:
             continue
         run.status, run.failure_kind, run.finished_at = RunState.FAILED, row["failure_kind"], now
         run.held_reason = None
@@ -134,7 +138,7 @@ def finish_smoke(*, session: Session, version: ArtifactVersion, artifact: Artifa
     version.smoke = {
         **version.smoke, "stage": DONE, "finished_at": now.isoformat(),
         "commands": [rows[k] for k in sorted(rows)],
-        "ok": all(r["ok"] for r in rows.values()),
+        "ok": all(r["ok"] or r["failure_kind"] in NOT_THE_ARTIFACT for r in rows.values()),
         "claims": estimates.by_claim(claims, costs),
         "claims_at_most": estimates.by_claim(claims, most),
         "pools": {p: c.to_dict() for p, c in pools.items()},

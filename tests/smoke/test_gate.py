@@ -134,3 +134,25 @@ def test_the_chair_is_told_why_nothing_was_approved(app: Any, client: Any, peopl
     assert answer.status_code == 200
     assert "Nothing approved: ppopp-2019 has no artifact &#39;nope&#39;" in answer.get_data(as_text=True)
     assert "<td>10 h / no limit</td>" in answer.get_data(as_text=True)  # 10 CPU-h per artifact, no GPU limit
+
+
+def test_a_smoke_run_the_service_lost_does_not_fail_the_full_runs(app: Any) -> None:
+    with app.app_context(), session_scope() as session:
+        artifact, version = create_artifact(session=session, conference="gate-2026", title="Lost",
+                                            source="https://git.example.org/a.git", ref=None)
+        version.smoke = {"stage": "running", "sizes": {}}
+        lost = Run(version_id=version.id, program="p", cmd_key="k", repetitions=1, stage="smoke",
+                   status="failed", failure_kind="lost", message="worker w stopped heartbeating")
+        broken = Run(version_id=version.id, program="p", cmd_key="c", repetitions=1, stage="smoke",
+                     status="failed", failure_kind="compile-error", message="matmul.c:3: error")
+        full = [Run(version_id=version.id, program="p", cmd_key=k, repetitions=2, status="held",
+                    held_reason="waiting for the smoke stage") for k in ("k", "c")]
+        session.add_all([lost, broken, *full])
+        session.flush()
+        queued = gate.finish_smoke(session=session, version=version, artifact=artifact,
+                                   runs=[lost, broken, *full], claims=[], conference=CONFERENCE)
+        assert queued == [(full[0].id, "default")] and full[0].status == "queued"
+        assert (full[1].status, full[1].failure_kind) == ("failed", "compile-error")
+        assert full[1].message == "not started: its smoke run failed (compile-error: matmul.c:3: error)"
+        assert version.smoke["ok"] is False
+        assert version.smoke["total"] == {"cpu_s": 0, "gpu_s": 0, "wall_s": 0}  # nothing ran to estimate from
