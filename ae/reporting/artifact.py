@@ -15,6 +15,7 @@ from sqlmodel import Session
 from ae.badges import schemes
 from ae.checklist.claims import Claim
 from ae.conferences import Conference
+from ae.errors import NotFound
 from ae.evaluation import version_diff
 from ae.issuance import issued_of
 from ae.reporting.evidence import build_report
@@ -31,8 +32,6 @@ DAY = "%Y-%m-%d"
 
 def pick_version(*, session: Session, artifact_id: str, number: int | None) -> ArtifactVersion:
     """Return version `number` of an artifact (its latest when None), or say which ones exist."""
-    from ae.errors import NotFound
-
     versions = versions_of(session=session, artifact_id=artifact_id)
     if not versions:
         raise NotFound(f"artifact {artifact_id!r} has no version")
