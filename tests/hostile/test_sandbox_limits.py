@@ -54,7 +54,9 @@ def test_busy_loop_is_killed_at_the_cpu_limit(run_artifact):
     outcome = run_artifact([PY, str(ART / "busy_loop.py")], cpu_s=1.0, wall_s=60.0)
     assert outcome.result.termination == "cpu", outcome.result
     assert outcome.result.returncode is not None and outcome.result.returncode < 0
-    assert 0.9 <= outcome.result.cpu_s < 5
+    # the kernel fired RLIMIT_CPU (the termination says so); the CPU time we read back from
+    # rusage can lag the kernel's own count under load (0.78 s was seen), so no lower bound
+    assert 0 < outcome.result.cpu_s < 5
 
 
 def test_sleeper_is_killed_at_the_wall_clock(run_artifact):
