@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
 from ae.conferences import Conference
@@ -73,7 +74,7 @@ def used_by_artifact(*, session: Session, artifact_id: str, conference: Conferen
     return _per_pool(runs, conference)
 
 
-def _per_pool(runs: Sequence[Run], conference: Conference) -> dict[str, Cost]:
+def _per_pool(runs: Sequence[Any], conference: Conference) -> dict[str, Cost]:
     used: dict[str, Cost] = {}
     for run in runs:
         if run.samples:
@@ -178,13 +179,24 @@ def owner_address(*, session: Session, artifact: Artifact) -> str | None:
 def usage(*, session: Session, conference: Conference, phases: Sequence[Any], today: date,
           ) -> dict[str, Any]:
     """Return a conference's budget use: per pool and artifact, per phase of the AE calendar, and waits."""
-    artifacts = session.exec(select(Artifact).where(Artifact.conference == conference.slug)).all()
+    artifacts = session.execute(columns(col(Artifact.id), col(Artifact.title))
+                                .where(col(Artifact.conference) == conference.slug)).all()
+    found = session.execute(columns(  # the columns needed, not the run records: one query for all
+        col(Run.pool), col(Run.samples), col(Run.status), col(Run.held_reason), col(Run.finished_at),
+        col(Run.created_at), col(ArtifactVersion.artifact_id))
+        .join(ArtifactVersion, col(ArtifactVersion.id) == col(Run.version_id))
+        .join(Artifact, col(Artifact.id) == col(ArtifactVersion.artifact_id))
+        .where(col(Artifact.conference) == conference.slug)).all()
+    runs_of: dict[str, list[Any]] = {}
+    for row in found:
+        runs_of.setdefault(row.artifact_id, []).append(row)
+    days: dict[date, str | None] = {}
+    gpu = {name: is_gpu_pool(_pool_of(conference, name)) for name in conference.pool_names()}
     rows: list[dict[str, Any]] = []
     totals: dict[str, Cost] = {}
     by_phase: dict[str, dict[str, Cost]] = {p.name: {} for p in phases}
     for artifact in artifacts:
-        runs = session.exec(select(Run).join(ArtifactVersion, col(ArtifactVersion.id) == col(Run.version_id))
-                            .where(ArtifactVersion.artifact_id == artifact.id)).all()
+        runs = runs_of.get(artifact.id, [])
         used = _per_pool(runs, conference)
         waiting = sorted({r.held_reason or "" for r in runs if r.status == RunState.HELD
                           and (r.held_reason or "").startswith(HELD_FOR_APPROVAL)})
@@ -193,9 +205,10 @@ def usage(*, session: Session, conference: Conference, phases: Sequence[Any], to
         for pool, cost in used.items():
             totals[pool] = totals.get(pool, Cost()) + cost
         for run in runs:
-            phase = _phase_on(phases, (run.finished_at or run.created_at).date())
+            day = (run.finished_at or run.created_at).date()
+            phase = days[day] if day in days else days.setdefault(day, _phase_on(phases, day))
             if phase is not None and run.samples:
-                cost = run_cost(run.samples, gpu=is_gpu_pool(_pool_of(conference, run.pool)))
+                cost = run_cost(run.samples, gpu=gpu.get(run.pool, False))
                 by_phase[phase][run.pool] = by_phase[phase].get(run.pool, Cost()) + cost
     budgets = {b.pool: b for b in conference.budgets}
     pools = []
