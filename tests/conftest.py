@@ -234,6 +234,25 @@ def ae_server(app: Any, ae_env: dict[str, str]) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless chromium for the session, driven by Playwright (CI installs Debian's chromium)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser tests: install Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield launched
+        launched.close()
+
+
 @pytest.fixture
 def ae_process(config: dict[str, Any]) -> Any:
     """Run the real `ae` command in a subprocess: ae_process("status", config=None)."""

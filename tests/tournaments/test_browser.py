@@ -11,7 +11,6 @@ from typing import Any
 
 from ae.web.tournaments import POLL_S
 from tests.tournaments.ckdata import request_like, write_repo
-from tests.web.test_pages_browser import browser  # noqa: F401  (the Playwright fixture)
 
 SLUG = "request-asplos18"
 
@@ -36,7 +35,7 @@ def _sign_in(page: Any, base: str, email: str) -> None:
     page.wait_for_url(base + "/")
 
 
-def test_a_live_tournament(browser, ae_server, example_repo, app, burst_worker, people,  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_live_tournament(browser, ae_server, example_repo, app, burst_worker, people,  # type: ignore[no-untyped-def]
                            tmp_path: Path) -> None:
     from ae import standings
     from ae.storage.db import session_scope

@@ -4,7 +4,6 @@ goes → verdicts → report (HTML and PDF) → resubmit. A failing step leaves 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,7 +16,6 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PASSWORD = "a long enough password"
 #: pi.py, slowed down: it says where it is twice a second for 8 s before the series (a run of three
 #: repetitions lasts long enough for a loaded machine's page to reload and follow it).
@@ -37,24 +35,6 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     return "https://mirror.ae.test/"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """A headless chromium driven by Playwright (CI installs Debian's chromium)."""
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the browser tests: install Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield launched
-        launched.close()
 
 
 def ticker_repository(where: Path) -> str:
