@@ -30,12 +30,16 @@ def smoke_conference(directory: Path, slug: str, budget: str) -> None:
 
 @pytest.fixture
 def config(config: dict[str, Any], tmp_path: Path, mailbox: Mailbox) -> dict[str, Any]:  # noqa: F811
-    """ppopp-2019 with a smoke stage and a generous budget; tight-2019 with a budget a run exceeds."""
+    """ppopp-2019 with a smoke stage and a generous budget; tight-2019 with a budget a run exceeds;
+    gpu-2019 with a GPU pool whose GPU-hour budget a run exceeds."""
     directory = tmp_path / "conferences"
     smoke_conference(directory, "ppopp-2019",
                      '[[budget]]\npool = "default"\ncpu_hours_per_artifact = 10\n')
     smoke_conference(directory, "tight-2019",
                      '[[budget]]\npool = "default"\ncpu_hours_per_artifact = 0.000001\n'
                      'cpu_hours_per_evaluator = 0.000001\n')
+    smoke_conference(directory, "gpu-2019",
+                     '[[pool]]\nname = "gpu"\ngpu_vendor = "nvidia"\n\n'
+                     '[[budget]]\npool = "gpu"\ngpu_hours_per_artifact = 0.000001\n')
     return {**config, "CONFERENCES_DIR": str(directory), "MAIL_URL": mailbox.url,
             "TODAY": "2018-12-01"}

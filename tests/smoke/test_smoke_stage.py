@@ -4,6 +4,7 @@ ends (the page and the mail), runtime estimates, and a full run that waits for t
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -15,9 +16,9 @@ from tests.conftest import EXAMPLES, make_git_repo, worker_env
 from tests.review.conftest import Mailbox
 
 
-def burst(config: dict[str, Any]) -> str:
+def burst(config: dict[str, Any], **extra: str) -> str:
     """Run a real `ae worker --burst` (with the mail server) until the queues are empty."""
-    env = {**worker_env(config), "AE_MAIL_URL": config["MAIL_URL"], "AE_TODAY": config["TODAY"]}
+    env = {**worker_env(config), "AE_MAIL_URL": config["MAIL_URL"], "AE_TODAY": config["TODAY"], **extra}
     done = subprocess.run([sys.executable, "-c", "from ae.cli import cli; cli()", "worker", "--burst"],
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -195,3 +196,28 @@ def test_full_run_beyond_budget_waits_for_approval(app, client, people, mailbox,
     assert approved.exit_code == 0 and "1 run(s) approved beyond the budget" in approved.output
     _, runs = version_and_runs(app, artifact)
     assert [(r.status, r.approved_by) for r in runs if r.id == rerun.id] == [("queued", "cli")]
+
+
+def test_gpu_hours_are_counted_on_a_gpu_pool(app, people, mailbox, example_repo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ae.submission import submit as submit_
+
+    appendix = (EXAMPLES / "pi-python" / "ARTIFACT-APPENDIX.md").read_text()
+    appendix = appendix.replace('program = "pi-python"', 'program = "pi-python"\nhardware = "gpu"')
+    profile = tmp_path / "gpu.json"  # a declared NVIDIA machine: the run's wall time is its GPU time
+    profile.write_text(json.dumps({"arch": "x86_64", "os": "linux", "cores": 2, "memory_bytes": 4 << 30,
+                                   "cpu_flags": ["sse2"], "cpu_model": "Test EPYC",
+                                   "gpus": [{"name": "NVIDIA A100", "memory_bytes": 40 << 30,
+                                             "compute_capability": "8.0"}]}))
+    with app.app_context():
+        artifact = submit_(conference="gpu-2019", title="Pi on a GPU", source=str(example_repo("pi-python")),
+                           appendix_name="ARTIFACT-APPENDIX.md", appendix_text=appendix).artifact_id
+    burst(app.config, AE_WORKER_PROFILE=str(profile))
+    version, runs = version_and_runs(app, artifact)
+    [smoke] = [r for r in runs if r.stage == "smoke"]
+    assert (smoke.pool, smoke.status) == ("gpu", "succeeded")
+    [command] = version.smoke["commands"]
+    assert command["cost"]["gpu_s"] == command["cost"]["wall_s"] > 0
+    full = [r for r in runs if r.stage == "full"]
+    assert full and all(r.status == "held" and r.pool == "gpu" for r in full)
+    assert re.fullmatch(r"waiting for approval: needs ~\S+ GPU-h, artifact budget left 0 GPU-h of 1e-06 "
+                        r"on pool gpu", full[0].held_reason or ""), full[0].held_reason
