@@ -24,7 +24,10 @@ def claim_svg(samples: Sequence[float], *, claimed: float | None, band: tuple[fl
 
     values = [float(v) for v in samples if math.isfinite(float(v))]
     with rc_context({"svg.hashsalt": "ae-claim", "svg.fonttype": "none", "font.size": 8}):
-        figure = Figure(figsize=(4.2, 1.3))
+        # one draw on a fixed layout: bbox_inches="tight" (or a layout engine) would measure the
+        # figure by drawing it once more; the axes, the label and the legend below have set room
+        figure = Figure(figsize=(4.2, 1.6))
+        figure.subplots_adjust(left=0.03, right=0.97, top=0.96, bottom=0.4)
         FigureCanvasSVG(figure)
         axes = figure.add_subplot()
         low, high = _band(claimed, band, scale)
@@ -44,9 +47,9 @@ def claim_svg(samples: Sequence[float], *, claimed: float | None, band: tuple[fl
         axes.set_ylim(0, 1)
         axes.set_yticks([])
         axes.set_xlabel(label)
-        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=4, fontsize=6, frameon=False)
+        figure.legend(loc="lower center", ncol=4, fontsize=6, frameon=False, borderaxespad=0.2)
         out = io.StringIO()
-        figure.savefig(out, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        figure.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
 
 
