@@ -86,14 +86,12 @@ def assign(slug: str, mode: str, source: Path | None, as_json: bool) -> None:
 @with_app
 def dashboard_cmd(slug: str, fmt: str) -> None:
     """Every artifact's state, stuck jobs, missing reviews, disagreements and decision."""
-    import datetime as dt
 
     from ae.review import dashboard, phases, schedule
     from ae.storage.db import session_scope
 
     conference = _conference(slug)
-    today = dt.date.fromisoformat(str(current().config["TODAY"])) if current().config.get("TODAY") else (
-        dt.datetime.now(dt.UTC).date())
+    today = _today()
     with session_scope() as session:
         timeline = schedule.effective(session=session, conference=slug, filed=conference.phases)
         begun = [p.name for p in timeline if p.is_round and p.date <= today]
@@ -228,14 +226,6 @@ def approve(slug: str, artifact_id: str) -> None:
 
 def _today() -> Any:
     """Return the day phases are read on: AE_TODAY, else today (UTC)."""
-    import datetime as dt
+    from ae.review.phases import day
 
-    from ae.errors import ConfigError
-
-    setting = current().config.get("TODAY")
-    if not setting:
-        return dt.datetime.now(dt.UTC).date()
-    try:
-        return dt.date.fromisoformat(str(setting))
-    except ValueError:
-        raise ConfigError(f"AE_TODAY must be a date like 2026-12-01 (got {setting!r})") from None
+    return day(current().config.get("TODAY"))

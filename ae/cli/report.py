@@ -64,8 +64,9 @@ def artifact_cmd(artifact_id: str, number: int | None, output: Path | None, pdf:
 def conference_cmd(slug: str, output: Path | None, pdf: bool) -> None:
     """Write a conference's report: badge counts, timeline, results (with CSV and JSON), one line each."""
     from ae import conferences
-    from ae.reporting.conference import conference_report, phase_day
+    from ae.reporting.conference import conference_report
     from ae.reports.conference import write
+    from ae.review.phases import day as phase_day
     from ae.storage.db import session_scope
 
     app = current()

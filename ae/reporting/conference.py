@@ -1,8 +1,9 @@
 """A conference's report from the database, in a fixed number of queries whatever its size.
 
 Rule: an artifact counts with its latest version. Badge counts: requested (by the authors),
-recommended or not (the evidence of the latest version), awarded (the chair's decision), issued and
-revoked (signed credentials). The timeline counts each event in the phase whose dates hold its day.
+recommended or not (the latest version's evidence and submitted reviews, `ae.recommendation`),
+awarded (the chair's decision), issued and revoked (signed credentials). The timeline counts each
+event in the phase whose dates hold its day.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from ae import recommendation
 from ae.badges import schemes
 from ae.conferences import Conference
-from ae.errors import ConfigError
 from ae.issuance import issued_in
 from ae.reports.conference import ConferenceReport
 from ae.review import phases, schedule
@@ -26,16 +27,6 @@ from ae.storage.models import Artifact, ArtifactVersion, Review, Run, VerdictRec
 from ae.storage.states import RunState
 
 REPRODUCED = "reproduced"
-
-
-def phase_day(setting: object) -> dt.date:
-    """Return the day phases are read on: the TODAY setting (an ISO date), else today (UTC)."""
-    if not setting:
-        return dt.datetime.now(dt.UTC).date()
-    try:
-        return dt.date.fromisoformat(str(setting))
-    except ValueError:
-        raise ConfigError(f"AE_TODAY must be a date like 2026-12-01 (got {setting!r})") from None
 
 
 def conference_report(*, session: Session, conference: Conference, today: dt.date,
@@ -58,12 +49,15 @@ def conference_report(*, session: Session, conference: Conference, today: dt.dat
     issued = issued_in(session=session, conference=conference.slug)
     reviews = list(session.exec(select(Review.submitted_at).where(
         col(Review.artifact_id).in_(ids), col(Review.submitted_at).is_not(None)))) if ids else []
+    found = recommendation.of_versions(session=session, conference=conference, versions=list(latest.values()))
+    recommended = {v.artifact_id: {r.badge: r.status for r in found[v.id]} for v in latest.values()}
     results = []
     for artifact in artifacts:
         version = latest.get(artifact.id)
         mine = [i for i in issued if i.artifact_id == artifact.id and i.revoked_at is None]
         results.append(_result(artifact, version, verdicts.get(version.id, []) if version else [],
-                               decided.get(artifact.id), [title.get(i.badge, i.badge) for i in mine], title))
+                               decided.get(artifact.id), [title.get(i.badge, i.badge) for i in mine], title,
+                               recommended.get(artifact.id, {})))
     lines = [_line(r, runs.get(latest[r["artifact_id"]].id, []) if r["artifact_id"] in latest else [])
              for r in results]
     events = {
@@ -78,7 +72,7 @@ def conference_report(*, session: Session, conference: Conference, today: dt.dat
     return ConferenceReport(
         slug=conference.slug, name=conference.name, scheme=scheme.name, scheme_version=scheme.version,
         today=today.isoformat(), generated_at=generated_at,
-        badges=_badges(conference.badges, artifacts, latest, decided, issued, title),
+        badges=_badges(conference.badges, artifacts, recommended, decided, issued, title),
         timeline=timeline(filed, today, events), results=results, lines=lines,
         summary={"artifacts": len(artifacts), "statuses": dict(sorted(statuses.items()))},
     )
@@ -91,14 +85,9 @@ def _by(rows: Any, key: str) -> dict[str, list[Any]]:
     return grouped
 
 
-def _recommended(version: ArtifactVersion | None) -> dict[str, str]:
-    badges = (version.recommended_badges or {}).get("badges", []) if version else []
-    return {str(b.get("badge")): str(b.get("status")) for b in badges}
-
-
 def _result(artifact: Artifact, version: ArtifactVersion | None, verdicts: Sequence[VerdictRecord],
-            decision: Any, issued: list[str], title: dict[str, str]) -> dict[str, Any]:
-    recommended = _recommended(version)
+            decision: Any, issued: list[str], title: dict[str, str],
+            recommended: dict[str, str]) -> dict[str, Any]:
     found = (version.checklist.get("dois") or []) if version else []
     dois = [d["value"] for d in found if not d.get("placeholder")]
     decided = "pending" if decision is None else decision.outcome
@@ -129,11 +118,11 @@ def _line(result: dict[str, Any], runs: Sequence[Run]) -> str:
             f"issued: {', '.join(result['issued']) or 'none'}")
 
 
-def _badges(offered: Sequence[str], artifacts: Sequence[Artifact], latest: dict[str, ArtifactVersion],
+def _badges(offered: Sequence[str], artifacts: Sequence[Artifact], recommended: dict[str, dict[str, str]],
             decided: dict[str, Any], issued: Sequence[Any], title: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     for badge in offered:
-        statuses = [_recommended(latest.get(a.id)).get(badge) for a in artifacts]
+        statuses = [recommended.get(a.id, {}).get(badge) for a in artifacts]
         rows.append({
             "badge": badge, "title": title.get(badge, badge),
             "requested": sum(badge in a.requested_badges for a in artifacts),

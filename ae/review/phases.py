@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from ae.errors import ConfigError
+
 BIDDING = "bidding"
 KICK_THE_TIRES = "kick-the-tires"
 FULL_EVALUATION = "full-evaluation"
@@ -35,6 +37,16 @@ class Phase:
     def is_round(self) -> bool:
         """Tell whether evaluators review in this phase."""
         return self.name in ROUNDS
+
+
+def day(setting: object) -> dt.date:
+    """Return the day phases are read on: the TODAY setting (an ISO date), else today (UTC)."""
+    if not setting:
+        return dt.datetime.now(dt.UTC).date()
+    try:
+        return dt.date.fromisoformat(str(setting))
+    except ValueError:
+        raise ConfigError(f"AE_TODAY must be a date like 2026-12-01 (got {setting!r})") from None
 
 
 def ordered(phases: Iterable[Phase]) -> list[Phase]:

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 
 from ae import conferences
 from ae.conferences import Conference
-from ae.errors import AeError, ConfigError
+from ae.errors import AeError
 from ae.review import assignment, dashboard, decisions, hotcrp, phases, schedule
 from ae.review.phases import Phase
 from ae.storage.db import session_scope
@@ -24,14 +24,8 @@ bp = Blueprint("chair", __name__, url_prefix="/conferences/<slug>")
 
 
 def today() -> dt.date:
-    """Return the day phases are read on: the TODAY setting, else today (UTC)."""
-    setting = current_app.config.get("TODAY")
-    if not setting:
-        return dt.datetime.now(dt.UTC).date()
-    try:
-        return dt.date.fromisoformat(str(setting))
-    except ValueError:
-        raise ConfigError(f"AE_TODAY must be a date like 2026-12-01 (got {setting!r})") from None
+    """Return the day phases are read on: AE_TODAY, else today (UTC)."""
+    return phases.day(current_app.config.get("TODAY"))
 
 
 def timeline(conference: Conference) -> tuple[list[Phase], Phase | None]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from ae import conferences
-from ae.reporting.conference import conference_report, phase_day
+from ae.reporting.conference import conference_report
 from ae.reports import conference as report
 from ae.reports.pdf import render_pdf
+from ae.review.phases import day as phase_day
 from ae.storage.db import session_scope
 from ae.storage.models import utcnow
 from ae.web.api import REPORT_CSP
