@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from ae import recommendation
 from ae.badges import schemes, status
 from ae.badges.credential import Award, credential, digest, sign, status_list_credential
 from ae.badges.exports import Awarded, Published
 from ae.badges.keys import KeyStore
-from ae.badges.recommend import Recommendation, with_reviews
+from ae.badges.recommend import Recommendation, as_dicts
 from ae.conferences import Conference
 from ae.errors import BadgeError, NotFound
 from ae.storage.models import Artifact, ArtifactVersion, BadgeEvent, IssuedBadge, Paper, VerdictRecord, utcnow
@@ -90,8 +91,9 @@ def issue(*, session: Session, issuer: Issuer, conference: Conference, artifact_
                          "(intake has not finished): nothing to certify")
     at = now or utcnow()
     scheme = schemes.get(conference.badge_scheme)
+    recommended = as_dicts(recommendation.of_version(session=session, conference=conference, version=version))
     summary = evidence_summary(session=session, version_id=version.id, commit=version.commit,
-                               snapshot=version.snapshot_digest, recommended=version.recommended_badges or {})
+                               snapshot=version.snapshot_digest, recommended={"badges": recommended})
     last = session.exec(select(func.max(IssuedBadge.status_index))).one()
     index = 0 if last is None else int(last) + 1
     if index >= status.SIZE:
@@ -228,9 +230,5 @@ def published(*, session: Session, conference: Conference, base_url: str,
 
 def recommendations(*, session: Session, conference: Conference, artifact_id: str) -> list[Recommendation]:
     """Return the badge recommendations of an artifact's latest version: evidence and submitted reviews."""
-    from ae.review.reviews import opinions
-
     version = latest_version(session=session, artifact_id=artifact_id)
-    stored = (version.recommended_badges or {}).get("badges", [])
-    return with_reviews(schemes.get(conference.badge_scheme), conference.badges, stored,
-                        opinions(session=session, version_id=version.id, rounds=conference.rounds))
+    return recommendation.of_version(session=session, conference=conference, version=version)

@@ -9,8 +9,13 @@ from typing import Any
 from redis import Redis
 from sqlmodel import Session, col, select
 
+from ae import recommendation
 from ae.accounts.roster import evaluators_of, shown_evaluators
+from ae.badges import schemes
+from ae.badges.recommend import as_dicts
 from ae.checklist.claims import Claim
+from ae.conferences import Conference
+from ae.conferences import get as conference_of
 from ae.errors import NotFound
 from ae.evaluators.record import describe_time_sources
 from ae.intake.policy import archive_digest, redact
@@ -30,10 +35,14 @@ from ae.workers import logs, progress
 from ae.workers.heartbeat import live_pools, waiting_reason
 
 
-def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
-    """Return one artifact with its latest version, runs and verdicts as plain data."""
+def artifact_status(*, session: Session, artifact_id: str, base_url: str = "") -> dict[str, Any]:
+    """Return one artifact with its latest version, runs, verdicts, recommendation and issued badges.
+
+    Badge links start with `base_url` (the service's address; empty: paths on this service).
+    """
     artifact = get_artifact(session=session, artifact_id=artifact_id)
     version = latest_version(session=session, artifact_id=artifact.id)
+    conference = conference_of(artifact.conference)
     runs = runs_of(session=session, version_id=version.id)
     verdicts = verdicts_of(session=session, version_id=version.id)
     live = live_pools(session=session) if any(r.status in RUN_WAITING for r in runs) else {}
@@ -42,12 +51,33 @@ def artifact_status(*, session: Session, artifact_id: str) -> dict[str, Any]:
         "source": redact(artifact.source), "version": version.number, "commit": version.commit,
         "snapshot": version.snapshot_digest, "status": version.status, "error": version.error,
         "report": version.report_path, "dependencies": list(version.dependencies),
-        "badges": (version.recommended_badges or {}).get("badges", []),
+        "badges": recommendation.rows(session=session, conference=conference, version=version),
+        "issued": issued_badges(session=session, artifact_id=artifact.id, conference=conference,
+                                base_url=base_url),
         "smoke": smoke_view(version.smoke),
         "runs": [run_summary(r, live) for r in runs],
         "verdicts": [{"claim": v.claim_id, "outcome": v.outcome, "reason": v.reason}
                      for v in verdicts],
     }
+
+
+def issued_badges(*, session: Session, artifact_id: str, conference: Conference,
+                  base_url: str = "") -> list[dict[str, Any]]:
+    """Return every badge issued to an artifact, revoked ones too, with its badge and verification pages."""
+    from ae.issuance import issued_of
+
+    scheme = schemes.get(conference.badge_scheme)
+    numbers = dict(session.exec(select(ArtifactVersion.id, ArtifactVersion.number)
+                                .where(ArtifactVersion.artifact_id == artifact_id)).all())
+    base = base_url.rstrip("/")
+    return [{"id": row.id, "badge": row.badge, "title": scheme.title(row.badge),
+             "version": numbers.get(row.version_id), "issued_at": row.issued_at.isoformat(),
+             "status": "valid" if row.revoked_at is None else "revoked",
+             "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+             "revoked_reason": row.revoked_reason, "report_digest": row.report_digest,
+             "url": f"{base}/badges/{row.id}", "image": f"{base}/badges/{row.id}.svg",
+             "verify": f"{base}/badges/verify"}
+            for row in issued_of(session=session, artifact_id=artifact_id)]
 
 
 def run_summary(run: Run, live: dict[str, int]) -> dict[str, Any]:
@@ -83,9 +113,9 @@ def versions_status(*, session: Session, artifact_id: str) -> list[dict[str, Any
 
 
 def all_status(*, session: Session, conference: str | None = None, visible_to: str | None = None,
-               conferences: Collection[str] | None = None) -> list[dict[str, Any]]:
+               conferences: Collection[str] | None = None, base_url: str = "") -> list[dict[str, Any]]:
     """Return the status of every artifact (or those `visible_to` a user may list), newest first."""
-    return [artifact_status(session=session, artifact_id=a.id)
+    return [artifact_status(session=session, artifact_id=a.id, base_url=base_url)
             for a in list_artifacts(session=session, conference=conference, visible_to=visible_to,
                                     conferences=conferences)]
 
@@ -103,20 +133,25 @@ def artifact_history(*, session: Session, artifact_id: str, redis: Redis | None 
     assigned = evaluators_of(session=session, artifact_ids=[artifact.id]).get(artifact.id, [])
     names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(assigned))).all()) \
         if evaluator_names and assigned else {}
+    conference = conference_of(artifact.conference)
+    every = versions_of(session=session, artifact_id=artifact.id)
+    recommended = recommendation.of_versions(session=session, conference=conference, versions=every)
     versions = []
-    for version in reversed(versions_of(session=session, artifact_id=artifact.id)):
+    for version in reversed(every):
         runs = runs_of(session=session, version_id=version.id)
         claims = [Claim.from_dict(c.data) for c in claims_of(session=session, version_id=version.id)]
         judged = {v.claim_id: Verdict.from_dict(v.data)
                   for v in verdicts_of(session=session, version_id=version.id)}
         verdicts = [judged.get(c.id) or _pending(c) for c in claims]
         report = build_report(artifact, version, runs, claims, verdicts)
-        versions.append(_version_view(version, runs, redis, report.claims, report.runs))
+        versions.append(_version_view(version, runs, redis, report.claims, report.runs,
+                                      as_dicts(recommended[version.id])))
     return {
         "id": artifact.id, "title": artifact.title, "conference": artifact.conference,
         "source": redact(artifact.source), "archive": archive_digest(artifact.source) is not None,
         "requested_badges": list(artifact.requested_badges), "owner_id": artifact.owner_id,
         "created_at": artifact.created_at, "versions": versions,
+        "issued": issued_badges(session=session, artifact_id=artifact.id, conference=conference),
         "evaluators": shown_evaluators(assigned, names, viewer=viewer, real_names=evaluator_names),
     }
 
@@ -128,7 +163,8 @@ def _pending(claim: Claim) -> Verdict:
 
 
 def _version_view(version: ArtifactVersion, runs: list[Run], redis: Redis | None,
-                  claim_rows: list[dict[str, Any]], run_rows: list[dict[str, Any]]) -> dict[str, Any]:
+                  claim_rows: list[dict[str, Any]], run_rows: list[dict[str, Any]],
+                  badges: list[dict[str, Any]]) -> dict[str, Any]:
     report = version.report_path or ""
     return {
         "id": version.id, "number": version.number, "ref": version.ref, "commit": version.commit,
@@ -136,7 +172,7 @@ def _version_view(version: ArtifactVersion, runs: list[Run], redis: Redis | None
         "status": version.status, "error": version.error, "created_at": version.created_at,
         "dependencies": list(version.dependencies), "checklist": version.checklist or {},
         "appendix_name": version.appendix_name, "appendix_text": version.appendix_text,
-        "badges": (version.recommended_badges or {}).get("badges", []),
+        "badges": badges,
         "reports": (["html", "pdf"] if report.endswith(".pdf") else ["html"]) if report else [],
         "claims": claim_rows, "smoke": smoke_view(version.smoke),
         "runs": [_run_view(run, row, redis) for run, row in zip(runs, run_rows, strict=True)],

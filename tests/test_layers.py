@@ -32,6 +32,7 @@ FLOORS: list[set[str]] = [
     {"ae.solutions"},
     {"ae.review"},
     {"ae.conferences"},
+    {"ae.recommendation"},  # evidence + reviews: the one recommendation every reader shows
     {"ae.evaluation", "ae.issuance", "ae.reporting"},  # reporting gathers what reports show
     {"ae.workers"},
     {"ae.status", "ae.submission", "ae.demo", "ae.standings", "ae.crowd"},

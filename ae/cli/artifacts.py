@@ -115,7 +115,7 @@ def _resubmit_here(artifact: str, ref: str | None, archive: Path | None,
 
 
 def echo_status(item: dict[str, Any]) -> None:
-    """Print one artifact's status: runs, verdicts, badge recommendations, report."""
+    """Print one artifact's status: runs, verdicts, badge recommendations, issued badges, report."""
     click.echo(f"{item['id'][:12]}  {item['status']:<8} {item['title']}  [{item['conference']}]")
     if item["error"]:
         click.echo(f"    error: {item['error']}")
@@ -138,6 +138,11 @@ def echo_status(item: dict[str, Any]) -> None:
         click.echo(f"    claim {verdict['claim']}: {verdict['outcome']} — {verdict['reason']}")
     for badge in item["badges"]:
         click.echo(f"    badge {badge['title']}: {badge['status']} — {badge['why']}")
+    for issued in item.get("issued") or []:
+        state = (f"revoked {issued['revoked_at'][:10]}: {issued['revoked_reason']}"
+                 if issued["status"] == "revoked" else "valid")
+        click.echo(f"    issued {issued['title']} on {issued['issued_at'][:10]} "
+                   f"(version {issued['version']}): {state} — {issued['url']} · verify at {issued['verify']}")
     if item["report"]:
         click.echo(f"    report: {item['report']}")
 
@@ -166,8 +171,9 @@ def _status_here(artifact: str | None) -> list[dict[str, Any]]:
     from ae.storage.queries import find_artifact
 
     ready(current())
+    base = str(current().config["BASE_URL"])
     with session_scope() as session:
         if artifact:
-            return [artifact_status(session=session,
+            return [artifact_status(session=session, base_url=base,
                                     artifact_id=find_artifact(session=session, prefix=artifact).id)]
-        return all_status(session=session)
+        return all_status(session=session, base_url=base)

@@ -12,13 +12,14 @@ from typing import Any
 
 from sqlmodel import Session
 
+from ae import recommendation
 from ae.badges import schemes
 from ae.checklist.claims import Claim
 from ae.conferences import Conference
 from ae.errors import NotFound
 from ae.evaluation import version_diff
 from ae.issuance import issued_of
-from ae.reporting.evidence import build_report
+from ae.reporting.evidence import build_report, headline
 from ae.reports.artifact import ArtifactReport
 from ae.review.decisions import decisions_of
 from ae.review.reviews import Reader, readable
@@ -60,6 +61,7 @@ def artifact_report(*, session: Session, artifact_id: str, conference: Conferenc
     issued = issued_of(session=session, artifact_id=artifact.id)
     title = {b.key: b.title for b in scheme.badges}
     requested = artifact.requested_badges or list(conference.badges)
+    recommended = recommendation.rows(session=session, conference=conference, version=version)
     return replace(
         report, status=version.status, conference_name=conference.name, scheme=scheme.name,
         scheme_version=scheme.version, paper=_paper(session.get(Paper, artifact.id)),
@@ -67,7 +69,9 @@ def artifact_report(*, session: Session, artifact_id: str, conference: Conferenc
             "outcome": decision.outcome, "badges": [title.get(b, b) for b in decision.badges],
             "text": decision.text},
         issued=[_issued(row, title, base_url.rstrip("/")) for row in issued],
-        headline=_headline(requested, report.headline, decision, issued, title),
+        badges=recommended,
+        headline=_headline(requested, headline(artifact.requested_badges, recommended), decision, issued,
+                           title),
         changes=_changes(session, version), reviews=_reviews(session, artifact.id, conference),
         threads=[{"about": t["about"], "messages": [{"by": m["by"], "body": m["body"]}
                                                     for m in t["messages"]]}

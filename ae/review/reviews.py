@@ -165,11 +165,24 @@ def opinions(*, session: Session, version_id: str, rounds: Sequence[str] = ()) -
     Evaluators are named by their pseudonym on the artifact ("Evaluator A"), so the opinions can
     be shown to anyone; a recommendation of "not-requested" is no opinion.
     """
-    reviews = session.exec(select(Review).where(Review.version_id == version_id,
+    return opinions_of(session=session, version_ids=[version_id], rounds=rounds).get(version_id, [])
+
+
+def opinions_of(*, session: Session, version_ids: Sequence[str],
+                rounds: Sequence[str] = ()) -> dict[str, list[Opinion]]:
+    """Return the badge opinions of the submitted reviews of several versions (two queries in all)."""
+    if not version_ids:
+        return {}
+    reviews = session.exec(select(Review).where(col(Review.version_id).in_(list(version_ids)),
                                                 col(Review.submitted_at).is_not(None))).all()
-    if not reviews:
-        return []
-    labels = labels_of(session=session, artifact_id=reviews[0].artifact_id)
+    assigned = evaluators_of(session=session, artifact_ids=sorted({r.artifact_id for r in reviews}))
     order = {name: n for n, name in enumerate(rounds)}
-    ranked = sorted(reviews, key=lambda r: (order.get(r.round, len(order)), r.submitted_at or r.created_at))
-    return opinions_from([(labels.get(r.user_id, FORMER), r.round, r.answers) for r in ranked])
+    found: dict[str, list[Opinion]] = {}
+    for version_id in version_ids:
+        mine = sorted((r for r in reviews if r.version_id == version_id),
+                      key=lambda r: (order.get(r.round, len(order)), r.submitted_at or r.created_at))
+        if not mine:
+            continue
+        labels = {user_id: pseudonym(n) for n, user_id in enumerate(assigned.get(mine[0].artifact_id, []))}
+        found[version_id] = opinions_from([(labels.get(r.user_id, FORMER), r.round, r.answers) for r in mine])
+    return found

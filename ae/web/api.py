@@ -71,16 +71,17 @@ def list_artifacts() -> Response:
     conferences = visible_conferences(who)
     with session_scope() as session:
         items = all_status(session=session, conference=request.args.get("conference") or None,
-                           visible_to=None if conferences is None else who.user_id, conferences=conferences)
+                           visible_to=None if conferences is None else who.user_id, conferences=conferences,
+                           base_url=_base())
     return jsonify([_public(item) for item in items])
 
 
 @bp.get("/artifacts/<artifact_id>")
 def show_artifact(artifact_id: str) -> Response:
-    """Show one artifact's status: its latest version, runs, verdicts and badge recommendations."""
+    """Show one artifact's status: its latest version, runs, verdicts, recommendation and issued badges."""
     with session_scope() as session:
         _may(Permission.VIEW_ARTIFACT, session, artifact_id)
-        return jsonify(_public(artifact_status(session=session, artifact_id=artifact_id)))
+        return jsonify(_public(artifact_status(session=session, artifact_id=artifact_id, base_url=_base())))
 
 
 @bp.post("/artifacts")
@@ -213,6 +214,11 @@ def _run(session: Session, run_id: str, permission: Permission) -> tuple[Run, st
 
 def _iso(moment: Any) -> str | None:
     return None if moment is None else str(moment.isoformat())
+
+
+def _base() -> str:
+    """Return the service's address, as the credentials name it."""
+    return str(current_app.config["BASE_URL"])
 
 
 def _public(item: dict[str, Any]) -> dict[str, Any]:

@@ -230,3 +230,60 @@ def test_the_chairs_page_combines_submitted_reviews_with_the_evidence(app: Any, 
     assert "Evaluator A (full-evaluation): yes" in page and "[review full-evaluation/Evaluator A]" in page
     assert "all 2 claims reproduced on our workers; reviews: 1 no" in page
     assert people.emails["evaluator"] not in page
+
+
+def _review(app: Any, people: Any, artifact: str, answers: dict[str, str]) -> None:
+    from ae.storage.models import Review, utcnow
+    from ae.storage.queries import latest_version
+
+    people.assign(artifact, "evaluator")
+    with app.app_context(), session_scope() as session:
+        version = latest_version(session=session, artifact_id=artifact)
+        session.add(Review(artifact_id=artifact, version_id=version.id, user_id=people.ids["evaluator"],
+                           round="full-evaluation", submitted_at=utcnow(), answers=answers))
+
+
+def test_every_reader_shows_one_recommendation_and_the_issued_badges(app: Any, people: Any,
+                                                                      runner: Any) -> None:
+    from ae import conferences
+    from ae.reporting.artifact import artifact_report
+
+    artifact = evaluated(app, "Fast sort", owner=people.ids["author"], outcomes=())  # no claims to show
+    _review(app, people, artifact, {"badge:reusable": "yes", "badge:replicated": "no"})
+    chair, headers = chair_client(app, people)
+    issue(chair, headers, artifact, "available")
+    assert issue(chair, headers, artifact, "reusable").status_code == 303
+    rows, _ = stored(app)
+    reusable = next(r for r in rows if r.badge == "reusable")
+    chair.post(f"/badges/{reusable.id}/revoke", headers=headers, data={"reason": "docs were copied"})
+    combined = "all 2 claims reproduced on our workers; reviews: 1 no"
+
+    api = app.test_client().get(f"/api/artifacts/{artifact}", headers=people.headers("author")).get_json()
+    by_badge = {b["badge"]: b for b in api["badges"]}
+    assert (by_badge["replicated"]["status"], by_badge["replicated"]["why"]) == ("needs-review", combined)
+    assert by_badge["reusable"]["status"] == "recommended"  # the review alone speaks for it
+    issued = {b["badge"]: b for b in api["issued"]}
+    assert issued["available"]["status"] == "valid" and issued["reusable"]["status"] == "revoked"
+    assert issued["reusable"]["revoked_reason"] == "docs were copied"
+    base = app.config["BASE_URL"].rstrip("/")
+    assert issued["available"]["url"] == f"{base}/badges/{issued['available']['id']}"
+    assert issued["available"]["verify"] == f"{base}/badges/verify"
+
+    out = runner.invoke(["status", artifact[:8]]).output
+    assert f"badge Results Replicated: needs-review — {combined}" in out
+    assert f"issued Artifacts Available on {issued['available']['issued_at'][:10]} (version 1): valid — " \
+           f"{base}/badges/{issued['available']['id']}" in out
+    assert "issued Artifacts Evaluated – Reusable" in out and "revoked" in out and "docs were copied" in out
+
+    author = app.test_client()
+    people.sign_in(author, "author")
+    page = author.get(f"/artifacts/{artifact}").get_data(as_text=True)
+    assert f"Results Replicated</strong>: needs-review — {combined}" in page
+    assert f'href="/badges/{issued["available"]["id"]}"' in page and 'href="/badges/verify"' in page
+    assert "revoked" in page and "docs were copied" in page and people.emails["evaluator"] not in page
+
+    with app.app_context(), session_scope() as session:
+        report = artifact_report(session=session, artifact_id=artifact, conference=conferences.get("ppopp-2019"),
+                                 base_url=base, generated_at="now")
+    assert {b["badge"]: b["status"] for b in report.badges}["replicated"] == "needs-review"
+    assert [h["outcome"] for h in report.headline if h["badge"] == "available"] == ["awarded"]
