@@ -283,7 +283,7 @@ def test_every_reader_shows_one_recommendation_and_the_issued_badges(app: Any, p
     assert "revoked" in page and "docs were copied" in page and people.emails["evaluator"] not in page
 
     with app.app_context(), session_scope() as session:
-        report = artifact_report(session=session, artifact_id=artifact, conference=conferences.get("ppopp-2019"),
-                                 base_url=base, generated_at="now")
+        report = artifact_report(session=session, artifact_id=artifact, base_url=base, generated_at="now",
+                                 conference=conferences.get("ppopp-2019"))
     assert {b["badge"]: b["status"] for b in report.badges}["replicated"] == "needs-review"
     assert [h["outcome"] for h in report.headline if h["badge"] == "available"] == ["awarded"]
