@@ -34,6 +34,7 @@ FLOORS: list[set[str]] = [
     {"ae.conferences"},
     {"ae.recommendation"},  # evidence + reviews: the one recommendation every reader shows
     {"ae.evaluation", "ae.issuance", "ae.reporting"},  # reporting gathers what reports show
+    {"ae.awarding"},  # a chair's decision carried out through issuance
     {"ae.workers"},
     {"ae.status", "ae.submission", "ae.demo", "ae.standings", "ae.crowd"},
     {"ae.web"},

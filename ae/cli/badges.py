@@ -21,7 +21,7 @@ def badges() -> None:
     """Issued badges: decide, list, export; the signing keys."""
 
 
-def _chair(session: Session, email: str, conference: str) -> str:
+def chair_id(session: Session, email: str, conference: str) -> str:
     """Return the id of `email` if the policy lets them decide badges in `conference`."""
     from ae.accounts.users import find_user, principal
     from ae.errors import Forbidden, NotFound
@@ -50,7 +50,7 @@ def issue_cmd(artifact: str, badge: str, email: str, note: str) -> None:
     ready(current())
     with session_scope() as session:
         found = find_artifact(session=session, prefix=artifact)
-        actor = _chair(session, email, found.conference)
+        actor = chair_id(session, email, found.conference)
         row = issuance.issue(session=session, issuer=issuance.issuer_for(
             base_url=str(current().config["BASE_URL"]), instance_path=current().instance_path),
             conference=conferences.get(found.conference), artifact_id=found.id, badge=badge, actor_id=actor,
@@ -73,7 +73,7 @@ def withhold_cmd(artifact: str, badge: str, email: str, note: str) -> None:
     ready(current())
     with session_scope() as session:
         found = find_artifact(session=session, prefix=artifact)
-        actor = _chair(session, email, found.conference)
+        actor = chair_id(session, email, found.conference)
         issuance.withhold(session=session, conference=conferences.get(found.conference), artifact_id=found.id,
                           badge=badge, actor_id=actor, note=note)
         click.echo(f"withheld {badge} from {found.id}")
@@ -92,7 +92,7 @@ def revoke_cmd(badge_id: str, email: str, reason: str) -> None:
     ready(current())
     with session_scope() as session:
         row = issuance.get_issued(session=session, badge_id=badge_id)
-        actor = _chair(session, email, row.conference)
+        actor = chair_id(session, email, row.conference)
         issuance.revoke(session=session, badge_id=row.id, actor_id=actor, reason=reason)
         click.echo(f"revoked badge {row.id} ({row.badge} of {row.artifact_id})")
 

@@ -118,23 +118,33 @@ def dashboard_cmd(slug: str, fmt: str) -> None:
 @click.option("--accept", "badges", multiple=True, help="Accept with this badge (repeat for several).")
 @click.option("--reject", is_flag=True, help="Reject (no badge).")
 @click.option("--text", default="", help="The decision's text for the authors.")
+@click.option("--by", "email", required=True, help="The chair deciding (their account's e-mail).")
 @with_app
-def decide(slug: str, artifact_id: str, badges: tuple[str, ...], reject: bool, text: str) -> None:
-    """Record the chair's decision on an artifact (by its id)."""
+def decide(slug: str, artifact_id: str, badges: tuple[str, ...], reject: bool, text: str, email: str) -> None:
+    """Record the chair's decision on an artifact (by its id) and carry it out: the accepted badges
+    are issued, signed for that chair; the others withheld or revoked."""
+    from ae import awarding, issuance
+    from ae.badges import schemes
+    from ae.cli.badges import chair_id
     from ae.errors import AeError
-    from ae.review import decisions
     from ae.storage.db import session_scope
     from ae.storage.queries import get_artifact
 
     conference = _conference(slug)
     if reject == bool(badges):
         raise AeError("give --reject, or --accept BADGE (one or more), not both")
+    app = current()
+    issuer = issuance.issuer_for(base_url=str(app.config["BASE_URL"]), instance_path=app.instance_path)
     with session_scope() as session:
         artifact = get_artifact(session=session, artifact_id=artifact_id)
-        row = decisions.decide(session=session, conference=slug, offered=conference.badges,
-                               artifact_id=artifact.id, outcome="rejected" if reject else "accepted",
-                               badges=list(badges), text=text, decided_by=None)
-        click.echo(f"{artifact.title}: {row.outcome}{': ' + ', '.join(row.badges) if row.badges else ''}")
+        actor = chair_id(session, email, slug)
+        done = awarding.decide(session=session, issuer=issuer, conference=conference, artifact_id=artifact.id,
+                               outcome="rejected" if reject else "accepted", badges=list(badges), text=text,
+                               actor_id=actor)
+        row = done.decision
+        said = done.summary({b.key: b.title for b in schemes.get(conference.badge_scheme).badges})
+        badges_text = ": " + ", ".join(row.badges) if row.badges else ""
+        click.echo(f"{artifact.title}: {row.outcome}{badges_text} ({said})")
 
 
 @chair.command("import-hotcrp")

@@ -9,10 +9,11 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 
-from ae import conferences
+from ae import awarding, conferences, issuance
+from ae.badges import schemes
 from ae.conferences import Conference
 from ae.errors import AeError
-from ae.review import assignment, dashboard, decisions, hotcrp, phases, schedule
+from ae.review import assignment, dashboard, hotcrp, phases, schedule
 from ae.review.phases import Phase
 from ae.storage.db import session_scope
 from ae.web.guard import require
@@ -132,18 +133,24 @@ def export_json(slug: str) -> Any:
 
 @bp.post("/decisions")
 def decide(slug: str) -> Any:
-    """Record the chair's decision on an artifact: accepted with badges, or rejected, and a text."""
+    """Record the chair's decision (accepted with badges, or rejected, and a text) and carry it out:
+    the accepted badges are issued, signed by this chair; the others withheld or revoked."""
     who = require(Permission.MANAGE_CONFERENCE, On(conference=slug))
+    require(Permission.ISSUE_BADGES, On(conference=slug))
     conference = conferences.get(slug)
+    issuer = issuance.issuer_for(base_url=str(current_app.config["BASE_URL"]),
+                                 instance_path=current_app.instance_path)
     try:
         with session_scope() as session:
-            decisions.decide(session=session, conference=slug, offered=conference.badges,
-                             artifact_id=request.form.get("artifact", ""),
-                             outcome=request.form.get("outcome", ""), badges=request.form.getlist("badge"),
-                             text=request.form.get("text", ""), decided_by=who.user_id)
+            done = awarding.decide(session=session, issuer=issuer, conference=conference,
+                                   artifact_id=request.form.get("artifact", ""),
+                                   outcome=request.form.get("outcome", ""),
+                                   badges=request.form.getlist("badge"), text=request.form.get("text", ""),
+                                   actor_id=who.user_id)
+            said = done.summary({b.key: b.title for b in schemes.get(conference.badge_scheme).badges})
     except AeError as exc:
         return _back(slug, "chair.dashboard", f"Not decided: {exc}", "error")
-    return _back(slug, "chair.dashboard", "Decision recorded.")
+    return _back(slug, "chair.dashboard", f"Decision recorded. {said[:1].upper()}{said[1:]}.")
 
 
 @bp.post("/hotcrp")

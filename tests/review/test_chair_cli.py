@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import select
 
 from ae.storage.db import session_scope
-from ae.storage.models import Artifact, ArtifactVersion, Assignment, Decision, User
+from ae.storage.models import Artifact, ArtifactVersion, Assignment, BadgeEvent, Decision, IssuedBadge, User
 
 C = "ppopp-2019"
 
@@ -56,14 +56,28 @@ def test_propose_then_commit_an_edited_file(runner: Any, people: Any, tmp_path: 
         assert len(session.exec(select(Assignment)).all()) == 4
 
 
+def _pin(artifact_id: str) -> None:
+    with session_scope() as session:
+        query = select(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact_id)
+        version = session.exec(query).one()
+        version.commit, version.snapshot_digest = "c" * 40, "sha256:" + "d" * 64
+
+
 def test_dashboard_decide_and_hotcrp(runner: Any, people: Any, tmp_path: Path) -> None:
     alpha, beta = _world(people)
-    accepted = runner.invoke(["chair", "decide", C, alpha, "--accept", "available", "--text", "Nice"])
+    by = ["--by", "chair@chair.example.org"]
+    unpinned = runner.invoke(["chair", "decide", C, alpha, "--accept", "available", *by])
+    assert unpinned.exit_code == 2 and "has no pinned commit yet" in unpinned.output  # nothing to sign
+    _pin(alpha)
+    accepted = runner.invoke(["chair", "decide", C, alpha, "--accept", "available", "--text", "Nice", *by])
     assert accepted.exit_code == 0, accepted.output
-    both = runner.invoke(["chair", "decide", C, beta, "--reject", "--accept", "available"])
+    assert "Alpha: accepted: available (issued Artifacts Available)" in accepted.output
+    both = runner.invoke(["chair", "decide", C, beta, "--reject", "--accept", "available", *by])
     assert both.exit_code == 2 and "not both" in both.output
-    bad = runner.invoke(["chair", "decide", C, beta, "--accept", "shiny"])
+    bad = runner.invoke(["chair", "decide", C, beta, "--accept", "shiny", *by])
     assert bad.exit_code == 2 and "badge 'shiny' is not offered" in bad.output
+    other = runner.invoke(["chair", "decide", C, beta, "--reject", "--by", "evaluator@evaluator.example.org"])
+    assert other.exit_code == 2 and "does not chair ppopp-2019" in other.output
     with session_scope() as session:
         assert [d.outcome for d in session.exec(select(Decision))] == ["accepted"]
     text = runner.invoke(["chair", "dashboard", C])
@@ -83,3 +97,34 @@ def test_dashboard_decide_and_hotcrp(runner: Any, people: Any, tmp_path: Path) -
     exported = json.loads(runner.invoke(["chair", "export-hotcrp", C]).output)
     assert [(e["pid"], e.get("decision")) for e in exported] == [
         (None, "Artifact passed evaluation with at least one badge"), (4, None)]
+
+
+def test_a_decision_issues_as_its_chair_and_a_changed_one_revokes_and_withholds(runner: Any,
+                                                                                people: Any) -> None:
+    alpha, _ = _world(people)
+    _pin(alpha)
+    with session_scope() as session:
+        artifact = session.get(Artifact, alpha)
+        assert artifact is not None
+        artifact.requested_badges = ["available", "functional", "replicated"]
+    by = ["--by", "chair@chair.example.org"]
+    first = runner.invoke(["chair", "decide", C, alpha, "--accept", "available", "--accept", "replicated",
+                           *by])
+    assert "(issued Artifacts Available, Results Replicated; withheld Artifacts Evaluated – Functional)" \
+        in first.output, first.output
+    again = runner.invoke(["chair", "decide", C, alpha, "--accept", "available", *by])  # replicated dropped
+    assert "(revoked Results Replicated)" in again.output, again.output
+    rejected = runner.invoke(["chair", "decide", C, alpha, "--reject", "--text", "Copied results", *by])
+    assert "Alpha: rejected (revoked Artifacts Available)" in rejected.output, rejected.output
+    assert "no badge changed" in runner.invoke(["chair", "decide", C, alpha, "--reject", *by]).output
+    with session_scope() as session:
+        issued = {r.badge: r for r in session.exec(select(IssuedBadge))}
+        trail = [(e.badge, e.action, e.actor_id) for e in session.exec(select(BadgeEvent).order_by(
+            BadgeEvent.id))]  # type: ignore[arg-type]
+    assert set(issued) == {"available", "replicated"} and all(r.revoked_at for r in issued.values())
+    assert issued["available"].issued_by == people.ids["chair"]
+    assert issued["available"].revoked_reason == "the chair's decision changed: rejected — Copied results"
+    chair = people.ids["chair"]
+    assert trail == [("available", "issued", chair), ("replicated", "issued", chair),
+                     ("functional", "withheld", chair), ("replicated", "revoked", chair),
+                     ("available", "revoked", chair)]

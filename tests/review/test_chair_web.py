@@ -90,3 +90,33 @@ def test_bidder_and_author_inputs(app: Any, client: Any, people: Any) -> None:
     assert client.get(f"/conferences/{C}/artifacts/{elsewhere}/conflicts").status_code == 404
     with session_scope() as session:
         assert session.exec(select(Bid)).all() == [] and session.exec(select(Conflict)).all() == []
+
+
+def test_the_dashboards_decision_issues_signed_by_the_chair_and_a_change_revokes(app: Any, client: Any,
+                                                                               people: Any) -> None:
+    from ae.storage.models import BadgeEvent, IssuedBadge
+
+    artifact = _artifact(people)
+    people.sign_in(client, "chair")
+    token = _csrf(client, f"/conferences/{C}/dashboard")
+    decide = lambda **data: client.post(f"/conferences/{C}/decisions",  # noqa: E731
+                                        data={"csrf_token": token, "artifact": artifact, **data})
+    unpinned = decide(outcome="accepted", badge="functional")
+    assert "Not decided: version 1 of artifact" in _flash(unpinned, client)
+    with session_scope() as session:
+        assert session.exec(select(Decision)).all() == []  # the decision fell with its badge
+        version = session.exec(select(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact)).one()
+        version.commit = "c" * 40
+    assert ("info: Decision recorded. Issued Artifacts Evaluated – Functional." in
+            _flash(decide(outcome="accepted", badge="functional", text="Works"), client))
+    assert "info: Decision recorded. Revoked Artifacts Evaluated – Functional." in _flash(
+        decide(outcome="rejected"), client)
+    with session_scope() as session:
+        row = session.exec(select(IssuedBadge)).one()
+        trail = [(e.action, e.actor_id, e.note) for e in session.exec(select(BadgeEvent))]
+    assert row.issued_by == row.revoked_by == people.ids["chair"]
+    assert ("issued", people.ids["chair"], "the chair's decision: accepted — Works") in trail
+    organizer = app.test_client()
+    people.sign_in(organizer, "organizer")
+    assert organizer.post(f"/conferences/{C}/decisions", data={"artifact": artifact, "outcome": "rejected"},
+                          headers={"X-CSRFToken": _csrf(organizer, "/")}).status_code == 403
