@@ -7,6 +7,7 @@ conference; this module checks what the data must satisfy and owns no transactio
 from __future__ import annotations
 
 import hashlib
+import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,8 @@ from ae.storage.models import Artifact, ArtifactVersion, BadgeEvent, IssuedBadge
 from ae.storage.queries import get_artifact, latest_version
 
 KEY_FILE = "badge-keys.json"
+#: Under a version's report folder: the reports that issued credentials name, by SHA-256.
+ISSUED_DIR = "issued"
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,29 @@ def evidence_summary(*, session: Session, version_id: str, commit: str | None, s
 
 
 def _report_digest(path: str | None) -> str | None:
+    """Return the digest of the version's report and keep that report beside the newer ones.
+
+    The report is written again as the review goes on; the credential names the one that stood
+    when it was issued, kept (with its Markdown and HTML) in `<report folder>/issued/<sha256>/`.
+    """
     if not path or not Path(path).is_file():
         return None
-    return "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    named = Path(path)
+    data = named.read_bytes()
+    hexdigest = hashlib.sha256(data).hexdigest()
+    kept = named.parent / ISSUED_DIR / hexdigest
+    if not kept.is_dir():
+        staging = named.parent / ISSUED_DIR / f".{hexdigest}.{uuid.uuid4().hex[:8]}"
+        staging.mkdir(parents=True)
+        for companion in named.parent.glob("report.*"):
+            if companion != named:
+                shutil.copyfile(companion, staging / companion.name)
+        (staging / named.name).write_bytes(data)  # the very bytes digested
+        try:
+            staging.rename(kept)
+        except OSError:  # kept meanwhile by another issuance of the same report
+            shutil.rmtree(staging, ignore_errors=True)
+    return f"sha256:{hexdigest}"
 
 
 def active(*, session: Session, artifact_id: str, badge: str | None = None) -> list[IssuedBadge]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -67,14 +68,17 @@ def issued_badges(*, session: Session, artifact_id: str, conference: Conference,
     from ae.issuance import issued_of
 
     scheme = schemes.get(conference.badge_scheme)
-    numbers = dict(session.exec(select(ArtifactVersion.id, ArtifactVersion.number)
-                                .where(ArtifactVersion.artifact_id == artifact_id)).all())
+    found = session.exec(select(ArtifactVersion.id, ArtifactVersion.number, ArtifactVersion.report_path)
+                         .where(ArtifactVersion.artifact_id == artifact_id)).all()
+    numbers = {version_id: number for version_id, number, _ in found}
+    reports = {version_id: path for version_id, _, path in found}
     base = base_url.rstrip("/")
     return [{"id": row.id, "badge": row.badge, "title": scheme.title(row.badge),
              "version": numbers.get(row.version_id), "issued_at": row.issued_at.isoformat(),
              "status": "valid" if row.revoked_at is None else "revoked",
              "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
              "revoked_reason": row.revoked_reason, "report_digest": row.report_digest,
+             "report_kind": "pdf" if (reports.get(row.version_id) or "").endswith(".pdf") else "html",
              "url": f"{base}/badges/{row.id}", "image": f"{base}/badges/{row.id}.svg",
              "verify": f"{base}/badges/verify"}
             for row in issued_of(session=session, artifact_id=artifact_id)]
@@ -206,8 +210,12 @@ def run_logs(*, session: Session, artifact_id: str, run_id: str,
             "progress": live.to_dict() if live else None}
 
 
-def report_file(*, session: Session, artifact_id: str, number: int, kind: str, data_dir: Path) -> Path:
-    """Return the file of version `number`'s report in `kind` (html, pdf); NotFound until there is one."""
+def report_file(*, session: Session, artifact_id: str, number: int, kind: str, data_dir: Path,
+                issued: str | None = None) -> Path:
+    """Return the file of version `number`'s report in `kind` (html, pdf); NotFound until there is one.
+
+    `issued` (a SHA-256, hex or `sha256:…`) picks the report a credential names, kept as it was issued.
+    """
     version = session.exec(select(ArtifactVersion).where(
         ArtifactVersion.artifact_id == artifact_id, ArtifactVersion.number == number)).first()
     if version is None:
@@ -215,6 +223,11 @@ def report_file(*, session: Session, artifact_id: str, number: int, kind: str, d
     if not version.report_path:
         raise NotFound(f"version {number} has no report yet")
     path = Path(version.report_path).with_name(f"report.{kind}")
+    if issued is not None:
+        hexdigest = issued.removeprefix("sha256:")
+        if not re.fullmatch(r"[0-9a-f]{64}", hexdigest):
+            raise NotFound(f"no issued report {issued!r} (give the credential's report digest)")
+        path = path.parent / "issued" / hexdigest / path.name
     if not path.resolve().is_relative_to((data_dir / "reports").resolve()) or not path.is_file():
         raise NotFound(f"version {number} has no {kind.upper()} report")
     return path

@@ -46,6 +46,7 @@ def issue_cmd(artifact: str, badge: str, email: str, note: str) -> None:
     from ae import conferences, issuance
     from ae.storage.db import session_scope
     from ae.storage.queries import find_artifact
+    from ae.workers.reports import queue_rewrite
 
     ready(current())
     with session_scope() as session:
@@ -56,6 +57,8 @@ def issue_cmd(artifact: str, badge: str, email: str, note: str) -> None:
             conference=conferences.get(found.conference), artifact_id=found.id, badge=badge, actor_id=actor,
             note=note)
         click.echo(f"issued {row.badge} ({row.scheme}) to {found.id}: badge {row.id}, key {row.kid}")
+        version_id = row.version_id
+    queue_rewrite(version_id)
 
 
 @badges.command("withhold")
@@ -69,6 +72,7 @@ def withhold_cmd(artifact: str, badge: str, email: str, note: str) -> None:
     from ae import conferences, issuance
     from ae.storage.db import session_scope
     from ae.storage.queries import find_artifact
+    from ae.workers.reports import queue_latest
 
     ready(current())
     with session_scope() as session:
@@ -77,6 +81,8 @@ def withhold_cmd(artifact: str, badge: str, email: str, note: str) -> None:
         issuance.withhold(session=session, conference=conferences.get(found.conference), artifact_id=found.id,
                           badge=badge, actor_id=actor, note=note)
         click.echo(f"withheld {badge} from {found.id}")
+        artifact_id = found.id
+    queue_latest(artifact_id)
 
 
 @badges.command("revoke")
@@ -88,6 +94,7 @@ def revoke_cmd(badge_id: str, email: str, reason: str) -> None:
     """Revoke an issued badge: recorded and published in the status list, never deleted."""
     from ae import issuance
     from ae.storage.db import session_scope
+    from ae.workers.reports import queue_rewrite
 
     ready(current())
     with session_scope() as session:
@@ -95,6 +102,8 @@ def revoke_cmd(badge_id: str, email: str, reason: str) -> None:
         actor = chair_id(session, email, row.conference)
         issuance.revoke(session=session, badge_id=row.id, actor_id=actor, reason=reason)
         click.echo(f"revoked badge {row.id} ({row.badge} of {row.artifact_id})")
+        version_id = row.version_id
+    queue_rewrite(version_id)
 
 
 @badges.command("list")

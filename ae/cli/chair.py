@@ -129,6 +129,7 @@ def decide(slug: str, artifact_id: str, badges: tuple[str, ...], reject: bool, t
     from ae.errors import AeError
     from ae.storage.db import session_scope
     from ae.storage.queries import get_artifact
+    from ae.workers.reports import queue_latest
 
     conference = _conference(slug)
     if reject == bool(badges):
@@ -145,6 +146,7 @@ def decide(slug: str, artifact_id: str, badges: tuple[str, ...], reject: bool, t
         said = done.summary({b.key: b.title for b in schemes.get(conference.badge_scheme).badges})
         badges_text = ": " + ", ".join(row.badges) if row.badges else ""
         click.echo(f"{artifact.title}: {row.outcome}{badges_text} ({said})")
+    queue_latest(artifact.id)  # the report shows the decision and the badges
 
 
 @chair.command("import-hotcrp")

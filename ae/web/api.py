@@ -124,7 +124,8 @@ def create_version(artifact_id: str) -> tuple[Response, int, dict[str, str]]:
 
 @bp.get("/artifacts/<artifact_id>/report")
 def report(artifact_id: str) -> Response:
-    """Send an artifact's report (`format` html or pdf) of its latest version, or of `version`."""
+    """Send an artifact's report (`format` html or pdf) of its latest version, or of `version`;
+    `issued`: the report as it stood when a credential naming that digest was issued."""
     fmt, number = request.args.get("format", "html"), request.args.get("version")
     if fmt not in REPORTS:
         raise AeError(f"format must be one of {', '.join(REPORTS)} (got {fmt!r})")
@@ -134,7 +135,8 @@ def report(artifact_id: str) -> Response:
         _may(Permission.VIEW_ARTIFACT, session, artifact_id)
         latest = latest_version(session=session, artifact_id=artifact_id).number
         path = report_file(session=session, artifact_id=artifact_id, number=int(number) if number else latest,
-                           kind=fmt, data_dir=Path(current_app.config["DATA_DIR"]))
+                           kind=fmt, data_dir=Path(current_app.config["DATA_DIR"]),
+                           issued=request.args.get("issued"))
     response = send_file(path.resolve(), mimetype=REPORTS[fmt], max_age=0,
                          download_name=f"report-{artifact_id[:12]}.{fmt}")
     response.headers["Content-Security-Policy"] = REPORT_CSP

@@ -88,11 +88,11 @@ def output_file(artifact_id: str, run_id: str, name: str) -> Response:
 
 @bp.get("/versions/<int:number>/report.<any(html, pdf):kind>")
 def report(artifact_id: str, number: int, kind: str) -> Response:
-    """Serve a version's evaluation report, HTML or PDF."""
+    """Serve a version's evaluation report, HTML or PDF (`issued`: the one a credential names)."""
     _allowed(Permission.VIEW_ARTIFACT, artifact_id)
     with session_scope() as session:
         path = report_file(session=session, artifact_id=artifact_id, number=number, kind=kind,
-                           data_dir=Path(current_app.config["DATA_DIR"]))
+                           data_dir=Path(current_app.config["DATA_DIR"]), issued=request.args.get("issued"))
     response = send_file(path, mimetype="text/html" if kind == "html" else "application/pdf",
                          download_name=f"report-{artifact_id[:12]}-v{number}.{kind}", max_age=0)
     # a report's plots are data: images; nothing else is loaded or run

@@ -32,6 +32,7 @@ from ae.storage.queries import list_artifacts
 from ae.web.guard import require
 from ae.web.identity import current_principal
 from ae.web.policy import On, Permission, allows
+from ae.workers import reports
 
 bp = Blueprint("badges", __name__)
 
@@ -213,9 +214,10 @@ def issue(slug: str) -> Any:
             artifact_id, badge, note = _decision()
             row = issuance.issue(session=session, issuer=_issuer(), conference=conference,
                                  artifact_id=artifact_id, badge=badge, actor_id=who.user_id, note=note)
-            title = schemes.get(row.scheme).title(row.badge)
+            title, version_id = schemes.get(row.scheme).title(row.badge), row.version_id
     except (BadgeError, NotFound) as exc:
         return _refused(slug, exc)
+    reports.queue_rewrite(version_id)
     return _decided(slug, f"Issued {title}.")
 
 
@@ -227,10 +229,12 @@ def withhold(slug: str) -> Any:
     try:
         with session_scope() as session:
             artifact_id, badge, note = _decision()
-            issuance.withhold(session=session, conference=conference, artifact_id=artifact_id, badge=badge,
-                              actor_id=who.user_id, note=note)
+            event = issuance.withhold(session=session, conference=conference, artifact_id=artifact_id,
+                                      badge=badge, actor_id=who.user_id, note=note)
+            artifact_id = event.artifact_id
     except (BadgeError, NotFound) as exc:
         return _refused(slug, exc)
+    reports.queue_latest(artifact_id)
     return _decided(slug, "Recorded: not awarded.")
 
 
@@ -245,6 +249,7 @@ def revoke(badge_id: str) -> Any:
                             reason=request.form.get("reason", "")[:2000])
     except BadgeError as exc:
         return _refused(row.conference, exc)
+    reports.queue_rewrite(row.version_id)
     return _decided(row.conference, "Revoked; the status list says so from now on.")
 
 

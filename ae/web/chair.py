@@ -18,6 +18,7 @@ from ae.review.phases import Phase
 from ae.storage.db import session_scope
 from ae.web.guard import require
 from ae.web.policy import On, Permission
+from ae.workers import reports
 from ae.workers import smoke as gate
 from ae.workers.jobs import queue_runs
 
@@ -150,6 +151,7 @@ def decide(slug: str) -> Any:
             said = done.summary({b.key: b.title for b in schemes.get(conference.badge_scheme).badges})
     except AeError as exc:
         return _back(slug, "chair.dashboard", f"Not decided: {exc}", "error")
+    reports.queue_latest(done.decision.artifact_id)
     return _back(slug, "chair.dashboard", f"Decision recorded. {said[:1].upper()}{said[1:]}.")
 
 

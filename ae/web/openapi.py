@@ -58,7 +58,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                         revoked_at=_nullable("string", format="date-time"),
                         revoked_reason=_nullable("string"),
                         report_digest=_nullable("string", description="the digest of the report the "
-                                                "credential names (sha256:…)"),
+                                                "credential names (sha256:…); GET …/report?issued=<digest> "
+                                                "serves it"),
+                        report_kind={"enum": ["html", "pdf"], "description": "the kind of that report"},
                         url={"type": "string", "format": "uri", "description": "the badge's public page"},
                         image={"type": "string", "format": "uri"},
                         verify={"type": "string", "format": "uri", "description": "the verification page"}),
@@ -310,7 +312,10 @@ PATHS: dict[str, dict[str, Any]] = {
          **_problems(400, 401, 404)}, tag="artifacts",
         parameters=[ARTIFACT_ID, _query("format", "html (default) or pdf", {"enum": ["html", "pdf"]}),
                     _query("version", "a version number (default: the latest)",
-                           {"type": "integer", "minimum": 1})])},
+                           {"type": "integer", "minimum": 1}),
+                    _query("issued", "the report a credential names, by its report digest (sha256:… or "
+                           "the hex digits): kept as it was when the badge was issued",
+                           {"type": "string", "pattern": "^(sha256:)?[0-9a-f]{64}$"})])},
     "/api/artifacts/{artifact_id}/reviews": {"get": _op(
         "Read an artifact's reviews", Permission.READ_REVIEWS,
         {"200": _json(_ref("Reviews")), **_problems(401, 403, 404)}, tag="reviews", parameters=[ARTIFACT_ID],

@@ -29,7 +29,7 @@ from ae.verdicts.diffs import run_diff, unified_rows
 from ae.web.guard import artifact_on, require
 from ae.web.identity import bearer_token
 from ae.web.policy import On, Permission, allows, review_audience
-from ae.workers import logs, queue
+from ae.workers import logs, queue, reports
 from ae.workers import smoke as gate
 
 bp = Blueprint("review", __name__, url_prefix="/artifacts/<artifact_id>")
@@ -95,9 +95,10 @@ def save_review(artifact_id: str, round_name: str) -> Any:
         version = latest_version(session=session, artifact_id=artifact.id)
         try:
             with session.begin_nested():
-                reviews.save(session=session, artifact=artifact, version_id=version.id, user_id=who.user_id,
-                             round_name=round_name, raw=raw, submit=submit, fields=fields,
-                             rounds=conference.rounds)
+                saved = reviews.save(session=session, artifact=artifact, version_id=version.id,
+                                     user_id=who.user_id, round_name=round_name, raw=raw, submit=submit,
+                                     fields=fields, rounds=conference.rounds)
+                shown, version_id = saved.submitted_at is not None, version.id
         except ReviewError as exc:
             if not submit or "to submit, answer" not in str(exc):
                 raise
@@ -106,6 +107,8 @@ def save_review(artifact_id: str, round_name: str) -> Any:
                          rounds=conference.rounds)
             flash(f"Kept as a draft, not submitted: {exc}.", "error")
             return _back(artifact_id, f"review-{round_name}")
+    if shown:  # the authors read it in the report
+        reports.queue_rewrite(version_id)
     flash("Review submitted." if submit else "Draft saved (only you and the chairs see it).", "info")
     return _back(artifact_id, f"review-{round_name}")
 
@@ -116,6 +119,7 @@ def _post(artifact_id: str, anchor: dict[str, Any] | None, thread_id: str | None
         who = require(Permission.DISCUSS, artifact_on(session=session, artifact=artifact))
         message = threads.post(session=session, artifact=artifact, author_id=who.user_id,
                                body=request.form.get("body"), anchor=anchor, thread_id=thread_id)
+    reports.queue_latest(artifact.id)
     failed = _notify(artifact, message)
     if failed:
         flash(f"Posted, but the notification could not be mailed ({failed}).", "error")
@@ -324,6 +328,9 @@ def api_save_review(artifact_id: str, round_name: str) -> Any:
                                             fields=conference.review_fields(), rounds=conference.rounds,
                                             reader=Reader("evaluators", who.user_id))
                 if r["id"] == saved.id]
+        shown, version_id = saved.submitted_at is not None, version.id
+    if shown:  # the authors read it in the report
+        reports.queue_rewrite(version_id)
     return jsonify(_review_json(mine[0]))
 
 
@@ -337,6 +344,7 @@ def _api_post(artifact_id: str, anchor: dict[str, Any] | None, thread_id: str | 
                                body=body.get("body") if isinstance(body.get("body"), str) else None,
                                anchor=anchor if anchor is not None else _anchor(body.get("about")),
                                thread_id=thread_id)
+    reports.queue_latest(artifact.id)
     _notify(artifact, message)
     with session_scope() as session:
         found = [t for t in threads.threads_of(session=session, artifact=artifact, reader_id=who.user_id,

@@ -462,8 +462,10 @@ def evaluate_version(version_id: str) -> None:
     """
     from ae.evaluation import evaluate
     from ae.workers import smoke as gate
+    from ae.workers.reports import queue_rewrite, review_begun
 
     notice: list[tuple[str, str, str]] = []  # (address, subject, body) once the smoke stage ends
+    rewrite: list[str] = []  # the version, when its report must follow the review begun already
 
     def work(session: Session) -> list[tuple[str, str]]:
         runs = runs_of(session=session, version_id=version_id)
@@ -481,6 +483,8 @@ def evaluate_version(version_id: str) -> None:
         claims = [Claim.from_dict(c.data) for c in claims_of(session=session, version_id=version_id)]
         outcome = evaluate(session=session, version=version, artifact=artifact, runs=runs,
                            claims=claims, conference=conference, data_dir=data_dir())
+        if version.status == VersionState.DONE and review_begun(session=session, version=version):
+            rewrite.append(version.id)  # its report shows the reviews, threads and decision too
         more = gate.hold_more(session=session, artifact=artifact, runs=runs, new_runs=outcome.new_runs,
                               conference=conference) if conference.budgets else outcome.new_runs
         session.flush()
@@ -499,6 +503,8 @@ def evaluate_version(version_id: str) -> None:
             raise
     _send_notice(version_id, notice)  # the author hears of the smoke stage before a full run starts
     _enqueue_runs(to_enqueue)
+    for done in dict.fromkeys(rewrite):  # once, though a retried transaction ran twice
+        queue_rewrite(done)
 
 
 def _finish_smoke(session: Session, version: ArtifactVersion, runs: list[Run],

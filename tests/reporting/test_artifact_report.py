@@ -137,3 +137,79 @@ def test_an_unknown_version_is_refused_with_the_versions_there_are(app: Any, peo
     made = make_artifact(app, people.ids["author"])
     with pytest.raises(NotFound, match=r"has no version 7 \(its versions: 1\)"):
         _gather(app, made.artifact, number=7)
+
+
+def test_the_report_follows_the_review_and_keeps_the_one_a_credential_names(app: Any, people: Any,
+                                                                             runner: Any) -> None:
+    import hashlib
+
+    from rq import Queue
+    from sqlmodel import select
+
+    from ae.storage.db import session_scope
+    from ae.storage.models import IssuedBadge
+    from ae.storage.queries import get_version
+    from ae.workers.queue import INTAKE_QUEUE, get_redis
+    from ae.workers.reports import review_begun, rewrite_report
+
+    data = Path(app.config["DATA_DIR"])
+    made = make_artifact(app, people.ids["author"], data_dir=data, evaluated=True)
+    people.assign(made.artifact, "evaluator")
+    folder = data / "reports" / made.version
+    assert "Works as described." not in (folder / "report.md").read_text(encoding="utf-8")
+    with app.app_context(), session_scope() as session:
+        fresh = get_version(session=session, version_id=made.version)
+        assert not review_begun(session=session, version=fresh)
+
+    def queued() -> list[Any]:
+        with app.app_context():
+            jobs = Queue(INTAKE_QUEUE, connection=get_redis(app)).jobs
+        return [(job.func_name, job.args) for job in jobs]
+
+    def run_queued() -> None:  # what a worker does with them, in this process
+        with app.app_context():
+            for job in Queue(INTAKE_QUEUE, connection=get_redis(app)).jobs:
+                assert job.func is rewrite_report
+                rewrite_report(*job.args)
+                job.delete()
+
+    api = app.test_client()
+    saved = api.post(f"/api/artifacts/{made.artifact}/reviews/full-evaluation", json={"answers": REVIEW,
+                     "submit": True}, headers=people.headers("evaluator"))
+    assert saved.status_code == 200, saved.get_json()
+    assert queued() == [("ae.workers.reports.rewrite_report", (made.version,))]
+    with app.app_context(), session_scope() as session:  # an evaluation ending now would queue one too
+        assert review_begun(session=session, version=get_version(session=session, version_id=made.version))
+    run_queued()
+    assert "Works as described." in (folder / "report.md").read_text(encoding="utf-8")
+
+    decided = runner.invoke(["chair", "decide", "ppopp-2019", made.artifact, "--accept", "reproduced",
+                             "--by", people.emails["chair"]])
+    assert "issued Results Reproduced" in decided.output, decided.output
+    with app.app_context(), session_scope() as session:
+        digest = session.exec(select(IssuedBadge.report_digest)).one()
+    assert digest is not None
+    kept = folder / "issued" / digest.removeprefix("sha256:")
+    named = kept / "report.pdf"
+    assert "sha256:" + hashlib.sha256(named.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in kept.iterdir()) == ["report.html", "report.md", "report.pdf"]
+    assert len(queued()) == 1
+    run_queued()
+    now = (folder / "report.md").read_text(encoding="utf-8")
+    assert "Results Reproduced" in now and "/badges/verify" in now and "Well" not in now
+    assert "/badges/verify" not in (kept / "report.md").read_text(encoding="utf-8")  # as it was issued
+    assert hashlib.sha256((folder / "report.pdf").read_bytes()).hexdigest() != digest.removeprefix("sha256:")
+
+    author = app.test_client()
+    people.sign_in(author, "author")
+    page = author.get(f"/artifacts/{made.artifact}").get_data(as_text=True)
+    link = f"/artifacts/{made.artifact}/versions/1/report.pdf?issued={digest.removeprefix('sha256:')}"
+    assert link in page
+    with author.get(link) as served:
+        assert served.get_data() == named.read_bytes()
+    with api.get(f"/api/artifacts/{made.artifact}/report?format=pdf&issued={digest}",
+                 headers=people.headers("author")) as served:
+        assert served.status_code == 200 and served.get_data() == named.read_bytes()
+    assert api.get(f"/api/artifacts/{made.artifact}/report?issued=sha256:{'0' * 64}",
+                   headers=people.headers("author")).status_code == 404
+    assert author.get(f"/artifacts/{made.artifact}/versions/1/report.html?issued=../../x").status_code == 404
