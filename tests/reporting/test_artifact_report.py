@@ -182,6 +182,11 @@ def test_the_report_follows_the_review_and_keeps_the_one_a_credential_names(app:
         assert review_begun(session=session, version=get_version(session=session, version_id=made.version))
     run_queued()
     assert "Works as described." in (folder / "report.md").read_text(encoding="utf-8")
+    posted = api.post(f"/api/artifacts/{made.artifact}/threads", json={"body": "Which compiler?"},
+                      headers=people.headers("evaluator"))
+    assert posted.status_code == 201 and len(queued()) == 1
+    run_queued()
+    assert "Which compiler?" in (folder / "report.md").read_text(encoding="utf-8")
 
     decided = runner.invoke(["chair", "decide", "ppopp-2019", made.artifact, "--accept", "reproduced",
                              "--by", people.emails["chair"]])
