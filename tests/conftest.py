@@ -230,8 +230,12 @@ def ae_server(app: Any, ae_env: dict[str, str]) -> Iterator[str]:
                 time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        process.terminate()  # gunicorn's graceful stop: a loaded machine may need more than seconds
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")
