@@ -14,7 +14,7 @@ from ae.checklist.claims import Claim
 from ae.errors import VerdictError
 from ae.storage.models import Run
 from ae.storage.queries import claims_of, runs_of, verdicts_of
-from ae.verdicts.diffs import readable, side_by_side
+from ae.verdicts.diffs import as_text, readable, side_by_side
 from ae.verdicts.plot import claim_svg
 from ae.verdicts.rule import Verdict, samples_for
 
@@ -66,7 +66,7 @@ def output_diffs(names_a: Sequence[str], names_b: Sequence[str], read_a: Callabl
                 row.update(kind="image", identical=a == b, mime=IMAGES[suffix],
                            a_src=_data_uri(a, IMAGES[suffix]), b_src=_data_uri(b, IMAGES[suffix]))
             else:
-                ta, tb = _text(a), _text(b)
+                ta, tb = as_text(a), as_text(b)
                 if ta is None or tb is None:
                     row.update(kind="binary", identical=a == b)
                 else:
@@ -78,15 +78,6 @@ def output_diffs(names_a: Sequence[str], names_b: Sequence[str], read_a: Callabl
 
 def _data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
-
-
-def _text(data: bytes) -> str | None:
-    if b"\0" in data[:8192]:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
 
 
 #: What an author declares about the environment (check-list items and appendix sections, by key)

@@ -77,7 +77,7 @@ def text_diff(expected: bytes, actual: bytes, *, name: str, max_lines: int = MAX
         "first_difference": _first_difference(expected, actual),
         "diff": None, "added": 0, "removed": 0, "truncated": False, "note": None,
     }
-    old, new = _text(expected), _text(actual)
+    old, new = as_text(expected), as_text(actual)
     if old is None or new is None:
         result["kind"] = "binary"
         return result
@@ -96,7 +96,8 @@ def text_diff(expected: bytes, actual: bytes, *, name: str, max_lines: int = MAX
     return result
 
 
-def _text(data: bytes) -> str | None:
+def as_text(data: bytes) -> str | None:
+    """Return `data` as UTF-8 text, or None when it is binary (a NUL early on, or not UTF-8)."""
     if b"\0" in data[:8192]:
         return None
     try:
