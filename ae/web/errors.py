@@ -31,7 +31,7 @@ def register_error_handlers(app: Flask) -> None:
             if getattr(exc, "retry_after", None):  # Overloaded: when to come back
                 response.headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
             return response
-        if isinstance(exc, Unauthorized) and request.method == "GET":
+        if isinstance(exc, Unauthorized) and request.method in ("GET", "HEAD"):  # a HEAD is a GET
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return render_template("error.html", status=exc.http_status, message=str(exc)), exc.http_status
 

@@ -228,10 +228,7 @@ EXPECTED: dict[str, dict[str, Grid]] = {
 #: Cells where a route is known to disagree with its row (a bug reported, not encoded):
 #: (endpoint pattern, method, person, expected status) -> (what it answers today, why). Strict: a
 #: cell that starts to give the expected status fails the test until its entry is removed.
-KNOWN: dict[tuple[str, str, str, str], tuple[str, str]] = {
-    ("*", "HEAD", "anon", "302"): ("401", "ae/web/errors.py sends only a GET to the sign-in page; a HEAD "
-                                   "must be answered like the GET (302)"),
-}
+KNOWN: dict[tuple[str, str, str, str], tuple[str, str]] = {}
 
 
 @dataclass(frozen=True)
