@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from matplotlib.figure import Figure
 
-from ae.verdicts.plot import claim_svg
+from ae.verdicts.plot import claim_svg, drawn
 
 ARGS: dict[str, Any] = {"claimed": 10.0, "band": (0.9, 1.1), "scale": "ratio", "measured_ci": (9.5, 10.5),
         "label": "execution_time (s)"}
@@ -24,9 +24,12 @@ def test_drawn_once_and_deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
         real(self, renderer)
 
     monkeypatch.setattr(Figure, "draw", counted)
+    drawn.cache_clear()
     first = claim_svg(SAMPLES, **ARGS)
     assert len(draws) == 1  # bbox_inches="tight" drew every figure twice
-    assert claim_svg(SAMPLES, **ARGS) == first
+    assert claim_svg(list(SAMPLES), **{**ARGS, "band": [0.9, 1.1]}) == first and len(draws) == 1  # memoised
+    drawn.cache_clear()
+    assert claim_svg(SAMPLES, **ARGS) == first and len(draws) == 2  # drawn again: the same bytes
     assert "Date" not in first and "<dc:date>" not in first
 
 
