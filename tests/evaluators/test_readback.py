@@ -18,7 +18,7 @@ from ae.evaluators import sandbox
 from ae.evaluators.pipeline import RunSpec, run_program
 from ae.evaluators.record import RunRecord
 
-HOST_TIMER = '{"execution_time": 4242.0, "secret": "%s"}'
+HOST_TIMER = '{"execution_time": 987654321.0, "secret": "%s"}'  # no real run takes 31 years
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def run_prog(tmp_path: Path, program_repo: Callable[..., Path]) -> Callable[...,
 def clean(record: RunRecord, secret: str) -> None:
     """Assert that nothing the worker must not have read reached the record."""
     text = json.dumps(record.to_dict())
-    assert secret not in text and "4242" not in text
+    assert secret not in text and "987654321" not in text  # ("4242" once matched a run's 0.004242 s)
 
 
 @pytest.mark.parametrize("target", ["/proc/self/environ", "HOST"])
