@@ -3,6 +3,7 @@ a CLI runner, real git repositories and a real `ae worker --burst` subprocess.""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -301,6 +302,15 @@ def example_repo(tmp_path: Path) -> Any:
 PASSWORD = "correct horse battery staple"
 
 
+@functools.cache
+def password_hash(password: str = PASSWORD) -> str:
+    """Return the real argon2 hash of a test password, computed once per process (argon2 is slow on
+    purpose: about 0.25 s a hash on a loaded 2-core machine, and a test may create a dozen accounts)."""
+    from ae.accounts import passwords
+
+    return passwords.hash_password(password)
+
+
 class People:
     """Accounts for the tests: each with an API token of every scope and a known password."""
 
@@ -319,7 +329,8 @@ class People:
         with app.app_context(), session_scope() as session:
             for name, roles in cast.items():
                 user = users.create_user(session=session, email=f"{name}@ae.test", name=name.title(),
-                                         password=PASSWORD, is_admin=name == "admin")
+                                         is_admin=name == "admin")
+                user.password_hash = password_hash()
                 session.flush()
                 for conference, role in roles:
                     users.grant(session=session, user=user, conference=conference, role=role)

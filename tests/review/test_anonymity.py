@@ -31,12 +31,13 @@ def _evaluators(app: Any, artifact_id: str) -> dict[str, str]:
     from ae.storage.db import session_scope
     from ae.storage.models import Assignment
     from ae.storage.states import Role
-    from tests.conftest import PASSWORD
+    from tests.conftest import password_hash
 
     ids = {}
     with app.app_context(), session_scope() as session:
         for key, (name, email) in EVALUATORS.items():
-            user = users.create_user(session=session, email=email, name=name, password=PASSWORD)
+            user = users.create_user(session=session, email=email, name=name)
+            user.password_hash = password_hash()
             session.flush()
             users.grant(session=session, user=user, conference="ppopp-2019", role=Role.EVALUATOR)
             session.add(Assignment(artifact_id=artifact_id, user_id=user.id))

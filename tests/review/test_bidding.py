@@ -14,6 +14,7 @@ from ae.review import assignment, bidding, decisions, phases, schedule
 from ae.storage.db import session_scope
 from ae.storage.models import Artifact, ArtifactVersion, Assignment, Bid, Conflict, Decision, Paper
 from ae.storage.states import Role
+from tests.conftest import password_hash
 
 C = "ppopp-2019"
 
@@ -47,8 +48,8 @@ def _evaluators(people: Any, names: list[str]) -> None:
 
     with session_scope() as session:
         for name in names:
-            user = users.create_user(session=session, email=f"{name}@lab-{name}.org", name=name.title(),
-                                     password="correct horse battery staple")
+            user = users.create_user(session=session, email=f"{name}@lab-{name}.org", name=name.title())
+            user.password_hash = password_hash()
             session.flush()
             users.grant(session=session, user=session.get(User, user.id), conference=C, role=Role.EVALUATOR)
             people.ids[name] = user.id

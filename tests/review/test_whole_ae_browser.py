@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import password_hash
+
 ROOT = Path(__file__).resolve().parents[2]
 C = "ppopp-2019"
 PASSWORD = "a long enough password"
@@ -81,7 +83,8 @@ def _people() -> dict[str, str]:
     with session_scope() as session:
         for (name, email), role in [(CHAIR, Role.CHAIR), *[(e, Role.EVALUATOR) for e in EVALUATORS],
                                     *[(a, Role.AUTHOR) for a in AUTHORS]]:
-            user = users.create_user(session=session, email=email, name=name, password=PASSWORD)
+            user = users.create_user(session=session, email=email, name=name)
+            user.password_hash = password_hash(PASSWORD)
             session.flush()
             users.grant(session=session, user=user, conference=C, role=role)
             ids[email] = user.id
