@@ -98,11 +98,11 @@ def test_c_disk_filler_is_killed_by_sigxfsz(run_artifact, cc, work_dir):
     assert (work_dir / "fill.bin").stat().st_size <= 4 << 20
 
 
-def test_disk_filler_in_tmp_stops_when_the_private_tmp_is_full(run_artifact, token):
+def test_disk_filler_in_tmp_stops_at_the_runs_disk_quota(run_artifact, token):
     outcome = run_artifact([PY, str(ART / "disk_filler.py"), "/tmp/fill.bin"],
-                           file_size_bytes=1 << 40)
+                           file_size_bytes=1 << 40, disk_bytes=32 << 20, wall_s=120.0)
     assert outcome.result.termination == "output-limit", outcome.stderr
-    assert "No space left on device" in outcome.stderr
+    assert "(the run's disk quota)" in outcome.result.message
     assert not Path("/tmp/fill.bin").exists() or Path("/tmp/fill.bin").stat().st_size < 1 << 20
 
 

@@ -21,8 +21,8 @@ def test_a_million_empty_files_are_stopped_at_the_inode_quota(run_artifact, work
     outcome = run_artifact([PY, "-c", MILLION_FILES], inodes=2_000, wall_s=300.0)
     result = outcome.result
     assert (result.termination, result.message) == (
-        "output-limit", "stopped when its work dir held more than 2000 files and directories "
-                        "(the run's inode quota)"), outcome.stderr
+        "output-limit", "stopped when its work dir and /tmp held more than 2000 files and "
+                        "directories (the run's inode quota)"), outcome.stderr
     assert "all made" not in outcome.stdout
     assert 2_000 < len(os.listdir(work_dir)) < 1_000_000
 
@@ -41,9 +41,51 @@ def test_bytes_past_the_disk_quota_are_stopped(run_artifact, work_dir) -> None: 
     outcome = run_artifact([PY, "-c", code], disk_bytes=16 << 20, wall_s=120.0)
     result = outcome.result
     assert (result.termination, result.message) == (
-        "output-limit", "stopped when its work dir held more than 16777216 bytes (the run's disk "
-                        "quota)"), outcome.stderr
+        "output-limit", "stopped when its work dir and /tmp held more than 16777216 bytes (the "
+                        "run's disk quota)"), outcome.stderr
     assert result.wall_s < 60  # killed, not left to sleep
+
+
+def _scratch_dirs(work_dir: Path) -> list[Path]:
+    return [p for p in work_dir.parent.iterdir()
+            if p.name.startswith(f".{work_dir.name}.") and p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("tmp", ["/tmp", "/var/tmp", "/dev/shm"])
+def test_empty_files_in_the_private_tmps_count_against_the_inode_quota(run_artifact, work_dir,
+                                                                       tmp) -> None:  # type: ignore[no-untyped-def]
+    code = MILLION_FILES.replace("f'f{i}'", f"f'{tmp}/f{{i}}'")
+    outcome = run_artifact([PY, "-c", code], inodes=2_000, wall_s=300.0)
+    assert (outcome.result.termination, outcome.result.message) == (
+        "output-limit", "stopped when its work dir and /tmp held more than 2000 files and "
+                        "directories (the run's inode quota)"), outcome.stderr
+    assert "all made" not in outcome.stdout
+    assert os.listdir(work_dir) == [], "the files went to the private tmp, not the work dir"
+    assert _scratch_dirs(work_dir) == [], "the scratch dir is removed with its files"
+
+
+def test_bytes_in_dev_shm_count_against_the_disk_quota(run_artifact, work_dir) -> None:  # type: ignore[no-untyped-def]
+    code = "import time\nwith open('/dev/shm/big.bin', 'wb') as out:\n" \
+        "    out.write(b'x' * (48 << 20))\n    out.flush()\n    time.sleep(60)"
+    outcome = run_artifact([PY, "-c", code], disk_bytes=16 << 20, wall_s=120.0)
+    assert (outcome.result.termination, outcome.result.message) == (
+        "output-limit", "stopped when its work dir and /tmp held more than 16777216 bytes (the "
+                        "run's disk quota)"), outcome.stderr
+    assert outcome.result.wall_s < 60  # killed, not left to sleep
+    assert _scratch_dirs(work_dir) == []
+
+
+def test_each_run_gets_an_empty_private_tmp_of_its_own(run_artifact, work_dir) -> None:  # type: ignore[no-untyped-def]
+    marker = f"/tmp/ae-marker-{os.getpid()}"
+    first = run_artifact(["sh", "-c", f"echo secret > {marker} && ls -A /tmp /var/tmp /dev/shm"])
+    assert first.result.termination == "ok", first.stderr
+    second = run_artifact(["sh", "-c", f"cat {marker}; ls -A /tmp /var/tmp /dev/shm"])
+    assert "secret" not in second.stdout and "No such file" in second.stderr
+    assert not os.path.exists(marker), "the host's /tmp is not the sandbox's"
+    # the work dir (under the host's /tmp here) stays reachable inside, below the private /tmp
+    assert str(work_dir).startswith("/tmp/") and second.result.termination == "ok"
+    assert second.stdout == f"/dev/shm:\n\n/tmp:\n{work_dir.parts[2]}\n\n/var/tmp:\n"
+    assert _scratch_dirs(work_dir) == []
 
 
 def test_a_quota_exceeded_by_a_command_that_exits_at_once_is_still_caught(run_artifact,
@@ -77,3 +119,16 @@ def test_remove_tree_takes_a_link_never_its_target(tmp_path: Path) -> None:
     (victim / "a" / "locked").mkdir(mode=0)
     trees.remove_tree(victim)
     assert not victim.exists() and (target / "keep.txt").read_text() == "keep"
+
+
+def test_a_scratch_dir_a_killed_worker_left_is_a_stale_temp(work_dir) -> None:  # type: ignore[no-untyped-def]
+    from ae.evaluators.sandbox import bwrap
+    from ae.files.atomic import is_stale
+
+    scratch = bwrap.scratch_dir(work_dir)
+    assert sorted(os.listdir(scratch)) == ["shm", "tmp", "var-tmp"]
+    assert all(os.stat(scratch / name).st_mode & 0o7777 == 0o1777 for name in os.listdir(scratch))
+    dead = 2**22 - 7  # above the default pid_max: no process has it
+    left = scratch.name.replace(f".{os.getpid()}.tmp", f".{dead}.tmp")
+    assert is_stale(left, 0.0, 1e9) and not is_stale(scratch.name, 0.0, 1e9)
+    trees.remove_tree(scratch)

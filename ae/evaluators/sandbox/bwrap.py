@@ -12,6 +12,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -26,7 +27,10 @@ if TYPE_CHECKING:
 SANDBOX_ID = 65534
 ROOT_CALLER_UID_BASE = 2_000_000_000  # unused by distributions, subuid ranges and systemd
 HOSTNAME = "ae-sandbox"
-TMP_SIZE_MAX = 256 << 20
+#: The sandbox's private temporary directories: folders of the run's scratch dir, beside the work
+#: dir on its disk, so that the run's quota counts their entries and bytes (a tmpfs would hold
+#: them in the host's memory, uncounted).
+SCRATCH_MOUNTS = {"tmp": "/tmp", "var-tmp": "/var/tmp", "shm": "/dev/shm"}
 SYSTEM_LINKS_OR_DIRS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 ETC_ENTRIES = (
     "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "timezone",
@@ -77,6 +81,19 @@ def sandbox_identity() -> tuple[int, int] | None:
 def hand_over(work_dir: Path, identity: tuple[int, int]) -> None:
     """Give the work dir and everything in it to the sandbox's host uid so it can write there."""
     chown_tree(work_dir, *identity)
+
+
+def scratch_dir(work_dir: Path) -> Path:
+    """Create the run's scratch dir beside its work dir: one folder (mode 1777) per private tmp.
+
+    Its name ends in `.<pid>.tmp`, a temp name of ours: a worker killed meanwhile leaves one that
+    the next worker's start-up cleaning removes (`ae.files.atomic.clean_stale`)."""
+    scratch = Path(tempfile.mkdtemp(prefix=f".{work_dir.name}.", suffix=f".{os.getpid()}.tmp",
+                                    dir=work_dir.parent))
+    for name in SCRATCH_MOUNTS:
+        (scratch / name).mkdir()
+        os.chmod(scratch / name, 0o1777)
+    return scratch
 
 
 def request_fd(
@@ -193,7 +210,7 @@ def etc_fds(uid: int) -> dict[str, int]:
 
 
 def bwrap_argv(
-    work_dir: Path, cwd: Path, ro_binds: Sequence[Path], network: bool, limits: Limits,
+    work_dir: Path, cwd: Path, ro_binds: Sequence[Path], network: bool, scratch: Path,
     fds: Mapping[str, int | None], identity: tuple[int, int] | None,
 ) -> list[str]:
     """Return the bubblewrap command line that sets up the sandbox (without the command).
@@ -227,11 +244,10 @@ def bwrap_argv(
     for name in ("passwd", "group", "shadow"):  # shadow: mode 000, reading it is denied
         perms = ["--perms", "0000" if name == "shadow" else "0644"]
         mounts.add("--ro-bind-data", str(fds[name]), f"/etc/{name}", perms)
-    tmp_size = str(min(limits.file_size_bytes, TMP_SIZE_MAX))
     mounts.add("--proc", None, "/proc")
     mounts.add("--dev", None, "/dev")
-    for tmp in ("/tmp", "/var/tmp", "/dev/shm"):
-        mounts.add("--tmpfs", None, tmp, ["--perms", "1777", "--size", tmp_size])
+    for name, tmp in SCRATCH_MOUNTS.items():  # ours: the mount points below may be made there
+        mounts.add("--bind", str(scratch / name), tmp, host=False)
     mounts.add("--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu")
     for path in _helper_interpreter()[1]:
         mounts.add("--ro-bind", path, path)
@@ -254,8 +270,12 @@ class _Mounts:
         self.mounted: list[str] = []
         self.made: set[str] = set()
 
-    def add(self, option: str, source: str | None, dest: str, extra: Sequence[str] = ()) -> None:
-        """Append one mount, creating its parent directories on the sandbox's own tmpfs first."""
+    def add(self, option: str, source: str | None, dest: str, extra: Sequence[str] = (),
+            host: bool = True) -> None:
+        """Append one mount, creating its parent directories on the sandbox's own tmpfs first.
+
+        Below a bind of a host path (`host`) nothing is made or chmodded; below the run's own
+        scratch dirs the mount points of later binds (a work dir under /tmp) are."""
         for parent in reversed(Path(dest).parents):
             name = str(parent)
             if name == "/" or name in self.made or any(_under(name, m) for m in self.mounted):
@@ -263,5 +283,5 @@ class _Mounts:
             self.made.add(name)
             self.args += ["--perms", "0755", "--dir", name]
         self.args += [*extra, option, *([source] if source else []), dest]
-        if "bind" in option or option in ("--proc", "--dev"):  # host paths: never chmod there
+        if host and ("bind" in option or option in ("--proc", "--dev")):  # never chmod there
             self.mounted.append(dest)

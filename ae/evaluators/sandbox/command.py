@@ -15,6 +15,7 @@ from typing import Any
 from ae.errors import ConferenceError, PipelineError, SandboxUnavailable
 from ae.evaluators.sandbox import bwrap as build
 from ae.evaluators.sandbox.watch import Capture, Watch, open_input, read_all
+from ae.files import trees
 
 MEMORY_MARKERS = (
     "memoryerror", "bad_alloc", "cannot allocate memory", "out of memory", "memory exhausted",
@@ -142,7 +143,10 @@ def run(
         out_r, out_w = _pipe(stack)
         err_r, err_w = _pipe(stack)
         helper = build.helper_argv(request, result_w)
+        scratch: Path | None = None
         if kind == "bwrap":
+            scratch = build.scratch_dir(work_dir)
+            stack.callback(trees.remove_tree, scratch)
             seccomp = build.seccomp_fd() if identity is not None else None
             if seccomp is not None:
                 stack.callback(os.close, seccomp)
@@ -152,7 +156,7 @@ def run(
             for fd in etc.values():
                 stack.callback(os.close, fd)
             fds = {"status": status_w, "seccomp": seccomp, **etc}
-            command = build.bwrap_argv(work_dir, cwd, binds, network, limits, fds, identity)
+            command = build.bwrap_argv(work_dir, cwd, binds, network, scratch, fds, identity)
             command += helper
             pass_fds = tuple(fd for fd in (request, result_w, *fds.values()) if fd is not None)
         else:
@@ -174,7 +178,7 @@ def run(
             os.close(fd)
         outputs = {out_r: out, err_r: err}
         watch = Watch(proc, kind, started + limits.wall_s, limits.cpu_s, work_dir,
-                      (limits.inodes, limits.disk_bytes))
+                      (limits.inodes, limits.disk_bytes), scratch)
         try:
             watch.pump(outputs, status_r)
         except BaseException:
@@ -259,10 +263,10 @@ def _classify(
         return "output-limit", f"killed after writing more than {limits.output_bytes} bytes to " \
             "stdout or stderr"
     if killed == "inodes":
-        return "output-limit", f"stopped when its work dir held more than {limits.inodes} " \
-            "files and directories (the run's inode quota)"
+        return "output-limit", f"stopped when its work dir and /tmp held more than " \
+            f"{limits.inodes} files and directories (the run's inode quota)"
     if killed == "disk-quota":
-        return "output-limit", f"stopped when its work dir held more than " \
+        return "output-limit", f"stopped when its work dir and /tmp held more than " \
             f"{limits.disk_bytes} bytes (the run's disk quota)"
     if status is None:
         return "sandbox-violation", "the command killed the sandbox's supervisor"
@@ -274,7 +278,7 @@ def _classify(
         return "cpu", f"killed after the {limits.cpu_s:g} s CPU-time limit"
     if signum == signal.SIGXFSZ or any(m in tail for m in FILE_SIZE_MARKERS):
         return "output-limit", f"stopped writing past the {limits.file_size_bytes} byte " \
-            "file-size limit or a full sandbox /tmp"
+            "file-size limit or on a full disk"
     what = f"killed by {_signal_name(signum)}" if signum else f"exited with code {code}"
     if any(m in tail for m in MEMORY_MARKERS):
         return "memory", f"{what} after failing to allocate memory within the " \

@@ -128,10 +128,11 @@ class Watch:
 
     def __init__(
         self, proc: subprocess.Popen[bytes], kind: str, deadline: float, cpu_s: float,
-        work_dir: Path, quota: tuple[int, int],
+        work_dir: Path, quota: tuple[int, int], scratch: Path | None = None,
     ) -> None:
         self.proc, self.kind, self.deadline, self.cpu_s = proc, kind, deadline, cpu_s
         self.work_dir, self.quota = work_dir, quota
+        self.counted = (work_dir,) if scratch is None else (work_dir, scratch)
         self.next_quota = 0.0
         self.killed: str | None = None
         self.init_pid: int | None = None
@@ -193,7 +194,7 @@ class Watch:
             self.kill("disk")
 
     def _check_quota(self, now: float) -> None:
-        """Kill the sandbox once its work dir holds more entries or bytes than the run's quota.
+        """Kill the sandbox once its work and scratch dirs hold more entries or bytes than its quota.
 
         The walk stops just past the quota, so it costs at most that many entries; it is
         repeated at intervals that grow with its cost. A walk the artifact disturbs (it moves
@@ -210,9 +211,15 @@ class Watch:
             self.kill(reason)
 
     def over_quota(self) -> str | None:
-        """Return "inodes" or "disk-quota" when the work dir is past the run's quota, else None."""
+        """Return "inodes" or "disk-quota" when the work dir and scratch dir together are past the
+        run's quota, else None."""
         max_entries, max_bytes = self.quota
-        entries, used = trees.usage(self.work_dir, max_entries, max_bytes)
+        entries = used = 0
+        for root in self.counted:
+            more, bytes_ = trees.usage(root, max_entries - entries, max_bytes - used)
+            entries, used = entries + more, used + bytes_
+            if entries > max_entries or used > max_bytes:
+                break
         if entries > max_entries:
             return "inodes"
         return "disk-quota" if used > max_bytes else None
