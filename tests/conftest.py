@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -279,6 +279,19 @@ def burst_worker(config: dict[str, Any]) -> Any:
         return result
 
     return run
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 240, what: str = "condition") -> Any:
+    """Poll until predicate() is truthy and return its value; fail after a generous `timeout`."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def make_git_repo(src: Path, dest: Path, message: str = "initial") -> str:

@@ -14,14 +14,14 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
+from tests.conftest import wait_for
 from tests.workers.conftest import Fleet, ae_env, descendants, fleet_conference
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,17 +126,6 @@ def _pings(client: Any) -> bool:
         return False
     finally:
         client.close()
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 240, what: str = "condition") -> Any:
-    """Poll until predicate() is truthy; fail after a generous `timeout`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 @pytest.fixture
@@ -256,4 +245,4 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 __all__ = ["APPENDIX", "Chaos", "ae_env", "check_nothing_lost", "os", "rows", "sleepy_repo",
-           "slow_build_repo", "wait_for"]
+           "slow_build_repo"]

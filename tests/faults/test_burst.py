@@ -13,7 +13,8 @@ import pytest
 from ae.errors import Overloaded
 from ae.storage.models import Artifact, ArtifactVersion
 from ae.submission import submit
-from tests.faults.conftest import check_nothing_lost, rows, sleepy_repo, wait_for
+from tests.conftest import wait_for
+from tests.faults.conftest import check_nothing_lost, rows, sleepy_repo
 
 AUTHORS = 4
 

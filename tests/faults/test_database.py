@@ -8,7 +8,8 @@ from sqlalchemy import create_engine, text
 
 from ae.storage.models import ArtifactVersion, Run
 from ae.submission import submit
-from tests.faults.conftest import check_nothing_lost, rows, sleepy_repo, wait_for
+from tests.conftest import wait_for
+from tests.faults.conftest import check_nothing_lost, rows, sleepy_repo
 
 
 @pytest.mark.slow

@@ -15,7 +15,8 @@ import pytest
 
 from ae.storage.models import ArtifactVersion, Run
 from ae.submission import submit
-from tests.faults.conftest import APPENDIX, check_nothing_lost, rows, sleepy_repo, slow_build_repo, wait_for
+from tests.conftest import wait_for
+from tests.faults.conftest import APPENDIX, check_nothing_lost, rows, sleepy_repo, slow_build_repo
 
 
 def _one(model: Any) -> Any:

@@ -9,7 +9,8 @@ import pytest
 
 from ae.storage.models import ArtifactVersion, Run
 from ae.submission import submit
-from tests.faults.conftest import check_nothing_lost, rows, sleepy_repo, wait_for
+from tests.conftest import wait_for
+from tests.faults.conftest import check_nothing_lost, rows, sleepy_repo
 
 
 def _all_done(n: int) -> bool:

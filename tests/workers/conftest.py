@@ -8,12 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import wait_for as shared_wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 GIB = 2**30
@@ -163,17 +164,7 @@ def fleet(config: dict[str, Any], tmp_path: Path) -> Iterator[Fleet]:
             fleet.kill(process)
 
 
-def _wait_for(predicate: Callable[[], Any], timeout: float = 120, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
 @pytest.fixture
 def wait_for() -> Callable[..., Any]:
-    """Poll until predicate() is truthy: wait_for(predicate, timeout=120, what="...")."""
-    return _wait_for
+    """Poll until predicate() is truthy: wait_for(predicate, timeout=240, what="...")."""
+    return shared_wait_for
