@@ -99,10 +99,12 @@ def evaluate(*, session: Session, version: ArtifactVersion, artifact: Artifact, 
                                 evidence(version, runs, verdicts))
     version.recommended_badges = {"scheme": conference.badge_scheme,
                                   "badges": as_dicts(recommendations)}
+    as_of = utcnow()
     report = build_report(artifact, version, runs, claims, verdicts, plots=True,
-                          generated_at=utcnow().strftime("%Y-%m-%d %H:%M UTC"))
+                          generated_at=as_of.strftime("%Y-%m-%d %H:%M UTC"))
     outcome.report = artifact_report.write(report, data_dir / "reports" / version.id)
     version.report_path = str(outcome.report.get("pdf") or outcome.report["html"])
+    version.report_written_at = as_of
     version.status, version.updated_at = VersionState.DONE, utcnow()
     return outcome
 

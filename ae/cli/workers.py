@@ -79,7 +79,8 @@ def reconcile_cmd(as_json: bool) -> None:
 
     Queues again what the database says waits but Redis lacks (runs, intakes, evaluations), marks
     lost what dead workers held and retries it up to AE_MAX_ATTEMPTS (then fails it with the
-    reason). Workers run the same pass every AE_RECONCILE_INTERVAL seconds.
+    reason), and writes again the reports older than a review event they show. Workers run the
+    same pass every AE_RECONCILE_INTERVAL seconds.
     """
     from dataclasses import asdict
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from ae.accounts import roster
 from ae.review import bidding, decisions
-from ae.storage.models import Artifact, ArtifactVersion, Review, Run, User, Worker
+from ae.storage.models import Artifact, ArtifactVersion, Review, Run, User, Worker, aware
 from ae.storage.states import RunState, VersionState
 
 QUEUED_AFTER = timedelta(minutes=30)
@@ -56,14 +56,10 @@ class Row:
     decision: dict[str, Any] | None = None
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def _stuck_runs(runs: Sequence[Run], now: datetime, queued_after: timedelta) -> list[Stuck]:
     found = []
     for run in runs:
-        created, retry = _aware(run.created_at), _aware(run.retry_at)
+        created, retry = aware(run.created_at), aware(run.retry_at)
         if run.status == RunState.LOST:
             found.append(Stuck("run", run.id, f"{run.program}: lost (worker {run.worker or 'unknown'})"))
         elif run.status == RunState.QUEUED and retry is not None and run.attempt > 0:
@@ -76,7 +72,7 @@ def _stuck_runs(runs: Sequence[Run], now: datetime, queued_after: timedelta) -> 
 
 
 def _stuck_version(version: ArtifactVersion, now: datetime, queued_after: timedelta) -> list[Stuck]:
-    retry, created = _aware(version.retry_at), _aware(version.created_at)
+    retry, created = aware(version.retry_at), aware(version.created_at)
     if version.status in (VersionState.SUBMITTED, VersionState.INTAKE):
         if retry is not None and version.attempt > 0:
             return [Stuck("intake", version.id, f"intake retrying (attempt {version.attempt + 1})")]
@@ -151,7 +147,7 @@ def rows(*, session: Session, conference: str, rounds_begun: Sequence[str], now:
                                for b, levels in row.recommendations.items()}
         if artifact.id in decided:
             d = decided[artifact.id]
-            when = _aware(d.decided_at)
+            when = aware(d.decided_at)
             row.decision = {"outcome": d.outcome, "badges": list(d.badges), "text": d.text,
                             "decided_at": when.isoformat() if when else None}
         found.append(row)

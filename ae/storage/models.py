@@ -24,6 +24,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime | None) -> datetime | None:
+    """Return a stored time UTC-aware (SQLite hands timestamps back naive)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 def _time(nullable: bool = False) -> Any:
     return Field(
         default_factory=None if nullable else utcnow,
@@ -66,6 +73,7 @@ class ArtifactVersion(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text))
     recommended_badges: dict[str, Any] = _json()
     report_path: str | None = None
+    report_written_at: datetime | None = _time(nullable=True)  # as of the data the report shows
     smoke: dict[str, Any] = _json()  # the smoke stage's outcome, estimates and budget check (ae.smoke)
     worker: str | None = None  # the worker taking it in (intake)
     attempt: int = 0  # intake attempts started

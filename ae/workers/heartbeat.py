@@ -14,26 +14,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ae.pools import profile_from_platform
-from ae.storage.models import ArtifactVersion, Run, Worker, utcnow
+from ae.storage.models import ArtifactVersion, Run, Worker, aware, utcnow
 from ae.storage.states import RunState, VersionState, WorkerState
 from ae.workers import retry
 from ae.workers.faults import Policy
 
 log = logging.getLogger(__name__)
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """Return a UTC-aware datetime (SQLite hands timestamps back naive)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def register(*, session: Session, name: str, host: str, pid: int, pools: list[str],

@@ -13,6 +13,8 @@ One pass (`ae reconcile`, and every AE_RECONCILE_INTERVAL seconds inside the wor
    is done once.
 4. A version whose runs have all finished but which is not settled (a crash between the last
    run and its evaluation) is evaluated again.
+5. A report older than a review event it shows (a review, a thread message, the decision, a
+   badge event), whose rewrite job was lost with Redis, is written again.
 
 Why in the workers: jobs only progress where workers are, the heartbeat is where lost workers are
 found already, and the web processes stay request-only. One worker per interval does the pass
@@ -29,7 +31,7 @@ from flask import Flask
 from sqlmodel import Session, col, select
 
 from ae.storage import db
-from ae.storage.models import ArtifactVersion, Run, Worker, utcnow
+from ae.storage.models import ArtifactVersion, Run, Worker, aware, utcnow
 from ae.storage.states import (
     HELD_FOR_SMOKE,
     RUN_FINISHED,
@@ -57,6 +59,7 @@ class Reconciled:
     queued_runs: list[str] = field(default_factory=list)
     queued_intakes: list[str] = field(default_factory=list)
     evaluations: list[str] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
     gave_up: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -65,11 +68,8 @@ class Reconciled:
                 f"orphaned jobs: {len(self.orphans)}; runs queued again: {len(self.queued_runs)}; "
                 f"intakes queued again: {len(self.queued_intakes)}; "
                 f"evaluations queued: {len(self.evaluations)}; "
+                f"reports behind their review: {len(self.reports)}; "
                 f"failed after the last attempt: {len(self.gave_up)}")
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return heartbeat.aware(moment)
 
 
 def _orphaned(worker: Worker | None, row_id: str, since: datetime | None) -> str | None:
@@ -80,7 +80,7 @@ def _orphaned(worker: Worker | None, row_id: str, since: datetime | None) -> str
         return f"worker {worker.name} stopped without recording its outcome"
     if worker.state == WorkerState.LOST:
         return f"worker {worker.name} was lost"
-    beat, since = _aware(worker.last_heartbeat), _aware(since)
+    beat, since = aware(worker.last_heartbeat), aware(since)
     if worker.current_job != row_id and beat and since and beat > since + timedelta(seconds=1):
         return (f"its job on worker {worker.name} ended without recording its outcome (the work "
                 f"horse died, or the database was unreachable)")
@@ -114,24 +114,24 @@ def find_orphans(*, session: Session, policy: Policy, done: Reconciled) -> set[s
 
 
 def _due(moment: datetime | None, now: datetime) -> bool:
-    return moment is None or (_aware(moment) or now) <= now
+    return moment is None or (aware(moment) or now) <= now
 
 
 def _waiting(*, session: Session, now: datetime) -> tuple[list[tuple[str, str]], list[str], list[str]]:
     """Return runs (id, pool) and intakes the database says wait, and versions owed an evaluation."""
     old = now - GRACE
     runs = [(r.id, r.pool) for r in session.exec(select(Run).where(col(Run.status).in_(RUN_WAITING)))
-            if _due(r.retry_at, now) and (_aware(r.started_at or r.created_at) or now) < old]
+            if _due(r.retry_at, now) and (aware(r.started_at or r.created_at) or now) < old]
     intakes = [v.id for v in session.exec(select(ArtifactVersion).where(
         ArtifactVersion.status == VersionState.SUBMITTED))
-        if _due(v.retry_at, now) and (_aware(v.updated_at) or now) < old]
+        if _due(v.retry_at, now) and (aware(v.updated_at) or now) < old]
     unsettled = select(ArtifactVersion).where(
         col(ArtifactVersion.status).in_([VersionState.QUEUED, VersionState.RUNNING]))
     owed = []
     for version in session.exec(unsettled):
         its = [r for r in session.exec(select(Run).where(Run.version_id == version.id))
                if not (r.status == RunState.HELD and (r.held_reason or "").startswith(HELD_FOR_SMOKE))]
-        ended = [_aware(r.finished_at) or now for r in its]
+        ended = [aware(r.finished_at) or now for r in its]
         if its and all(r.status in RUN_FINISHED for r in its) and max(ended) < old:
             owed.append(version.id)
     return runs, intakes, owed
@@ -168,6 +168,24 @@ def _queue_evaluation(app: Flask, version_id: str, done: Reconciled, *, inline: 
         done.evaluations.append(version_id)
 
 
+def _rewrite_reports(app: Flask, done: Reconciled, *, inline: bool = False) -> None:
+    """Rewrite (`inline`) or queue, once, the reports that are behind their review."""
+    from ae.workers.reports import behind, rewrite_report
+
+    with db.session_scope(app) as session:
+        versions = behind(session=session, grace=GRACE)
+    for version_id in versions:
+        if inline:
+            with app.app_context():
+                rewrite_report(version_id)
+            done.reports.append(version_id)
+            continue
+        job_id = f"report-{version_id}-reconcile"
+        if job_id not in queue.pending_jobs([job_id], app):
+            queue.requeue(rewrite_report, version_id, queue=queue.INTAKE_QUEUE, app=app, job_id=job_id)
+            done.reports.append(version_id)
+
+
 def reconcile(app: Flask, *, me: str | None = None, inline: bool = False) -> Reconciled:
     """Run one pass (see the module docstring) and return what it did.
 
@@ -196,7 +214,9 @@ def reconcile(app: Flask, *, me: str | None = None, inline: bool = False) -> Rec
             done.queued_intakes.append(version_id)
     for version_id in sorted(to_evaluate | set(owed)):
         _queue_evaluation(app, version_id, done, inline=inline)
-    if any((done.lost_workers, done.orphans, done.queued_runs, done.queued_intakes, done.evaluations)):
+    _rewrite_reports(app, done, inline=inline)
+    if any((done.lost_workers, done.orphans, done.queued_runs, done.queued_intakes, done.evaluations,
+            done.reports)):
         log.warning("reconcile: %s", done.summary())
     return done
 

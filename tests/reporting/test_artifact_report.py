@@ -218,3 +218,63 @@ def test_the_report_follows_the_review_and_keeps_the_one_a_credential_names(app:
     assert api.get(f"/api/artifacts/{made.artifact}/report?issued=sha256:{'0' * 64}",
                    headers=people.headers("author")).status_code == 404
     assert author.get(f"/artifacts/{made.artifact}/versions/1/report.html?issued=../../x").status_code == 404
+
+
+def test_reconcile_rewrites_a_report_whose_rewrite_job_was_lost(app: Any, people: Any,
+                                                                 runner: Any) -> None:
+    import datetime as dt
+
+    from rq import Queue
+    from sqlmodel import select
+
+    from ae.storage.db import session_scope
+    from ae.storage.models import ArtifactVersion, ThreadMessage, aware
+    from ae.workers import reconcile
+    from ae.workers.queue import INTAKE_QUEUE, get_redis
+    from ae.workers.reports import rewrite_report
+
+    data = Path(app.config["DATA_DIR"])
+    made = make_artifact(app, people.ids["author"], data_dir=data, evaluated=True)
+    other = make_artifact(app, people.ids["author"], title="Untouched", data_dir=data, evaluated=True)
+    people.assign(made.artifact, "evaluator")
+    report = data / "reports" / made.version / "report.md"
+    with app.app_context():
+        intake = Queue(INTAKE_QUEUE, connection=get_redis(app))
+    assert reconcile.reconcile(app).reports == [], "fresh reports owe nothing"
+
+    posted = app.test_client().post(f"/api/artifacts/{made.artifact}/threads",
+                                    json={"body": "Which compiler?"}, headers=people.headers("evaluator"))
+    assert posted.status_code == 201 and len(intake.jobs) == 1
+    intake.empty()  # Redis lost the rewrite job
+    assert reconcile.reconcile(app).reports == [], "a new event is left to its own job for a while"
+    with app.app_context(), session_scope() as session:  # ... and now long past: both a while ago
+        message = session.exec(select(ThreadMessage)).one()
+        message.created_at = message.created_at - dt.timedelta(minutes=1)
+        moved, thread = aware(message.created_at), message.thread_id
+        version = session.get(ArtifactVersion, made.version)
+        version.report_written_at = version.report_written_at - dt.timedelta(minutes=2)
+    assert "Which compiler?" not in report.read_text(encoding="utf-8")
+
+    first = reconcile.reconcile(app)
+    assert first.reports == [made.version] and "reports behind their review: 1" in first.summary()
+    assert [(j.id, j.args) for j in intake.jobs] == [(f"report-{made.version}-reconcile", (made.version,))]
+    assert reconcile.reconcile(app).reports == [], "queued once while its job waits"
+    with app.app_context():
+        [job] = intake.jobs
+        assert job.func is rewrite_report
+        rewrite_report(*job.args)  # what a worker does with it
+        job.delete()
+    assert "Which compiler?" in report.read_text(encoding="utf-8")
+    with app.app_context(), session_scope() as session:
+        written = {v.id: aware(v.report_written_at) for v in session.exec(select(ArtifactVersion))}
+    assert written[made.version] > moved and written[other.version] is not None
+    assert reconcile.reconcile(app).reports == [], "written: nothing owed any more"
+
+    with app.app_context(), session_scope() as session:  # another lost rewrite; `ae reconcile` writes it
+        session.add(ThreadMessage(artifact_id=made.artifact, thread_id=thread, author_id=people.ids["author"],
+                                  body="GCC 12.", created_at=written[made.version] - dt.timedelta(minutes=1)))
+        version = session.get(ArtifactVersion, made.version)
+        version.report_written_at = written[made.version] - dt.timedelta(minutes=5)
+    done = runner.invoke(["reconcile"])
+    assert done.exit_code == 0 and "reports behind their review: 1" in done.output, done.output
+    assert "GCC 12." in report.read_text(encoding="utf-8") and intake.jobs == []
