@@ -76,7 +76,8 @@ def _watch_and_manage(page: Any, base: str, people: Any, burst_worker: Any, tmp_
 
     balanced = page.locator('tr[data-point*="/perceptron-python/balanced/"]')
     balanced.wait_for(timeout=60_000)  # drawn by the live update, not by a reload
-    assert page.locator("#live-status").inner_text().startswith("live: updated")
+    # the status says so, and keeps saying it when the stream is opened again (each lasts 55 s)
+    page.wait_for_function("document.getElementById('live-status').textContent.startsWith('live: updated')")
     page.wait_for_function("document.getElementById('board-summary').textContent.includes('13 points')",
                            timeout=60_000)
     assert balanced.locator("td.front").inner_text() == "1"  # the best accuracy: always on the frontier
