@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 
 def test_conferences_list(runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(["conferences", "list"])
@@ -26,6 +28,7 @@ def test_status_when_empty(runner) -> None:  # type: ignore[no-untyped-def]
     assert "no artifacts yet" in result.output
 
 
+@pytest.mark.slow
 def test_user_errors_are_one_line_exit_2(ae_process) -> None:  # type: ignore[no-untyped-def]
     result = ae_process("submit", "/no/such/artifact")
     assert result.returncode == 2
@@ -75,6 +78,7 @@ def test_submit_with_appendix_lints_at_once(runner, example_repo, tmp_path: Path
 
 
 
+@pytest.mark.slow
 def test_serve_answers_http(ae_server: str) -> None:
     import json
     import urllib.request

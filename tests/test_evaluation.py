@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ae.ck.experiment import write_point
 from ae.intake.git import init_repository
 from ae.status import all_status
@@ -61,6 +63,7 @@ def test_recorded_experiment_becomes_a_claim_with_the_appendix_tolerance(app, tm
     assert "±5 %" in outcomes[recorded]["reason"], "tolerance from the appendix's allowable variation"
 
 
+@pytest.mark.slow
 def test_inconclusive_claim_gets_more_repetitions_then_a_verdict(app, tmp_path, burst_worker, runner) -> None:  # type: ignore[no-untyped-def]
     repo = _artifact_with(tmp_path, (
         "[[claim]]\nid = \"pi\"\ntext = \"pi\"\nmetric = \"run_time_state.pi\"\n"
@@ -98,6 +101,7 @@ def _version_id(app: Any) -> str:
         return session.exec(select(ArtifactVersion.id)).one()
 
 
+@pytest.mark.slow
 def test_resubmission_is_a_new_version_and_versions_can_be_compared(  # type: ignore[no-untyped-def]
         app, tmp_path, burst_worker, runner) -> None:
     import git

@@ -23,6 +23,7 @@ def _verdicts(item: dict[str, Any]) -> dict[str, str]:
     return {v["claim"]: v["outcome"] for v in item["verdicts"]}
 
 
+@pytest.mark.slow
 def test_python_artifact_one_claim_holds_one_does_not(app, example_repo, burst_worker) -> None:  # type: ignore[no-untyped-def]
     ids = submit(conference="ppopp-2019", title="Pi", source=str(example_repo("pi-python")),
                  badges=["reproduced"])
@@ -42,6 +43,7 @@ def test_python_artifact_one_claim_holds_one_does_not(app, example_repo, burst_w
     assert "not-reproduced" in html and "run_time_state.pi" in html
 
 
+@pytest.mark.slow
 def test_c_artifact_with_dataset_by_tags_and_shipped_reference(app, example_repo, burst_worker) -> None:  # type: ignore[no-untyped-def]
     submit(conference="ppopp-2019", title="Matmul", source=str(example_repo("matmul-c")))
     burst_worker()
@@ -69,6 +71,7 @@ def _broken_repo(path: Path, files: dict[str, bytes]) -> Path:
     ("unreachable", "cannot be fetched"),
     ("bad-claims", "ARTIFACT-APPENDIX.md line 3"),
 ])
+@pytest.mark.slow
 def test_bad_sources_fail_clearly_and_keep_the_submission(app, tmp_path, burst_worker, monkeypatch,  # type: ignore[no-untyped-def]
                                                           case: str, message: str) -> None:
     ref = None
@@ -97,6 +100,7 @@ def test_bad_sources_fail_clearly_and_keep_the_submission(app, tmp_path, burst_w
         assert item["error"].startswith(f"{source} at "), "names the source, not a store path"
 
 
+@pytest.mark.slow
 def test_intake_job_delivered_twice_creates_runs_once(app, example_repo, burst_worker) -> None:  # type: ignore[no-untyped-def]
     from ae.workers import queue
     from ae.workers.jobs import intake_version
@@ -109,6 +113,7 @@ def test_intake_job_delivered_twice_creates_runs_once(app, example_repo, burst_w
     assert item["status"] == "done" and len(item["runs"]) == 1
 
 
+@pytest.mark.slow
 def test_claim_naming_unknown_hardware_fails_intake_with_its_line(app, tmp_path, burst_worker) -> None:  # type: ignore[no-untyped-def]
     import shutil
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.badges.helpers import evaluated
 
 
+@pytest.mark.slow
 def test_the_badge_svg_renders_on_the_public_page_and_carries_its_credential(
         browser: Any, ae_server: str, app: Any, runner: Any, people: Any) -> None:
     artifact = evaluated(app, "Fast sort in the browser")

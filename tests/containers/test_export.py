@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ae.status import all_status
 from ae.storage.db import session_scope
 from ae.submission import submit
@@ -32,6 +34,7 @@ def _records(app: Any, artifact_id: str) -> list[dict[str, Any]]:
         return [dict(r.record) for r in runs if r is not None]
 
 
+@pytest.mark.slow
 def test_exported_container_gives_the_worker_s_digests_and_verdicts(  # type: ignore[no-untyped-def]
         app, example_repo, burst_worker, ae_process, base_image, tmp_path) -> None:
     with app.app_context():
@@ -55,6 +58,7 @@ def test_exported_container_gives_the_worker_s_digests_and_verdicts(  # type: ig
     assert f"FROM {base_image}" in containerfile and item["snapshot"] in containerfile
 
 
+@pytest.mark.slow
 def test_worker_runs_an_artifact_in_the_container_its_recipe_builds(  # type: ignore[no-untyped-def]
         app, config, example_repo, base_image, tmp_path) -> None:
     from tests.conftest import make_git_repo, run_ae

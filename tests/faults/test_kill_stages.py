@@ -158,6 +158,7 @@ def test_killed_every_attempt_gives_up_with_a_reason(app, chaos, tmp_path, confi
     check_nothing_lost([ids.artifact_id])
 
 
+@pytest.mark.slow
 def test_stale_temp_files_are_cleaned_at_start(app, chaos, config) -> None:  # type: ignore[no-untyped-def]
     data = Path(config["DATA_DIR"])
     dead = 2**22 - 7  # above the default pid_max: no process has it

@@ -74,6 +74,7 @@ def test_redis_down_at_submission_keeps_the_artifact(app, chaos, tmp_path, redis
     check_nothing_lost([ids.artifact_id])
 
 
+@pytest.mark.slow
 def test_a_job_delivered_twice_runs_once(app, chaos, tmp_path, burst_worker: Any) -> None:  # type: ignore[no-untyped-def]
     from ae.workers import queue
     from ae.workers.jobs import reproduce_run

@@ -54,6 +54,7 @@ def _only(app: Any) -> dict[str, Any]:
     return item
 
 
+@pytest.mark.slow
 def test_programs_only_artifact_is_reproduced_with_its_dataset_repository(  # type: ignore[no-untyped-def]
         app, split_artifact, burst_worker, client, people) -> None:
     submit(conference="ppopp-2019", title="crc32 split", source=str(split_artifact["programs"]))
@@ -90,6 +91,7 @@ class TestConferencePin:
             f'\n[[dependency]]\nrepo = "ae-example-crc32-datasets"\ncommit = "{split_artifact["first"]}"\n'))
         return {**config, "CONFERENCES_DIR": str(own)}
 
+    @pytest.mark.slow
     def test_a_conference_pin_fixes_the_dependency_commit(  # type: ignore[no-untyped-def]
             self, app, split_artifact, burst_worker) -> None:
         submit(conference="ppopp-2019", title="crc32 pinned", source=str(split_artifact["programs"]))
@@ -102,6 +104,7 @@ class TestConferencePin:
             "bytes": "reproduced", "crc": "reproduced"}
 
 
+@pytest.mark.slow
 def test_an_unreachable_dependency_fails_intake_naming_the_repository(  # type: ignore[no-untyped-def]
         app, tmp_path, burst_worker, monkeypatch) -> None:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
@@ -165,6 +168,7 @@ def test_ae_run_uses_a_local_repo_for_the_dependency(tmp_path: Path) -> None:
     assert record["samples"][0]["run_time_state.crc32_low16"] == 43043
 
 
+@pytest.mark.slow
 def test_several_ck_repositories_in_one_git_repository(  # type: ignore[no-untyped-def]
         app, tmp_path, burst_worker, monkeypatch) -> None:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))

@@ -7,11 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.review.helpers import make_artifact
 
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.mark.slow
 def test_the_reports_open_in_a_browser(browser: Any, ae_server: str, app: Any, runner: Any,
                                        people: Any) -> None:
     made = make_artifact(app, people.ids["author"], title="Pi <in> the browser",

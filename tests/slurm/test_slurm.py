@@ -99,6 +99,7 @@ def _finished(app: Any, artifact_id: str) -> list[dict[str, Any]] | None:
     return runs if runs and all(r["status"] in ("succeeded", "failed") for r in runs) else None
 
 
+@pytest.mark.slow
 def test_runs_of_slurm_pools_reproduce_recover_cancel_and_fail(  # type: ignore[no-untyped-def]
         app, config, ae_env, example_repo, slurm_cluster, tmp_path, monkeypatch) -> None:
     from ae.submission import submit

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import EXAMPLES, make_git_repo, worker_env
 from tests.review.conftest import Mailbox
 
@@ -72,6 +74,7 @@ def mail_to(box: Mailbox, address: str, title: str) -> str:
     return found[0]
 
 
+@pytest.mark.slow
 def test_smoke_pass_and_compile_error(app, client, people, mailbox, example_repo, tmp_path,  # type: ignore[no-untyped-def]
                                       runner) -> None:
     author = people.ids["author"]
@@ -117,6 +120,7 @@ def test_smoke_pass_and_compile_error(app, client, people, mailbox, example_repo
     assert "smoke test: some commands failed" in status.output and "FAILED (compile-error)" in status.output
 
 
+@pytest.mark.slow
 def test_full_run_beyond_budget_waits_for_approval(app, client, people, mailbox, example_repo,  # type: ignore[no-untyped-def]
                                                    runner) -> None:
     from ae.accounts import users
@@ -198,6 +202,7 @@ def test_full_run_beyond_budget_waits_for_approval(app, client, people, mailbox,
     assert [(r.status, r.approved_by) for r in runs if r.id == rerun.id] == [("queued", "cli")]
 
 
+@pytest.mark.slow
 def test_gpu_hours_are_counted_on_a_gpu_pool(app, people, mailbox, example_repo, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from ae.submission import submit as submit_
 

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ae.web.tournaments import POLL_S
 from tests.tournaments.ckdata import request_like, write_repo
 
@@ -35,6 +37,7 @@ def _sign_in(page: Any, base: str, email: str) -> None:
     page.wait_for_url(base + "/")
 
 
+@pytest.mark.slow
 def test_a_live_tournament(browser, ae_server, example_repo, app, burst_worker, people,  # type: ignore[no-untyped-def]
                            tmp_path: Path) -> None:
     from ae import standings

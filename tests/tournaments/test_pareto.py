@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,6 +100,7 @@ def check(board: Scoreboard, t: Tournament, pts: list[Point]) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(tournaments(), points(), st.data())
+@pytest.mark.slow
 def test_fronts_match_brute_force_before_and_after_a_rule_change(table: dict[str, Any], pts: list[Point],
                                                                 data: Any) -> None:
     t = parse_tournament(table)

@@ -423,6 +423,7 @@ def test_pseudonyms_run_past_z() -> None:
         "Evaluator A", "Evaluator B", "Evaluator Z", "Evaluator AA", "Evaluator AB"]
 
 
+@pytest.mark.slow
 def test_a_real_run_reports_progress_and_streams_its_log(app: Any, client: Any, people: Any, mirror: str,
                                                          burst_worker: Any, tmp_path: Path) -> None:
     from sqlmodel import select

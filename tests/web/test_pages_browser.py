@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 
+
+@pytest.mark.slow
 def test_artifact_list_and_page_after_a_real_evaluation(browser, ae_server, example_repo, app,  # type: ignore[no-untyped-def]
                                                          burst_worker, people) -> None:
     from ae.submission import submit
