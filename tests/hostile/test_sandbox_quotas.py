@@ -132,3 +132,20 @@ def test_a_scratch_dir_a_killed_worker_left_is_a_stale_temp(work_dir) -> None:  
     left = scratch.name.replace(f".{os.getpid()}.tmp", f".{dead}.tmp")
     assert is_stale(left, 0.0, 1e9) and not is_stale(scratch.name, 0.0, 1e9)
     trees.remove_tree(scratch)
+
+
+def test_no_room_for_the_scratch_dir_is_the_services_fault(run_artifact, work_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import errno
+    import tempfile
+
+    from ae.errors import PipelineError
+
+    def full(**_: object) -> str:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(tempfile, "mkdtemp", full)  # a full disk cannot be had on demand here
+    with pytest.raises(PipelineError) as raised:
+        run_artifact(["true"])
+    assert raised.value.kind == "internal-error"
+    assert str(raised.value) == (f"The worker could not create the sandbox's scratch dir beside "
+                                 f"{work_dir}: No space left on device.")

@@ -88,11 +88,15 @@ def scratch_dir(work_dir: Path) -> Path:
 
     Its name ends in `.<pid>.tmp`, a temp name of ours: a worker killed meanwhile leaves one that
     the next worker's start-up cleaning removes (`ae.files.atomic.clean_stale`)."""
-    scratch = Path(tempfile.mkdtemp(prefix=f".{work_dir.name}.", suffix=f".{os.getpid()}.tmp",
-                                    dir=work_dir.parent))
-    for name in SCRATCH_MOUNTS:
-        (scratch / name).mkdir()
-        os.chmod(scratch / name, 0o1777)
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=f".{work_dir.name}.", suffix=f".{os.getpid()}.tmp",
+                                        dir=work_dir.parent))
+        for name in SCRATCH_MOUNTS:
+            (scratch / name).mkdir()
+            os.chmod(scratch / name, 0o1777)
+    except OSError as exc:
+        raise PipelineError(f"The worker could not create the sandbox's scratch dir beside "
+                            f"{work_dir}: {exc.strerror}.", kind="internal-error") from exc
     return scratch
 
 
