@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from ae import clusters
 from ae.errors import ConferenceError
 from ae.pools import split_requirement
 from ae.workers import slurm
+from tests.conftest import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,16 +84,6 @@ def _record(app: Any, run_id: str) -> dict[str, Any]:
                 "record": dict(run.record), "attempt": run.attempt}
 
 
-def _wait(predicate: Any, what: str, timeout: float = 240) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _finished(app: Any, artifact_id: str) -> list[dict[str, Any]] | None:
     runs = _runs(app, artifact_id)
     return runs if runs and all(r["status"] in ("succeeded", "failed") for r in runs) else None
@@ -115,7 +105,7 @@ def test_runs_of_slurm_pools_reproduce_recover_cancel_and_fail(  # type: ignore[
         with app.app_context():
             ok = submit(conference="slurm-2026", title="Matmul on Slurm",
                         source=str(example_repo("matmul-c")), badges=["reproduced"]).artifact_id
-        [run] = _wait(lambda: _finished(app, ok), "the matmul-c run through Slurm")
+        [run] = wait_for(lambda: _finished(app, ok), what="the matmul-c run through Slurm")
         got = _record(app, run["id"])
         assert got["status"] == "succeeded", got
         notes = " ".join(got["record"]["notes"])
@@ -125,12 +115,12 @@ def test_runs_of_slurm_pools_reproduce_recover_cancel_and_fail(  # type: ignore[
         with app.app_context():
             lost = submit(conference="slurm-lost-2026", title="Sleepy",
                           source=str(_sleepy(tmp_path))).artifact_id
-        running = _wait(lambda: [j for j in slurm.jobs() if j["state"] == "RUNNING"], "a running job")
+        running = wait_for(lambda: [j for j in slurm.jobs() if j["state"] == "RUNNING"], what="a running job")
         assert slurm_cluster.run("scontrol", "update", "nodename=localhost", "state=down",
                                  "reason=ae-test").returncode == 0
-        _wait(lambda: slurm.state(running[0]["job"]).state == "NODE_FAIL", "NODE_FAIL")
+        wait_for(lambda: slurm.state(running[0]["job"]).state == "NODE_FAIL", what="NODE_FAIL")
         slurm_cluster.run("scontrol", "update", "nodename=localhost", "state=resume")
-        [run] = _wait(lambda: _finished(app, lost), "the sleepy run after its node failed")
+        [run] = wait_for(lambda: _finished(app, lost), what="the sleepy run after its node failed")
         got = _record(app, run["id"])
         assert got["status"] == "succeeded", got
         notes = " ".join(got["record"]["notes"])
@@ -139,20 +129,20 @@ def test_runs_of_slurm_pools_reproduce_recover_cancel_and_fail(  # type: ignore[
         pi = str(example_repo("pi-python"))
         with app.app_context():
             held = submit(conference="slurm-held-2026", title="Held", source=pi).artifact_id
-        _wait(lambda: [j for j in slurm.jobs() if j["reason"] == "JobHeldUser"], "the held job")
+        wait_for(lambda: [j for j in slurm.jobs() if j["reason"] == "JobHeldUser"], what="the held job")
         [run] = _runs(app, held)
         cancelled = subprocess.run([sys.executable, "-c", "from ae.cli import cli; cli()", "slurm",
                                     "cancel", run["id"]], env=env, capture_output=True, text=True,
                                    timeout=60)
         assert cancelled.returncode == 0, cancelled.stderr
-        _wait(lambda: _finished(app, held), "the cancelled run")
+        wait_for(lambda: _finished(app, held), what="the cancelled run")
         got = _record(app, run["id"])
         assert (got["status"], got["failure_kind"]) == ("failed", "cancelled"), got
         assert "was cancelled" in got["message"]
 
         with app.app_context():
             broken = submit(conference="slurm-broken-2026", title="Broken node", source=pi).artifact_id
-        [run] = _wait(lambda: _finished(app, broken), "the failed job")
+        [run] = wait_for(lambda: _finished(app, broken), what="the failed job")
         got = _record(app, run["id"])
         assert (got["status"], got["failure_kind"]) == ("failed", "job-failed"), got
         assert "without a record" in got["message"] and "nonexistent" in got["message"], got["message"]
